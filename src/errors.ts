@@ -1,0 +1,128 @@
+/**
+ * Every failure envvault reports is a {@link VaultError}: a stable `code`, a message that
+ * says what failed and on what, hints that say what to do next, and non-secret `data`
+ * (file, line, key). Only `cli/` turns them into text and exit codes.
+ */
+
+/** Process exit codes of the CLI contract. */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  accessDenied: 3,
+  integrity: 4,
+  validation: 5,
+  blocked: 6,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export type ErrorCode =
+  | "FAILURE"
+  | "USAGE"
+  | "NOT_A_RECIPIENT"
+  | "TAMPERED"
+  | "INVALID_FILE"
+  | "VALIDATION"
+  | "BLOCKED"
+  | "NO_IDENTITY"
+  | "BAD_IDENTITY"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "LOCKED";
+
+/** Non-secret facts about where a failure happened. Never put a value here. */
+export interface ErrorData {
+  file?: string;
+  line?: number;
+  column?: number;
+  key?: string;
+  env?: string;
+  scope?: string;
+  [extra: string]: unknown;
+}
+
+export interface ErrorOptions {
+  hints?: string[];
+  data?: ErrorData;
+  cause?: unknown;
+}
+
+const exitByCode: Record<ErrorCode, ExitCode> = {
+  FAILURE: ExitCode.failure,
+  USAGE: ExitCode.usage,
+  NOT_A_RECIPIENT: ExitCode.accessDenied,
+  TAMPERED: ExitCode.integrity,
+  INVALID_FILE: ExitCode.validation,
+  VALIDATION: ExitCode.validation,
+  BLOCKED: ExitCode.blocked,
+  NO_IDENTITY: ExitCode.failure,
+  BAD_IDENTITY: ExitCode.failure,
+  NOT_FOUND: ExitCode.failure,
+  CONFLICT: ExitCode.failure,
+  LOCKED: ExitCode.failure,
+};
+
+export class VaultError extends Error {
+  readonly code: ErrorCode;
+  readonly hints: string[];
+  readonly data: ErrorData;
+
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hints = options.hints ?? [];
+    this.data = options.data ?? {};
+  }
+
+  get exitCode(): ExitCode {
+    return exitByCode[this.code];
+  }
+}
+
+/** Wrong command-line usage (exit 2). */
+export class UsageError extends VaultError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("USAGE", message, options);
+  }
+}
+
+/** The current identity is not among a file's recipients (exit 3). */
+export class NotARecipient extends VaultError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("NOT_A_RECIPIENT", message, options);
+  }
+}
+
+/** Ciphertext, a key file or a header was modified, truncated or moved (exit 4). */
+export class Tampered extends VaultError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("TAMPERED", message, options);
+  }
+}
+
+/** A vault file does not parse or breaks its schema (exit 5). */
+export class InvalidFile extends VaultError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("INVALID_FILE", message, options);
+  }
+}
+
+/** Values break the rules of `vault.yaml` (exit 5). */
+export class ValidationFailed extends VaultError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("VALIDATION", message, options);
+  }
+}
+
+/** A hook found something it must stop (exit 6). */
+export class Blocked extends VaultError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("BLOCKED", message, options);
+  }
+}
+
+/** Formats "file:line" (or just the file) for messages. */
+export function where(file: string, line?: number): string {
+  return line === undefined ? file : `${file}:${line}`;
+}
