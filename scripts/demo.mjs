@@ -1,0 +1,97 @@
+// A walkthrough in a throwaway git repository: every command is printed, then its output.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = join(root, "bin", "vault.js");
+const base = mkdtempSync(join(tmpdir(), "envvault-demo-"));
+const repo = join(base, "shop");
+const home = join(base, "home");
+mkdirSync(repo, { recursive: true });
+mkdirSync(home, { recursive: true });
+const env = {
+  PATH: process.env.PATH,
+  HOME: home,
+  USER: "alice",
+  LANG: "C.UTF-8",
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_AUTHOR_NAME: "Alice",
+  GIT_AUTHOR_EMAIL: "alice@example.invalid",
+  GIT_COMMITTER_NAME: "Alice",
+  GIT_COMMITTER_EMAIL: "alice@example.invalid",
+  NO_COLOR: "1",
+};
+const bold = (s) => (process.stdout.isTTY ? `\u001b[1m${s}\u001b[22m` : s);
+let failed = false;
+
+function step(title) {
+  console.log(`\n${bold("## " + title)}`);
+}
+
+function sh(display, cmd, args, { input, expect = 0 } = {}) {
+  console.log(bold(`$ ${display}`));
+  const r = spawnSync(cmd, args, { cwd: repo, env, input: input ?? "", encoding: "utf8" });
+  const out = (r.stdout ?? "") + (r.stderr ?? "");
+  if (out.trim() !== "") console.log(out.replace(/\n$/, "").replace(/^/gm, "  "));
+  if (r.status !== expect) {
+    console.log(`  (exit ${r.status}, expected ${expect})`);
+    failed = true;
+  }
+  return r;
+}
+const vault = (args, opts) => sh(`vault ${args.join(" ")}`, process.execPath, [bin, ...args], opts);
+const git = (args) => sh(`git ${args.join(" ")}`, "git", args);
+const show = (file) => {
+  console.log(bold(`$ cat ${file}`));
+  console.log(readFileSync(join(repo, file), "utf8").replace(/\n$/, "").replace(/^/gm, "  "));
+};
+
+try {
+  step("A repository and a vault");
+  git(["init", "-q", "-b", "main"]);
+  vault(["init", "--env", "development", "--env", "production"]);
+  vault(["whoami"]);
+
+  step("Values in, from stdin (never argv) and from an assignment for a non-secret");
+  vault(["set", "DATABASE_URL", "--stdin"], { input: "postgres://app:s3cret@localhost/shop\n" });
+  vault(["set", "LOG_LEVEL=info", "--kind", "config"]);
+  vault(["set", "STRIPE_KEY", "--stdin", "--env", "production"], { input: "sk_live_demo_0123456789" });
+  vault(["list"]);
+  show(".envvault/envs/development.env");
+  git(["add", "-A"]);
+  git(["commit", "-q", "-m", "Add the vault"]);
+
+  step("A branch with a different value");
+  git(["checkout", "-q", "-b", "feature/new-db"]);
+  vault(["set", "DATABASE_URL", "--stdin"], { input: "postgres://app:s3cret@db-v2/shop" });
+  vault(["set", "FEATURE_FLAG=on", "--kind", "config"]);
+  git(["commit", "-q", "-am", "Point at the new database"]);
+  git(["diff", "--stat", "main"]);
+
+  step("git checkout, then vault unlock: .env follows the branch");
+  git(["checkout", "-q", "main"]);
+  vault(["unlock"]);
+  show(".env");
+  git(["checkout", "-q", "feature/new-db"]);
+  vault(["unlock"]);
+  show(".env");
+
+  step("Run a program with the environment, nothing written to disk");
+  vault(["run", "--", "node", "-e", "console.log('DATABASE_URL is ' + process.env.DATABASE_URL.replace(/:[^:@]*@/, ':****@'))"]);
+
+  step("Reading production needs its key: a stranger gets exit 3");
+  const stranger = join(base, "stranger.txt");
+  sh("vault keygen --out stranger.txt", process.execPath, [bin, "keygen", "--out", stranger]);
+  vault(["get", "STRIPE_KEY", "--env", "production", "--identity", stranger], { expect: 3 });
+
+  step("Lock: remove the unlocked values again");
+  vault(["lock"]);
+  show(".env");
+} finally {
+  rmSync(base, { recursive: true, force: true });
+}
+console.log(failed ? "\ndemo: a step did not go as expected" : "\ndemo: done");
+process.exit(failed ? 1 : 0);

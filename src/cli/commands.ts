@@ -1,0 +1,129 @@
+import type { Argv } from "yargs";
+import type { CommandRun } from "./context.js";
+
+/**
+ * The command table. Builders are light; each command's module (and the heavy libraries it
+ * needs) is imported only when that command runs.
+ */
+export interface CommandSpec {
+  command: string;
+  describe: string;
+  builder: (y: Argv) => Argv;
+  load: () => Promise<CommandRun<never>>;
+  deprecated?: boolean;
+}
+
+const conflictChoices = ["keep", "overwrite", "prompt"] as const;
+const formats = ["dotenv", "json", "yaml", "shell"] as const;
+
+export const commands: CommandSpec[] = [
+  {
+    command: "init",
+    describe: "Create .envvault/ here, an identity if you have none, and make yourself a member",
+    builder: (y) =>
+      y
+        .option("env", { alias: "e", type: "string", array: true, describe: "Environments to create (default: development)" })
+        .option("name", { type: "string", describe: "Your member name (default: your user name)" })
+        .option("yes", { alias: "y", type: "boolean", default: false, describe: "Do not ask" }),
+    load: async () => (await import("./commands/init.js")).init,
+  },
+  {
+    command: "keygen",
+    describe: "Make an age identity (in age-keygen's format)",
+    builder: (y) => y.option("out", { alias: "o", type: "string", describe: "Where to write it (default: ~/.config/envvault/identity.txt)" }),
+    load: async () => (await import("./commands/keygen.js")).keygen,
+  },
+  {
+    command: "whoami",
+    describe: "Show your recipient, where your identity comes from, and your member name",
+    builder: (y) => y,
+    load: async () => (await import("./commands/whoami.js")).whoami,
+  },
+  {
+    command: "env <action> [name]",
+    describe: "Environments: `env add NAME [--extends BASE]`, `env list`",
+    builder: (y) =>
+      y
+        .positional("action", { choices: ["add", "list"] as const, describe: "add or list" })
+        .positional("name", { type: "string", describe: "Name of the environment to add" })
+        .option("extends", { type: "string", describe: "Inherit the values of this environment" }),
+    load: async () => (await import("./commands/env.js")).env,
+  },
+  {
+    command: "set <assignments..>",
+    describe: "Add or change variables: KEY=VALUE, or KEY alone for a hidden prompt or --stdin",
+    builder: (y) =>
+      y
+        .positional("assignments", { type: "string", array: true, describe: "KEY or KEY=VALUE" })
+        .option("stdin", { type: "boolean", default: false, describe: "Read the value of the one KEY from standard input" })
+        .option("kind", { choices: ["secret", "config"] as const, describe: "Record the variable's kind in vault.yaml" })
+        .option("scope", { type: "string", describe: "Store the variables in this scope of the environment" }),
+    load: async () => (await import("./commands/set.js")).set,
+  },
+  {
+    command: "get <key>",
+    describe: "Print one value",
+    builder: (y) => y.positional("key", { type: "string" }),
+    load: async () => (await import("./commands/get.js")).get,
+  },
+  {
+    command: "list",
+    describe: "List variables (values masked) with kind, scope and last change",
+    builder: (y) => y.option("reveal", { type: "boolean", default: false, describe: "Show values" }),
+    load: async () => (await import("./commands/list.js")).list,
+  },
+  {
+    command: "edit",
+    describe: "Edit the environment in $EDITOR; only what changed is re-encrypted",
+    builder: (y) => y,
+    load: async () => (await import("./commands/edit.js")).edit,
+  },
+  {
+    command: "remove <keys..>",
+    describe: "Delete variables from the environment",
+    builder: (y) => y.positional("keys", { type: "string", array: true }),
+    load: async () => (await import("./commands/remove.js")).remove,
+  },
+  {
+    command: "unlock",
+    describe: "Write the environment into its target files (.env), changing only its own lines",
+    builder: (y) =>
+      y
+        .option("dry-run", { type: "boolean", default: false, describe: "Show the change (values masked); write nothing" })
+        .option("on-conflict", { choices: conflictChoices, describe: "When a target's value was changed locally (default: prompt on a terminal, else keep)" }),
+    load: async () => (await import("./commands/unlock.js")).unlock,
+  },
+  {
+    command: "lock",
+    describe: "Remove the values envvault wrote from the targets (other lines kept)",
+    builder: (y) => y,
+    load: async () => (await import("./commands/lock.js")).lock,
+  },
+  {
+    command: "use <env>",
+    describe: "Choose the environment that unlock, run, get and export use in this clone",
+    builder: (y) => y.positional("env", { type: "string" }),
+    load: async () => (await import("./commands/use.js")).use,
+  },
+  {
+    command: "run <command..>",
+    describe: "Run a command with the environment injected; nothing is written to disk",
+    builder: (y) => y.positional("command", { type: "string", array: true }).parserConfiguration({ "halt-at-non-option": true }),
+    load: async () => (await import("./commands/run.js")).run,
+  },
+  {
+    command: "export",
+    describe: "Print the environment in a format",
+    builder: (y) => y.option("format", { alias: "f", choices: formats, default: "dotenv" as const }),
+    load: async () => (await import("./commands/export.js")).exportEnv,
+  },
+  {
+    command: "import <file>",
+    describe: "Set variables from a file (dotenv, json or yaml; - reads stdin)",
+    builder: (y) =>
+      y
+        .positional("file", { type: "string" })
+        .option("format", { alias: "f", choices: ["dotenv", "json", "yaml"] as const, describe: "Format of the file (default: from its name)" }),
+    load: async () => (await import("./commands/import.js")).importEnv,
+  },
+];

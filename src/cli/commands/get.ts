@@ -1,0 +1,22 @@
+import { VaultError } from "../../errors.js";
+import { readEnv } from "../../ops/read.js";
+import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
+import { assertKey } from "../../vault/names.js";
+import { chooseEnv, where } from "../common.js";
+import type { Context } from "../context.js";
+
+export async function get(ctx: Context, args: { key: string }): Promise<void> {
+  const key = assertKey(args.key);
+  const vault = await openVault(where(ctx));
+  const env = await chooseEnv(vault, ctx);
+  const keyring = await keyringFor(vault, await whoAmI(where(ctx)));
+  const found = (await readEnv(keyring, env, [key])).get(key);
+  if (found === undefined) {
+    throw new VaultError("NOT_FOUND", `${env} has no variable ${key}`, {
+      data: { key, env },
+      hints: ["`vault list` shows the variables of an environment", `\`vault set ${key}\` adds it`],
+    });
+  }
+  if (ctx.json) ctx.out.result({ env, key, value: found.value, scope: found.scope, from: found.env });
+  else ctx.out.raw(found.value + "\n");
+}

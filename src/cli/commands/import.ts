@@ -1,0 +1,36 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { fsError } from "../../io/files.js";
+import { printEnvFile } from "../../vault/envfile.js";
+import { findVaultRoot } from "../../store/root.js";
+import { Vault } from "../../store/vault.js";
+import { formatFromName, importFrom, type ImportFormat } from "../../ops/formats.js";
+import { optionalKeyring } from "../../ops/session.js";
+import { transaction } from "../../ops/transaction.js";
+import { applyUpdates, nowSeconds } from "../../ops/write.js";
+import { chooseEnv, readStdin, summary, where } from "../common.js";
+import type { Context } from "../context.js";
+import { InvalidFile } from "../../errors.js";
+
+export async function importEnv(ctx: Context, args: { file: string; format?: ImportFormat }): Promise<void> {
+  const name = args.file === "-" ? "<stdin>" : args.file;
+  let text: string;
+  try {
+    text = args.file === "-" ? await readStdin(ctx.stdin) : new TextDecoder("utf-8", { fatal: true }).decode(await readFile(resolve(ctx.cwd, args.file)));
+  } catch (e) {
+    if (e instanceof TypeError) throw new InvalidFile(`${name} is not valid UTF-8 text`, { data: { file: name } });
+    throw fsError("read", name, e);
+  }
+  const values = importFrom(args.format ?? formatFromName(args.file), text, name);
+  for (const [key, value] of values) {
+    if (value.includes("\0")) throw new InvalidFile(`${name}: the value of ${key} contains a NUL byte`, { data: { file: name, key } });
+  }
+  const result = await transaction(findVaultRoot(ctx.cwd), async (vault) => {
+    const env = await chooseEnv(vault, ctx);
+    const keyring = await optionalKeyring(vault, where(ctx));
+    const written = await applyUpdates(keyring, await vault.envFile(env), [...values].map(([key, value]) => ({ key, value })), [], nowSeconds(ctx.processEnv));
+    return { changes: new Map([[Vault.envPath(env), printEnvFile(written.file)]]), result: { env, added: written.added, changed: written.changed, unchanged: written.unchanged } };
+  });
+  ctx.out.note(`${result.env}: imported ${values.size} from ${name}: ${summary(result.added, result.changed, [])}`);
+  ctx.out.result(result);
+}

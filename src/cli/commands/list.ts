@@ -1,0 +1,47 @@
+import { entries, readEnv } from "../../ops/read.js";
+import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
+import { kindOf } from "../../vault/config.js";
+import { chooseEnv, where } from "../common.js";
+import type { Context } from "../context.js";
+
+const MASK = "••••••";
+
+export async function list(ctx: Context, args: { reveal: boolean }): Promise<void> {
+  const vault = await openVault(where(ctx));
+  const env = await chooseEnv(vault, ctx);
+  const all = await entries(vault, env);
+  const cfg = vault.config.data;
+  const showConfig = [...all.keys()].some((k) => kindOf(cfg, k) === "config");
+  let values = new Map<string, string>();
+  if (args.reveal || showConfig) {
+    const keyring = await keyringFor(vault, await whoAmI(where(ctx)));
+    const keys = args.reveal ? undefined : [...all.keys()].filter((k) => kindOf(cfg, k) === "config");
+    try {
+      values = new Map([...(await readEnv(keyring, env, keys))].map(([k, r]) => [k, r.value]));
+    } catch (e) {
+      // Without read access, config values stay masked like the rest; --reveal must fail.
+      if (args.reveal) throw e;
+    }
+  }
+  const rows = [...all.values()]
+    .map(({ entry }) => ({
+      key: entry.key,
+      kind: kindOf(cfg, entry.key),
+      scope: entry.scope,
+      from: entry.env,
+      changed: new Date(entry.t * 1000).toISOString().replace(/\.000Z$/, "Z"),
+      value: values.get(entry.key),
+    }))
+    .sort((a, b) => (a.key < b.key ? -1 : 1));
+  if (ctx.json) {
+    ctx.out.result({ env, variables: rows });
+    return;
+  }
+  if (rows.length === 0) {
+    ctx.out.note(`${env} has no variables yet; add one with \`vault set KEY\``);
+    return;
+  }
+  const table = [["KEY", "KIND", "SCOPE", "CHANGED", "VALUE"], ...rows.map((r) => [r.key, r.kind, r.scope + (r.from !== env ? ` (from ${r.from})` : ""), r.changed, r.value === undefined ? MASK : JSON.stringify(r.value)])];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  ctx.out.data(table.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")).join("\n"));
+}

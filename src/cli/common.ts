@@ -1,0 +1,30 @@
+import { requireEnv, defaultEnv } from "../vault/config.js";
+import { loadState } from "../store/state.js";
+import type { Vault } from "../store/vault.js";
+import type { Where } from "../ops/session.js";
+import type { Context } from "./context.js";
+
+export function where(ctx: Context): Where {
+  return { cwd: ctx.cwd, processEnv: ctx.processEnv, ...(ctx.identityFile === undefined ? {} : { identityFile: ctx.identityFile }) };
+}
+
+/** --env, else the environment chosen with `vault use`, else vault.yaml's default. */
+export async function chooseEnv(vault: Vault, ctx: Context): Promise<string> {
+  if (ctx.env !== undefined) return requireEnv(vault.config.data, ctx.env);
+  const state = await loadState(vault.root);
+  if (state.env !== undefined && state.env in vault.config.data.environments) return state.env;
+  return requireEnv(vault.config.data, defaultEnv(vault.config.data));
+}
+
+/** `+A ~B -C`, the one-line summary of a change. */
+export function summary(added: readonly string[], changed: readonly string[], removed: readonly string[]): string {
+  const parts = [...added.map((k) => `+${k}`), ...changed.map((k) => `~${k}`), ...removed.map((k) => `-${k}`)];
+  return parts.length === 0 ? "no change" : parts.join(" ");
+}
+
+/** Reads all of standard input as UTF-8 text. */
+export async function readStdin(stdin: NodeJS.ReadStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+}

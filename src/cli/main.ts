@@ -1,0 +1,73 @@
+import { resolve } from "node:path";
+import yargs, { type Argv } from "yargs";
+import { UsageError } from "../errors.js";
+import { commands } from "./commands.js";
+import type { Context } from "./context.js";
+import { Output } from "./output.js";
+import { VERSION } from "./version.js";
+
+interface GlobalArgs {
+  env?: string;
+  identity?: string;
+  json: boolean;
+  quiet: boolean;
+  cwd?: string;
+  color: boolean;
+  debug: boolean;
+}
+
+/** Runs the CLI on `argv` (without node and script) and returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "";
+  let out = new Output({ json: argv.includes("--json"), quiet: false, color: !noColor && process.stderr.isTTY === true, stdout: process.stdout, stderr: process.stderr });
+  let code = 0;
+  try {
+    const parser = yargs(argv)
+      .scriptName("vault")
+      .usage("$0 <command> [options]\n\nTeam environment variables, encrypted in the git repository.")
+      .parserConfiguration({ "parse-numbers": false, "parse-positional-numbers": false })
+      .option("env", { alias: "e", type: "string", describe: "Environment to work on", global: true })
+      .option("identity", { type: "string", describe: "age identity file to decrypt with", global: true })
+      .option("json", { type: "boolean", default: false, describe: "Machine-readable output on stdout", global: true })
+      .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Print only results and errors", global: true })
+      .option("cwd", { type: "string", describe: "Run as if started in DIR", global: true })
+      .option("color", { type: "boolean", default: true, describe: "Colored output (--no-color, or NO_COLOR, turns it off)", global: true })
+      .option("debug", { type: "boolean", default: false, describe: "Explain more of what happens", global: true })
+      .strict()
+      .demandCommand(1, "name a command; `vault --help` lists them")
+      .recommendCommands()
+      .showHelpOnFail(false)
+      .exitProcess(false)
+      .version(VERSION)
+      .help()
+      .alias("help", "h")
+      .wrap(Math.min(100, process.stdout.columns ?? 100))
+      .fail((message, error) => {
+        throw error ?? new UsageError(message ?? "invalid usage", { hints: ["`vault --help` lists the commands and options"] });
+      });
+    for (const c of commands) {
+      parser.command(c.command, c.describe, c.builder as (y: Argv) => Argv, async (args) => {
+        const g = args as unknown as GlobalArgs;
+        out = new Output({ json: g.json, quiet: g.quiet, color: g.color && !noColor && process.stderr.isTTY === true, stdout: process.stdout, stderr: process.stderr });
+        const ctx: Context = {
+          cwd: resolve(g.cwd ?? process.cwd()),
+          ...(g.env === undefined ? {} : { env: g.env }),
+          ...(g.identity === undefined ? {} : { identityFile: resolve(g.identity) }),
+          json: g.json,
+          quiet: g.quiet,
+          debug: g.debug,
+          out,
+          processEnv: process.env,
+          stdin: process.stdin,
+          interactive: process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI,
+        };
+        const r = await (await c.load())(ctx, args as never);
+        code = typeof r === "number" ? r : 0;
+      }, undefined, c.deprecated);
+    }
+    await parser.parseAsync();
+  } catch (e) {
+    code = out.error(e);
+  }
+  return code;
+}

@@ -1,0 +1,188 @@
+/**
+ * Identity files (`age-keygen`'s format) and where a member's identity is looked up
+ * (DESIGN §3): `--identity FILE`, `ENVVAULT_IDENTITY`, `ENVVAULT_IDENTITY_FILE`,
+ * `$XDG_CONFIG_HOME/envvault/identity.txt` (default `~/.config/envvault/identity.txt`).
+ */
+
+import { randomBytes } from "node:crypto";
+import { link, mkdir, open, readFile, unlink } from "node:fs/promises";
+import { homedir } from "node:os";
+import { basename, dirname, isAbsolute, join } from "node:path";
+import { VaultError, where } from "../errors.js";
+import { generateIdentity, identityToRecipient, isIdentity } from "./age.js";
+
+/**
+ * Parses identity text in `age-keygen`'s format: `#` comment lines and blank lines are
+ * skipped, every other line must be one `AGE-SECRET-KEY-1…` identity. Lines may end in
+ * CRLF; a UTF-8 BOM and surrounding spaces are ignored.
+ *
+ * @param source - the file path (or `ENVVAULT_IDENTITY`), for errors.
+ * @returns the identities, in file order.
+ * @throws VaultError `BAD_IDENTITY` naming the source and line, never the line's content.
+ */
+export function parseIdentityFile(text: string, source: string): string[] {
+  const identities: string[] = [];
+  const lines = text.replace(/^\uFEFF/, "").split("\n");
+  for (const [index, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    if (!isIdentity(line)) {
+      throw new VaultError("BAD_IDENTITY", `${where(source, index + 1)}: not an age X25519 identity`, {
+        data: { file: source, line: index + 1 },
+        hints: [
+          "an identity file holds AGE-SECRET-KEY-1… lines and # comments, as `vault keygen` and `age-keygen` write it",
+        ],
+      });
+    }
+    identities.push(line);
+  }
+  if (identities.length === 0) {
+    throw new VaultError("BAD_IDENTITY", `${source}: holds no identity`, {
+      data: { file: source },
+      hints: ["an identity file holds at least one AGE-SECRET-KEY-1… line; create one with `vault keygen`"],
+    });
+  }
+  return identities;
+}
+
+/**
+ * The text `age-keygen` writes for a new identity:
+ * `# created: <RFC 3339 local time>`, `# public key: age1…`, the key, each ending in `\n`.
+ */
+export function formatIdentityFile(secret: string, recipient: string, now: Date): string {
+  return `# created: ${rfc3339(now)}\n# public key: ${recipient}\n${secret}\n`;
+}
+
+/** Go's `time.RFC3339` layout, which age-keygen uses: local time, seconds, `Z` or `±hh:mm`. */
+function rfc3339(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  const offset = -date.getTimezoneOffset();
+  const zone =
+    offset === 0 ? "Z" : `${offset > 0 ? "+" : "-"}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
+  return (
+    `${String(date.getFullYear()).padStart(4, "0")}-${two(date.getMonth() + 1)}-${two(date.getDate())}` +
+    `T${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}${zone}`
+  );
+}
+
+/** Where to look for an identity, and how to read files (injectable for tests). */
+export interface IdentityLookup {
+  /** The `--identity FILE` flag. */
+  flag?: string | undefined;
+  /** The process environment (`ENVVAULT_IDENTITY`, `ENVVAULT_IDENTITY_FILE`, `XDG_CONFIG_HOME`). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The home directory; defaults to `os.homedir()`. */
+  home?: string;
+  /** Reads a file as UTF-8; rejects with a Node errno error. Defaults to `fs.readFile`. */
+  readFile?: (path: string) => Promise<string>;
+}
+
+/** The identity found: where it came from and its `AGE-SECRET-KEY-1…` keys. */
+export interface ResolvedIdentity {
+  /** `--identity <file>`, `ENVVAULT_IDENTITY`, `ENVVAULT_IDENTITY_FILE <file>` or the default path. */
+  source: string;
+  identities: string[];
+}
+
+/** `$XDG_CONFIG_HOME/envvault/identity.txt`, or `<home>/.config/envvault/identity.txt`. */
+export function defaultIdentityPath(env: Readonly<Record<string, string | undefined>>, home = homedir()): string {
+  // The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
+  const xdg = env["XDG_CONFIG_HOME"];
+  const config = xdg !== undefined && isAbsolute(xdg) ? xdg : join(home, ".config");
+  return join(config, "envvault", "identity.txt");
+}
+
+/**
+ * Finds the identity in the order of DESIGN §3. The first place that is set is used: a
+ * flag or variable naming a missing file is an error, not a reason to look further. An
+ * empty variable counts as unset (CI systems pass empty strings for missing secrets).
+ *
+ * @throws VaultError `NO_IDENTITY` listing every place tried and how to create an identity.
+ * @throws VaultError `BAD_IDENTITY` when the identity found does not parse.
+ */
+export async function resolveIdentity(lookup: IdentityLookup): Promise<ResolvedIdentity> {
+  const { flag, env } = lookup;
+  const read = lookup.readFile ?? ((path: string) => readFile(path, "utf8"));
+  const fallback = defaultIdentityPath(env, lookup.home);
+
+  if (flag !== undefined) return fromFile(read, flag, `--identity ${flag}`, fallback);
+  const inline = env["ENVVAULT_IDENTITY"]?.trim();
+  if (inline) return { source: "ENVVAULT_IDENTITY", identities: parseIdentityFile(inline, "ENVVAULT_IDENTITY") };
+  const file = env["ENVVAULT_IDENTITY_FILE"];
+  if (file) return fromFile(read, file, `ENVVAULT_IDENTITY_FILE ${file}`, fallback);
+  return fromFile(read, fallback, fallback, fallback, [
+    "--identity (not given)",
+    `ENVVAULT_IDENTITY (${env["ENVVAULT_IDENTITY"] === undefined ? "not set" : "empty"})`,
+    `ENVVAULT_IDENTITY_FILE (${env["ENVVAULT_IDENTITY_FILE"] === undefined ? "not set" : "empty"})`,
+  ]);
+}
+
+async function fromFile(
+  read: (path: string) => Promise<string>,
+  path: string,
+  source: string,
+  defaultPath: string,
+  triedBefore: string[] = [],
+): Promise<ResolvedIdentity> {
+  let text: string;
+  try {
+    text = await read(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : `cannot read it (${code ?? "error"})`;
+    const tried = [...triedBefore, `${path} (${why})`];
+    throw new VaultError("NO_IDENTITY", `no age identity found; tried: ${tried.join(", ")}`, {
+      data: { file: path, tried },
+      cause: error,
+      hints: [
+        `create one with \`vault keygen\` (writes ${defaultPath})`,
+        `or with age: mkdir -p ${dirname(defaultPath)} && age-keygen -o ${defaultPath}`,
+        "or use an existing one: --identity FILE, ENVVAULT_IDENTITY_FILE=FILE, or ENVVAULT_IDENTITY (the key itself, for CI)",
+      ],
+    });
+  }
+  return { source, identities: parseIdentityFile(text, path) };
+}
+
+/**
+ * Creates a new identity file in `age-keygen`'s format: missing directories mode 0700, the
+ * file mode 0600. The file appears complete or not at all (written to a temporary file,
+ * then hard-linked into place, which fails rather than replace an existing file).
+ *
+ * @returns the new identity's recipient.
+ * @throws VaultError `CONFLICT` when `path` already exists: an identity is never overwritten.
+ */
+export async function writeIdentityFile(path: string, now = new Date()): Promise<{ recipient: string }> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const secret = await generateIdentity();
+  const recipient = await identityToRecipient(secret);
+  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const handle = await open(temp, "wx", 0o600);
+  try {
+    await handle.writeFile(formatIdentityFile(secret, recipient, now));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(temp, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+      throw new VaultError("CONFLICT", `${path} already exists; envvault never overwrites an identity`, {
+        data: { file: path },
+        hints: ["keep using it (it is found automatically), or write the new one elsewhere with --out FILE"],
+      });
+    }
+    throw error;
+  } finally {
+    await unlink(temp);
+  }
+  const dirHandle = await open(dir, "r");
+  try {
+    await dirHandle.sync();
+  } finally {
+    await dirHandle.close();
+  }
+  return { recipient };
+}

@@ -1,0 +1,140 @@
+/**
+ * Value sealing, docs/FORMAT.md §3 "Values": ChaCha20-Poly1305 under a key derived from a
+ * batch key, with the value's place (environment, scope, key name, timestamp) as
+ * associated data, so a value moved anywhere else fails to open. node:crypto only: one
+ * open costs ≈ 5 µs, against ≈ 0.4 ms for an age file per value.
+ */
+
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { Tampered, UsageError, VaultError } from "../errors.js";
+import { decodeBase64Strict } from "./base64.js";
+
+const KEY_BYTES = 32;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+const VALUE_KDF_INFO = "envvault/v1/value";
+const AD_LABEL = "envvault/v1";
+
+/** Strict: a value whose bytes are not UTF-8 was not written by envvault. */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Where a value lives; all of it is authenticated with the value. */
+export interface ValuePlace {
+  /** Environment name, e.g. `production`. */
+  env: string;
+  /** Scope of the value's batch: `<env>` or `<env>:<name>`. */
+  scope: string;
+  /** Variable name, e.g. `DATABASE_URL`. */
+  key: string;
+  /** Time of the value's last change, in Unix seconds, as written in its line. */
+  t: number;
+}
+
+/** A fresh random 32-byte batch key. */
+export function newBatchKey(): Uint8Array {
+  return new Uint8Array(randomBytes(KEY_BYTES));
+}
+
+/** `VK = HKDF-SHA256(ikm = batchKey, salt = "", info = "envvault/v1/value", 32)`. */
+export function deriveValueKey(batchKey: Uint8Array): Uint8Array {
+  if (batchKey.length !== KEY_BYTES) {
+    throw new VaultError("FAILURE", `a batch key has ${KEY_BYTES} bytes, not ${batchKey.length}`);
+  }
+  return new Uint8Array(hkdfSync("sha256", batchKey, new Uint8Array(0), VALUE_KDF_INFO, KEY_BYTES));
+}
+
+/**
+ * The associated data of a value:
+ * `"envvault/v1" 0x00 env 0x00 scope 0x00 key 0x00 decimal(t)`.
+ *
+ * @throws VaultError `FAILURE` when a field holds a NUL byte (the encoding would become
+ *   ambiguous) or `t` is not a non-negative safe integer.
+ */
+export function associatedData(place: ValuePlace): Buffer {
+  const { env, scope, key, t } = place;
+  if ([env, scope, key].some((field) => field.includes("\0")) || !Number.isSafeInteger(t) || t < 0) {
+    throw new VaultError("FAILURE", "a value's environment, scope, key or timestamp is malformed", {
+      data: { env, scope, key },
+    });
+  }
+  return Buffer.from([AD_LABEL, env, scope, key, String(t)].join("\0"), "utf8");
+}
+
+/**
+ * Seals one value: `b64u(nonce || ciphertext || tag)`, with a random 12-byte nonce.
+ *
+ * @throws UsageError when the value is not well-formed Unicode (a lone surrogate, e.g. from
+ *   a JSON `"\ud800"`), which UTF-8 cannot carry without changing it.
+ */
+export function sealValue(args: ValuePlace & { valueKey: Uint8Array; plaintext: string }): string {
+  const { valueKey, plaintext } = args;
+  if (/\p{Surrogate}/u.test(plaintext)) {
+    throw new UsageError(`the value of ${args.key} is not valid Unicode text (it holds a lone surrogate)`, {
+      data: { env: args.env, scope: args.scope, key: args.key },
+    });
+  }
+  const ad = associatedData(args);
+  const nonce = randomBytes(NONCE_BYTES);
+  const message = Buffer.from(plaintext, "utf8");
+  const cipher = createCipheriv("chacha20-poly1305", valueKey, nonce, { authTagLength: TAG_BYTES });
+  cipher.setAAD(ad, { plaintextLength: message.length });
+  const sealed = Buffer.concat([nonce, cipher.update(message), cipher.final(), cipher.getAuthTag()]);
+  message.fill(0);
+  return sealed.toString("base64url");
+}
+
+/**
+ * Opens one value sealed by {@link sealValue}.
+ *
+ * @throws Tampered (exit 4) naming the key and environment when the payload is malformed,
+ *   fails authentication (modified, or moved to another key, scope, environment or
+ *   timestamp, or sealed under another batch) or is not UTF-8.
+ */
+export function openValue(args: ValuePlace & { valueKey: Uint8Array; payload: string }): string {
+  const { valueKey, payload, env, scope, key } = args;
+  try {
+    const ad = associatedData(args);
+    const sealed = decodeBase64Strict(payload, "base64url");
+    if (sealed === null || sealed.length < NONCE_BYTES + TAG_BYTES) throw new Error("malformed payload");
+    const end = sealed.length - TAG_BYTES;
+    const decipher = createDecipheriv("chacha20-poly1305", valueKey, sealed.subarray(0, NONCE_BYTES), {
+      authTagLength: TAG_BYTES,
+    });
+    decipher.setAAD(ad, { plaintextLength: end - NONCE_BYTES });
+    decipher.setAuthTag(sealed.subarray(end));
+    const message = Buffer.concat([decipher.update(sealed.subarray(NONCE_BYTES, end)), decipher.final()]);
+    const value = utf8.decode(message);
+    message.fill(0);
+    return value;
+  } catch (error) {
+    throw new Tampered(
+      `${key} in ${env} (scope ${scope}) failed its integrity check: the value was modified, ` +
+        "or moved from another key, scope or environment",
+      {
+        data: { env, scope, key },
+        cause: error,
+        hints: [
+          `see who changed it: git log -p -- .envvault/envs/${env}.env`,
+          `restore a good version of that file, or set the value again with \`vault set ${key}\``,
+        ],
+      },
+    );
+  }
+}
+
+/** A batch's id: the first 12 lower-case hex digits of SHA-256 of its age file bytes. */
+export function batchId(ageFile: Uint8Array): string {
+  return createHash("sha256").update(ageFile).digest("hex").slice(0, 12);
+}
+
+/**
+ * A keyed fingerprint of a value, `hex(HMAC-SHA256(key, UTF-8 value))`, for a local cache
+ * that lets the pre-commit hook find secret values in staged files without decrypting.
+ * Keyed, so the cache cannot be used to test guesses without the key.
+ */
+export function fingerprint(secretKeyMaterial: Uint8Array, value: string): string {
+  if (secretKeyMaterial.length < KEY_BYTES) {
+    throw new VaultError("FAILURE", `a fingerprint key has at least ${KEY_BYTES} bytes`);
+  }
+  return createHmac("sha256", secretKeyMaterial).update(value, "utf8").digest("hex");
+}

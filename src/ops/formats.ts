@@ -1,0 +1,71 @@
+import { stringify, parse as parseYaml } from "yaml";
+import { InvalidFile } from "../errors.js";
+import { entries as docEntries, formatAssignment, parse } from "../format/index.js";
+import { isKey } from "../vault/names.js";
+
+export type ExportFormat = "dotenv" | "json" | "yaml" | "shell";
+export type ImportFormat = "dotenv" | "json" | "yaml";
+
+const sorted = (values: ReadonlyMap<string, string>) => [...values].sort(([a], [b]) => (a < b ? -1 : 1));
+
+/** POSIX shell single quoting: everything literal, `'` written as `'\''`. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, "'\\''")}'`;
+}
+
+/** The environment as text in a format; every value reads back exactly with that format's reader. */
+export function exportAs(format: ExportFormat, values: ReadonlyMap<string, string>): string {
+  const list = sorted(values);
+  switch (format) {
+    case "dotenv":
+      return list.map(([k, v]) => formatAssignment(k, v) + "\n").join("");
+    case "json":
+      return JSON.stringify(Object.fromEntries(list), null, 2) + "\n";
+    case "yaml":
+      return list.length === 0 ? "{}\n" : stringify(Object.fromEntries(list), { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN", lineWidth: 0 });
+    case "shell":
+      return list.map(([k, v]) => `export ${k}=${shellQuote(v)}\n`).join("");
+  }
+}
+
+export function formatFromName(file: string): ImportFormat {
+  if (/\.json$/i.test(file)) return "json";
+  if (/\.ya?ml$/i.test(file)) return "yaml";
+  return "dotenv";
+}
+
+/** Variables from a dotenv, JSON or YAML document; anything that is not KEY → scalar is an error naming it. */
+export function importFrom(format: ImportFormat, text: string, file: string): Map<string, string> {
+  if (format === "dotenv") {
+    const { doc, warnings } = parse(text);
+    const opaque = warnings.find((w) => w.kind === "opaque");
+    if (opaque !== undefined) {
+      throw new InvalidFile(`${file}:${opaque.line}: ${opaque.message}`, {
+        data: { file, line: opaque.line },
+        hints: ["fix the line (quote the value, or close the quote), then import again"],
+      });
+    }
+    return docEntries(doc);
+  }
+  let data: unknown;
+  try {
+    data = format === "json" ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new InvalidFile(`${file}: not valid ${format.toUpperCase()}: ${(e as Error).message.split("\n")[0]}`, {
+      data: { file },
+      hints: [`check the file, or name its format with --format`],
+    });
+  }
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new InvalidFile(`${file}: expected an object of KEY: value pairs`, { data: { file } });
+  }
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(data)) {
+    if (!isKey(key)) throw new InvalidFile(`${file}: ${JSON.stringify(key)} is not a valid variable name`, { data: { file, key }, hints: ["names match [A-Za-z_][A-Za-z0-9_]*"] });
+    if (value === null || typeof value === "object") {
+      throw new InvalidFile(`${file}: the value of ${key} is not a string, number or boolean`, { data: { file, key } });
+    }
+    out.set(key, String(value));
+  }
+  return out;
+}

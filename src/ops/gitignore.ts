@@ -1,0 +1,22 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/**
+ * The `.gitignore` text with `patterns` appended where missing, or undefined when every
+ * pattern is already there. Lines are compared exactly; the file's line ending is kept.
+ */
+export async function withIgnored(root: string, patterns: readonly string[]): Promise<string | undefined> {
+  const current = await readFile(join(root, ".gitignore"), "utf8").catch(() => "");
+  const eol = current.includes("\r\n") ? "\r\n" : "\n";
+  const have = new Set(current.split(/\r?\n/).map((l) => l.trim()));
+  const missing = patterns.filter((p) => !have.has(p) && !have.has(p.replace(/^\//, "")) && !have.has("/" + p));
+  if (missing.length === 0) return undefined;
+  const base = current === "" || current.endsWith("\n") ? current : current + eol;
+  const header = have.has("# envvault: plaintext targets and local state") ? "" : `# envvault: plaintext targets and local state${eol}`;
+  return base + header + missing.map((p) => p + eol).join("");
+}
+
+/** A target path as a .gitignore pattern anchored at the repository root. */
+export function ignorePattern(target: string): string {
+  return "/" + target.replace(/\\/g, "/").replace(/^\.\//, "");
+}

@@ -1,0 +1,91 @@
+import { fingerprint } from "../crypto/seal.js";
+import { entries as docEntries, parse, print, remove as removeKey, set as setKey } from "../format/index.js";
+
+export type ConflictPolicy = "keep" | "overwrite";
+
+/** What a target should become, and why. Pure: computed before anything is written. */
+export interface Patch {
+  before: string;
+  after: string;
+  added: string[];
+  changed: string[];
+  removed: string[];
+  /** Keys whose local value differs from the vault and was kept. */
+  kept: string[];
+  /** Keys changed locally and left in place although the vault no longer has them. */
+  orphaned: string[];
+  /** Keyed hashes of the values envvault now owns in the target. */
+  owned: Record<string, string>;
+  warnings: string[];
+}
+
+export interface PatchInput {
+  text: string;
+  values: ReadonlyMap<string, string>;
+  /** Hashes recorded by the previous unlock of this target (empty on the first). */
+  previous: Readonly<Record<string, string>>;
+  hashKey: Uint8Array;
+  /** Asked for each key whose local value differs from both the vault and the last unlock. */
+  decide: (key: string) => ConflictPolicy;
+}
+
+/**
+ * Plans an unlock: only the lines of keys whose value changes are touched, keys the vault
+ * does not own are never changed, and a value edited locally since the last unlock follows
+ * `decide`.
+ */
+export function planUnlock(input: PatchInput): Patch {
+  const { doc, warnings } = parse(input.text);
+  const current = docEntries(doc);
+  const fp = (v: string) => fingerprint(input.hashKey, v);
+  let next = doc;
+  const patch: Patch = { before: input.text, after: input.text, added: [], changed: [], removed: [], kept: [], orphaned: [], owned: {}, warnings: warnings.map((w) => w.message) };
+  for (const [key, value] of [...input.values].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const local = current.get(key);
+    if (local === value) {
+      patch.owned[key] = fp(value);
+      continue;
+    }
+    const ours = local !== undefined && input.previous[key] !== undefined && fp(local) === input.previous[key];
+    if (local !== undefined && !ours && input.decide(key) === "keep") {
+      patch.kept.push(key);
+      continue;
+    }
+    next = setKey(next, key, value);
+    (local === undefined ? patch.added : patch.changed).push(key);
+    patch.owned[key] = fp(value);
+  }
+  for (const [key, hash] of Object.entries(input.previous)) {
+    if (input.values.has(key)) continue;
+    const local = current.get(key);
+    if (local === undefined) continue;
+    if (fp(local) === hash) {
+      next = removeKey(next, key);
+      patch.removed.push(key);
+    } else {
+      patch.orphaned.push(key);
+    }
+  }
+  patch.after = print(next);
+  return patch;
+}
+
+/** Plans a lock: removes the values envvault wrote and that were not changed since. */
+export function planLock(text: string, previous: Readonly<Record<string, string>>, hashKey: Uint8Array): { after: string; removed: string[]; kept: string[] } {
+  const { doc } = parse(text);
+  const current = docEntries(doc);
+  let next = doc;
+  const removed: string[] = [];
+  const kept: string[] = [];
+  for (const [key, hash] of Object.entries(previous).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const local = current.get(key);
+    if (local === undefined) continue;
+    if (fingerprint(hashKey, local) === hash) {
+      next = removeKey(next, key);
+      removed.push(key);
+    } else {
+      kept.push(key);
+    }
+  }
+  return { after: print(next), removed, kept };
+}

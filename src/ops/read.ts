@@ -1,0 +1,59 @@
+import { Tampered } from "../errors.js";
+import { openValue } from "../crypto/seal.js";
+import { inheritanceChain } from "../vault/config.js";
+import type { EnvFile, SealedValue } from "../vault/envfile.js";
+import { Vault } from "../store/vault.js";
+import type { Keyring } from "./keyring.js";
+
+/** A stored variable of an environment, without its value. */
+export interface Entry {
+  key: string;
+  /** The environment whose file holds it (an ancestor for inherited values). */
+  env: string;
+  scope: string;
+  t: number;
+}
+
+export interface Resolved extends Entry {
+  value: string;
+}
+
+/** The variables an environment sees, inherited ones included, nearest definition winning. */
+export async function entries(vault: Vault, env: string): Promise<Map<string, { entry: Entry; file: EnvFile; sealed: SealedValue }>> {
+  const chain = inheritanceChain(vault.config.data, env).reverse();
+  const out = new Map<string, { entry: Entry; file: EnvFile; sealed: SealedValue }>();
+  for (const e of chain) {
+    const file = await vault.envFile(e);
+    for (const [key, sealed] of file.values) {
+      const scope = file.batches.get(sealed.batch)?.scope;
+      if (scope === undefined) {
+        const path = Vault.envPath(e);
+        throw new Tampered(`${path}: ${key} refers to batch ${sealed.batch}, which the file does not hold`, {
+          data: { file: path, key, env: e },
+          hints: [`restore ${path} from git; if a merge produced it, run \`vault status\``],
+        });
+      }
+      out.set(key, { entry: { key, env: e, scope, t: sealed.t }, file, sealed });
+    }
+  }
+  return out;
+}
+
+/**
+ * Decrypts the variables of an environment (all, or only `keys`). Every value is opened
+ * before any is returned, so a caller never acts on half an environment.
+ */
+export async function readEnv(keyring: Keyring, env: string, keys?: readonly string[]): Promise<Map<string, Resolved>> {
+  const all = await entries(keyring.vault, env);
+  const wanted = keys === undefined ? [...all.keys()].sort() : keys.filter((k) => all.has(k));
+  const out = new Map<string, Resolved>();
+  for (const key of wanted) {
+    const item = all.get(key);
+    if (item === undefined) continue;
+    const { entry, file, sealed } = item;
+    const valueKey = await keyring.valueKey(file, sealed.batch, key);
+    const value = openValue({ valueKey, env: entry.env, scope: entry.scope, key, t: sealed.t, payload: sealed.payload });
+    out.set(key, { ...entry, value });
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+import { InvalidFile, UsageError } from "../errors.js";
+
+export type Kind = "secret" | "config" | "generated";
+
+export interface EnvironmentDef {
+  description?: string;
+  extends?: string;
+}
+
+export interface VariableDef {
+  kind?: Kind;
+  description?: string;
+}
+
+export interface TargetDef {
+  path: string;
+  env?: string;
+}
+
+/** The data of `.envvault/vault.yaml` (schema/vault.schema.json). */
+export interface VaultConfig {
+  version: 1;
+  default_env?: string;
+  environments: Record<string, EnvironmentDef | null>;
+  variables?: Record<string, VariableDef | null>;
+  targets?: TargetDef[];
+}
+
+export const VAULT_FILE = ".envvault/vault.yaml";
+export const DEFAULT_TARGET = ".env";
+
+export function envNames(cfg: VaultConfig): string[] {
+  return Object.keys(cfg.environments).sort();
+}
+
+export function defaultEnv(cfg: VaultConfig): string {
+  return cfg.default_env ?? (cfg.environments.development !== undefined ? "development" : envNames(cfg)[0] ?? "development");
+}
+
+export function requireEnv(cfg: VaultConfig, env: string): string {
+  if (!(env in cfg.environments)) {
+    throw new UsageError(`unknown environment ${JSON.stringify(env)}`, {
+      data: { env },
+      hints: [`environments in ${VAULT_FILE}: ${envNames(cfg).join(", ")}`, `create it with \`vault env add ${env}\``],
+    });
+  }
+  return env;
+}
+
+export function kindOf(cfg: VaultConfig, key: string): Kind {
+  return cfg.variables?.[key]?.kind ?? "secret";
+}
+
+/** The environment and its ancestors, nearest first; a cycle or a missing base is an error. */
+export function inheritanceChain(cfg: VaultConfig, env: string): string[] {
+  const chain = [requireEnv(cfg, env)];
+  let next = cfg.environments[env]?.extends;
+  while (next !== undefined) {
+    if (chain.includes(next)) {
+      throw new InvalidFile(`${VAULT_FILE}: environments extend each other in a cycle: ${[...chain, next].join(" -> ")}`, {
+        data: { file: VAULT_FILE, env },
+        hints: ["remove one `extends` of the cycle"],
+      });
+    }
+    if (!(next in cfg.environments)) {
+      throw new InvalidFile(`${VAULT_FILE}: environment ${chain[chain.length - 1]} extends unknown environment ${next}`, {
+        data: { file: VAULT_FILE, env },
+        hints: [`add environment ${next}, or fix the \`extends\``],
+      });
+    }
+    chain.push(next);
+    next = cfg.environments[next]?.extends;
+  }
+  return chain;
+}
+
+export function targets(cfg: VaultConfig): TargetDef[] {
+  return cfg.targets ?? [{ path: DEFAULT_TARGET }];
+}

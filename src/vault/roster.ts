@@ -1,0 +1,76 @@
+import { InvalidFile, UsageError } from "../errors.js";
+
+export interface MemberDef {
+  recipients: string[];
+  teams?: string[];
+  kind?: "person" | "machine";
+}
+
+export interface AccessDef {
+  teams?: string[];
+  members?: string[];
+}
+
+/** The data of `.envvault/roster.yaml` (schema/roster.schema.json). */
+export interface Roster {
+  version: 1;
+  members: Record<string, MemberDef>;
+  access?: Record<string, AccessDef>;
+}
+
+export const ROSTER_FILE = ".envvault/roster.yaml";
+
+export function memberNames(r: Roster): string[] {
+  return Object.keys(r.members).sort();
+}
+
+/** The member one of whose recipients is among `recipients`. */
+export function memberFor(r: Roster, recipients: readonly string[]): string | undefined {
+  return memberNames(r).find((name) => r.members[name]?.recipients.some((rc) => recipients.includes(rc)));
+}
+
+export function requireMember(r: Roster, name: string): MemberDef {
+  const m = r.members[name];
+  if (m === undefined) {
+    throw new UsageError(`unknown member ${JSON.stringify(name)}`, {
+      data: { member: name },
+      hints: [`members in ${ROSTER_FILE}: ${memberNames(r).join(", ") || "(none)"}`],
+    });
+  }
+  return m;
+}
+
+/** Members the roster grants read access to a scope, directly or through a team. */
+export function readersOf(r: Roster, scope: string): string[] {
+  const a = r.access?.[scope];
+  if (a === undefined) return [];
+  const teams = new Set(a.teams ?? []);
+  return memberNames(r).filter((name) => (a.members ?? []).includes(name) || (r.members[name]?.teams ?? []).some((t) => teams.has(t)));
+}
+
+/** Checks what the schema cannot: no recipient shared by two members, access names known members. */
+export function checkRoster(r: Roster): void {
+  const owner = new Map<string, string>();
+  for (const name of memberNames(r)) {
+    for (const rc of r.members[name]?.recipients ?? []) {
+      const other = owner.get(rc);
+      if (other !== undefined) {
+        throw new InvalidFile(`${ROSTER_FILE}: members ${other} and ${name} share the recipient ${rc}`, {
+          data: { file: ROSTER_FILE },
+          hints: ["a recipient identifies one member; remove it from one of them"],
+        });
+      }
+      owner.set(rc, name);
+    }
+  }
+  for (const [scope, a] of Object.entries(r.access ?? {})) {
+    for (const m of a.members ?? []) {
+      if (r.members[m] === undefined) {
+        throw new InvalidFile(`${ROSTER_FILE}: access to ${scope} names unknown member ${m}`, {
+          data: { file: ROSTER_FILE, scope },
+          hints: [`add ${m} with \`vault member add\`, or remove the name from access.${scope}`],
+        });
+      }
+    }
+  }
+}

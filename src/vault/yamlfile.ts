@@ -1,0 +1,90 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { LineCounter, parseDocument, type Document } from "yaml";
+import rosterSchema from "../../schema/roster.schema.json" with { type: "json" };
+import vaultSchema from "../../schema/vault.schema.json" with { type: "json" };
+import { InvalidFile } from "../errors.js";
+
+export type SchemaName = "vault" | "roster";
+
+const schemas: Record<SchemaName, object> = { vault: vaultSchema, roster: rosterSchema };
+const compiled = new Map<SchemaName, ValidateFunction>();
+
+function validator(name: SchemaName): ValidateFunction {
+  let v = compiled.get(name);
+  if (v === undefined) {
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    v = ajv.compile(schemas[name]);
+    compiled.set(name, v);
+  }
+  return v;
+}
+
+/** A YAML file as data plus its document, so edits keep the user's comments and layout. */
+export interface YamlFile<T> {
+  file: string;
+  data: T;
+  doc: Document;
+}
+
+/**
+ * Parses YAML and validates it against `schema/<name>.schema.json`. Every problem is
+ * reported with the file, the line and the rule broken.
+ */
+export function loadYaml<T>(text: string, file: string, schema: SchemaName): YamlFile<T> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const syntax = doc.errors[0];
+  if (syntax !== undefined) {
+    const line = lineCounter.linePos(syntax.pos[0]).line;
+    throw new InvalidFile(`${file}:${line}: invalid YAML: ${firstLine(syntax.message)}`, {
+      data: { file, line },
+      hints: [`fix the YAML syntax of ${file}, or restore it with git checkout -- ${file}`],
+    });
+  }
+  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const validate = validator(schema);
+  if (!validate(data)) {
+    const problems = (validate.errors ?? []).map((e) => describe(e, doc, lineCounter));
+    const first = problems[0] ?? { line: 1, text: "does not match the schema" };
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : "";
+    throw new InvalidFile(`${file}:${first.line}: ${first.text}${more}`, {
+      data: { file, line: first.line, problems: problems.map((p) => `${file}:${p.line}: ${p.text}`) },
+      hints: [`see schema/${schema}.schema.json for the rules; fix ${file} or restore it with git checkout -- ${file}`],
+    });
+  }
+  return { file, data: data as T, doc };
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0] ?? s;
+}
+
+function describe(e: ErrorObject, doc: Document, lc: LineCounter): { line: number; text: string } {
+  const path = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  let node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+  // For a bad property name the node is the map; point at the key itself.
+  let subject = e.instancePath === "" ? "the document" : e.instancePath;
+  if (e.keyword === "propertyNames" || e.keyword === "additionalProperties") {
+    const name = (e.params as { propertyName?: string; additionalProperty?: string });
+    const key = name.additionalProperty ?? name.propertyName;
+    if (key !== undefined) {
+      const pair = findKeyNode(doc, path, key);
+      if (pair !== undefined) node = pair;
+      subject = `${e.instancePath}/${key}`;
+    }
+  }
+  const offset = node?.range?.[0] ?? 0;
+  const line = lc.linePos(offset).line;
+  let rule = e.message ?? "is invalid";
+  if (e.keyword === "additionalProperties") rule = "is not a known setting";
+  if (e.keyword === "propertyNames") rule = "is not a valid name";
+  if (e.keyword === "enum") rule = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")}`;
+  return { line, text: `${subject} ${rule}` };
+}
+
+function findKeyNode(doc: Document, path: string[], key: string): { range?: [number, number, number] } | undefined {
+  const map = (path.length === 0 ? doc.contents : doc.getIn(path, true)) as
+    | { items?: { key: { value?: unknown; range?: [number, number, number] } }[] }
+    | undefined;
+  return map?.items?.find((p) => p.key?.value === key)?.key;
+}

@@ -1,0 +1,147 @@
+import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const BIN = join(ROOT, "bin", "vault.js");
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A person at a machine: a home directory (so an identity) of their own. */
+export interface User {
+  name: string;
+  home: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * A throwaway git repository plus any number of users, driving the built `vault` binary
+ * exactly as a person types it. Every run is checked against `secrets`: a value the test
+ * registered must never appear in output unless the test says the command may print it.
+ */
+export class Sandbox {
+  readonly base: string;
+  readonly repo: string;
+  readonly secrets = new Set<string>();
+  private readonly users = new Map<string, User>();
+
+  constructor(name = "repo") {
+    this.base = mkdtempSync(join(tmpdir(), "envvault-e2e-"));
+    this.repo = join(this.base, name);
+    mkdirSync(this.repo, { recursive: true });
+    this.git(["init", "-q", "-b", "main"]);
+    this.git(["config", "user.name", "Test"]);
+    this.git(["config", "user.email", "test@example.invalid"]);
+    this.git(["config", "commit.gpgsign", "false"]);
+  }
+
+  user(name: string): User {
+    let u = this.users.get(name);
+    if (u === undefined) {
+      const home = join(this.base, "home-" + name);
+      mkdirSync(home, { recursive: true });
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        HOME: home,
+        USER: name,
+        LANG: "C.UTF-8",
+        GIT_CONFIG_NOSYSTEM: "1",
+        GIT_AUTHOR_NAME: name,
+        GIT_AUTHOR_EMAIL: `${name}@example.invalid`,
+        GIT_COMMITTER_NAME: name,
+        GIT_COMMITTER_EMAIL: `${name}@example.invalid`,
+        NO_COLOR: "1",
+        CI: "1",
+      };
+      u = { name, home, env };
+      this.users.set(name, u);
+    }
+    return u;
+  }
+
+  /** Registers values that must not appear in output or in git objects. */
+  secret(...values: string[]): void {
+    for (const v of values) if (v.length >= 4) this.secrets.add(v);
+  }
+
+  /**
+   * Runs `vault ARGS` as `user`. `reveals` lists the secrets this command is asked to print
+   * (get, export); any other registered secret in stdout or stderr fails the test.
+   */
+  vault(user: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string; reveals?: string[] } = {}): Run {
+    const u = this.user(user);
+    const r = spawnSync(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd ?? this.repo,
+      env: { ...u.env, ...opts.env },
+      input: opts.input ?? "",
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    } satisfies SpawnSyncOptions);
+    const run = { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+    const allowed = new Set(opts.reveals ?? []);
+    for (const s of this.secrets) {
+      if (!allowed.has(s) && run.stdout.includes(s)) throw new Error(`secret leaked on stdout of vault ${args.join(" ")}`);
+      if (run.stderr.includes(s)) throw new Error(`secret leaked on stderr of vault ${args.join(" ")}`);
+    }
+    return run;
+  }
+
+  git(args: string[], opts: { user?: string; input?: string } = {}): Run {
+    const env = opts.user === undefined ? { ...process.env, GIT_CONFIG_NOSYSTEM: "1" } : this.user(opts.user).env;
+    const r = spawnSync("git", args, { cwd: this.repo, env, input: opts.input ?? "", encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`git ${args.join(" ")} failed: ${r.stderr}`);
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  commitAll(message: string, user?: string): void {
+    this.git(["add", "-A"], user === undefined ? {} : { user });
+    this.git(["commit", "-q", "-m", message], user === undefined ? {} : { user });
+  }
+
+  /** Every object in the repository's database, concatenated; plaintext must not be in it. */
+  gitObjects(): string {
+    return spawnSync("git", ["cat-file", "--batch-all-objects", "--batch"], { cwd: this.repo, encoding: "latin1", maxBuffer: 512 * 1024 * 1024 }).stdout;
+  }
+
+  assertNoSecretInGit(): void {
+    const all = this.gitObjects();
+    for (const s of this.secrets) {
+      if (all.includes(Buffer.from(s, "utf8").toString("latin1"))) throw new Error("a secret value reached a git object");
+    }
+  }
+
+  write(path: string, text: string | Buffer): void {
+    const p = join(this.repo, path);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, text);
+  }
+
+  read(path: string): string {
+    return readFileSync(join(this.repo, path), "utf8");
+  }
+
+  exists(path: string): boolean {
+    return existsSync(join(this.repo, path));
+  }
+
+  /** A snapshot of every file under .envvault/, to prove a command changed no byte. */
+  vaultBytes(): string {
+    const r = spawnSync("sh", ["-c", "find .envvault -type f | LC_ALL=C sort | xargs sha256sum"], { cwd: this.repo, encoding: "utf8" });
+    return r.stdout;
+  }
+
+  cleanup(): void {
+    rmSync(this.base, { recursive: true, force: true });
+  }
+}
+
+/** Fails clearly when the CLI was not built (npm test builds it first). */
+export function requireBuild(): void {
+  if (!existsSync(join(ROOT, "dist", "cli", "main.js"))) throw new Error("dist/cli/main.js is missing: run `npm run build` first (npm test does)");
+}
