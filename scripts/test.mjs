@@ -2,11 +2,11 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
-const jestBin = require.resolve("jest/bin/jest.js");
+const jestBin = join(dirname(require.resolve("jest/package.json")), "bin", "jest.js");
 const dir = mkdtempSync(join(tmpdir(), "envvault-jest-"));
 const out = join(dir, "result.json");
 const env = {

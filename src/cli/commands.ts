@@ -106,9 +106,9 @@ export const commands: CommandSpec[] = [
     load: async () => (await import("./commands/use.js")).use,
   },
   {
-    command: "run <command..>",
+    command: "run",
     describe: "Run a command with the environment injected; nothing is written to disk",
-    builder: (y) => y.positional("command", { type: "string", array: true }).parserConfiguration({ "halt-at-non-option": true }),
+    builder: (y) => y.usage("vault run [options] [--] CMD [ARGS…]"),
     load: async () => (await import("./commands/run.js")).run,
   },
   {

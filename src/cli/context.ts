@@ -13,6 +13,8 @@ export interface Context {
   stdin: NodeJS.ReadStream;
   /** True when a person can answer prompts: stdin and stderr are terminals and CI is not set. */
   interactive: boolean;
+  /** For `vault run`: the command and its arguments, untouched by option parsing. */
+  passthrough: string[];
 }
 
 /** A command's entry point: renders through ctx.out and may return a non-zero exit code. */

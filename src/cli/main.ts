@@ -16,8 +16,31 @@ interface GlobalArgs {
   debug: boolean;
 }
 
+const VALUE_OPTIONS = new Set(["--env", "-e", "--identity", "--cwd"]);
+
+/**
+ * Splits `vault [opts] run [opts] [--] CMD…` so that CMD and its own options never reach
+ * the option parser: the first word after `run` that is not one of our options starts CMD.
+ */
+export function splitPassthrough(argv: string[]): { argv: string[]; passthrough: string[] } {
+  let seenRun = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? "";
+    if (a === "--") return seenRun ? { argv: argv.slice(0, i), passthrough: argv.slice(i + 1) } : { argv, passthrough: [] };
+    if (a.startsWith("-")) {
+      if (VALUE_OPTIONS.has(a)) i++;
+      continue;
+    }
+    if (seenRun) return { argv: argv.slice(0, i), passthrough: argv.slice(i) };
+    if (a !== "run") return { argv, passthrough: [] };
+    seenRun = true;
+  }
+  return { argv, passthrough: [] };
+}
+
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
-export async function run(argv: string[]): Promise<number> {
+export async function run(fullArgv: string[]): Promise<number> {
+  const { argv, passthrough } = splitPassthrough(fullArgv);
   const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "";
   let out = new Output({ json: argv.includes("--json"), quiet: false, color: !noColor && process.stderr.isTTY === true, stdout: process.stdout, stderr: process.stderr });
   let code = 0;
@@ -60,6 +83,7 @@ export async function run(argv: string[]): Promise<number> {
           processEnv: process.env,
           stdin: process.stdin,
           interactive: process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI,
+          passthrough,
         };
         const r = await (await c.load())(ctx, args as never);
         code = typeof r === "number" ? r : 0;

@@ -5,7 +5,7 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { link, mkdir, open, readFile, unlink } from "node:fs/promises";
+import { link, mkdir, open, readFile, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { VaultError, where } from "../errors.js";
@@ -160,12 +160,12 @@ export async function writeIdentityFile(path: string, now = new Date()): Promise
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   const handle = await open(temp, "wx", 0o600);
   try {
-    await handle.writeFile(formatIdentityFile(secret, recipient, now));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      await handle.writeFile(formatIdentityFile(secret, recipient, now));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await link(temp, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") {
@@ -176,7 +176,7 @@ export async function writeIdentityFile(path: string, now = new Date()): Promise
     }
     throw error;
   } finally {
-    await unlink(temp);
+    await rm(temp, { force: true });
   }
   const dirHandle = await open(dir, "r");
   try {

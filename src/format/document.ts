@@ -77,9 +77,9 @@ export type EnvNode = BlankLine | CommentLine | Assignment | OpaqueBlock;
 
 /** Something a reader of the file should know; never contains a value. */
 export interface ParseWarning {
-  readonly kind: "unparseable" | "duplicate";
+  readonly kind: "opaque" | "duplicate";
   readonly line: number;
-  /** For `unparseable`: the last line of the opaque block. */
+  /** For `opaque`: the last line of the block. */
   readonly endLine?: number;
   readonly key?: string;
   readonly message: string;
@@ -89,6 +89,11 @@ export interface EnvDocument {
   /** The text starts with U+FEFF, which is not part of the first node. */
   readonly bom: boolean;
   readonly nodes: readonly EnvNode[];
+}
+
+/** What {@link parse} returns: the tree, and what a reader of the file should know. */
+export interface ParseResult {
+  readonly doc: EnvDocument;
   readonly warnings: readonly ParseWarning[];
 }
 

@@ -12,7 +12,7 @@
  * unescaped quote of the same kind, and the next opening quote of that kind is never
  * before it, so the searches never overlap.
  */
-import type { Assignment, EnvDocument, EnvNode, LineEnding, ParseWarning, Quote } from "./document.js";
+import type { Assignment, EnvNode, LineEnding, ParseResult, ParseWarning, Quote } from "./document.js";
 import { KEY_PATTERN } from "./document.js";
 
 /** JavaScript whitespace (what dotenv's `\s` and `trim()` remove) other than CR and LF. */
@@ -26,6 +26,9 @@ const DANGLING_COLON = new RegExp(`^${WS}*(?:export${WS}+)?${KEY_PATTERN}:$`);
 // the regex's idea of lines (which also ends them at U+2028 and U+2029).
 const AFTER_QUOTE = new RegExp(`^${WS}*(?:#[^\\u2028\\u2029]*)?$`);
 const LINE_SEPARATOR = /[\u2028\u2029]/;
+// dotenv strips a pair of quotes from each regex line of a value (its quote regex has the
+// `m` flag), so an unquoted value with a quote right after U+2028/U+2029 can lose quotes.
+const QUOTE_AFTER_SEPARATOR = /[\u2028\u2029]['"`]/;
 const BREAK = /\r\n?|\n/g;
 const PEM_BEGIN = "-----BEGIN ";
 const PEM_END = /^\s*-----END /;
@@ -129,7 +132,7 @@ class Parser {
     this.pos = bom ? 1 : 0;
   }
 
-  run(): EnvDocument {
+  run(): ParseResult {
     const { text } = this;
     while (this.pos < text.length) {
       const start = this.pos;
@@ -157,7 +160,7 @@ class Parser {
       }
     }
     this.flush();
-    return { bom: this.bom, nodes: this.nodes, warnings: this.warnings };
+    return { doc: { bom: this.bom, nodes: this.nodes }, warnings: this.warnings };
   }
 
   private lineAt(from: number): Line {
@@ -206,7 +209,7 @@ class Parser {
     const { line, endLine, reason } = block;
     this.nodes.push({ kind: "opaque", raw: this.text.slice(block.start, block.end), line, endLine, eol: block.eol, reason });
     const where = line === endLine ? `line ${line} cannot be parsed` : `lines ${line}–${endLine} cannot be parsed`;
-    this.warnings.push({ kind: "unparseable", line, endLine, message: `${where} (${reason}); kept as written` });
+    this.warnings.push({ kind: "opaque", line, endLine, message: `${where} (${reason}); kept as written` });
   }
 
   private assignment(start: number, line: Line, head: RegExpExecArray): void {
@@ -230,6 +233,10 @@ class Parser {
       return;
     }
     const body = valueText.trim();
+    if (QUOTE_AFTER_SEPARATOR.test(body)) {
+      this.opaque(start, line, 0, "a quote right after U+2028 or U+2029 in an unquoted value, which dotenv would strip", false);
+      return;
+    }
     const gap = body === "" ? "" : parts.gap;
     const after = valueText.slice(gap.length + body.length) + comment;
     this.add({ ...parts, quote: "", gap, body, after, value: body, raw: text.slice(start, line.next), eol: line.eol }, line, 1);
@@ -309,11 +316,11 @@ class Parser {
 }
 
 /**
- * Parses `.env` text into a lossless document: `print(parse(text)) === text` for every
+ * Parses `.env` text into a lossless document: `print(parse(text).doc) === text` for every
  * string. `text` is already decoded (the I/O layer turns bytes into a string and deals
  * with invalid UTF-8); a leading U+FEFF is recorded as `bom`. Never throws: lines it
  * cannot read become opaque blocks with a warning.
  */
-export function parse(text: string): EnvDocument {
+export function parse(text: string): ParseResult {
   return new Parser(text, text.charCodeAt(0) === 0xfeff).run();
 }

@@ -24,7 +24,7 @@ export interface WriteResult {
  * Past this many batches in one scope, a writer who can read the scope seals all of its
  * values under one new batch, so readers never open more than this many age files per scope.
  */
-export const MAX_BATCHES_PER_SCOPE = 64;
+export const MAX_BATCHES_PER_SCOPE = 16;
 
 /**
  * Seals `updates` into an environment file and drops `removals`. Values go under a new

@@ -1,5 +1,5 @@
-import { spawnSync, type SpawnSyncOptions } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -84,12 +84,90 @@ export class Sandbox {
       maxBuffer: 64 * 1024 * 1024,
     } satisfies SpawnSyncOptions);
     const run = { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
-    const allowed = new Set(opts.reveals ?? []);
-    for (const s of this.secrets) {
-      if (!allowed.has(s) && run.stdout.includes(s)) throw new Error(`secret leaked on stdout of vault ${args.join(" ")}`);
-      if (run.stderr.includes(s)) throw new Error(`secret leaked on stderr of vault ${args.join(" ")}`);
-    }
+    this.checkOutput(`vault ${args.join(" ")}`, run, opts.reveals);
     return run;
+  }
+
+  /**
+   * Runs another program (age, node, script) as `user` in the repository, with the same
+   * secret check as {@link vault}: only `reveals` may appear on stdout, nothing on stderr.
+   */
+  exec(user: string, file: string, args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string; reveals?: string[] } = {}): Run {
+    const u = this.user(user);
+    const r = spawnSync(file, args, {
+      cwd: opts.cwd ?? this.repo,
+      env: { ...u.env, ...opts.env },
+      input: opts.input ?? "",
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    } satisfies SpawnSyncOptions);
+    if (r.error !== undefined) throw new Error(`cannot run ${file}: ${r.error.message}`);
+    const run = { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+    this.checkOutput(`${file} ${args.join(" ")}`, run, opts.reveals);
+    return run;
+  }
+
+  /**
+   * Runs `vault ARGS` on a pseudo-terminal (util-linux `script`), as a person at a terminal:
+   * CI is unset, and each step waits until the output matches `expect`, then types `send`.
+   * Output (stdout and stderr mixed, as on a screen) is checked like {@link vault}'s stdout.
+   */
+  async vaultOnTerminal(
+    user: string,
+    args: string[],
+    steps: { expect: RegExp; send: string }[],
+    opts: { env?: NodeJS.ProcessEnv; reveals?: string[]; timeoutMs?: number } = {},
+  ): Promise<Run> {
+    const u = this.user(user);
+    const command = [process.execPath, BIN, ...args].map(shellWord).join(" ");
+    const child = spawn("script", ["-qfec", command, "/dev/null"], {
+      cwd: this.repo,
+      env: { ...u.env, CI: undefined, TERM: "dumb", ...opts.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let screen = "";
+    let stderr = "";
+    let step = 0;
+    let offset = 0;
+    const advance = () => {
+      while (step < steps.length) {
+        const s = steps[step]!;
+        const m = s.expect.exec(screen.slice(offset));
+        if (m === null) return;
+        offset += m.index + m[0].length;
+        child.stdin.write(s.send);
+        step++;
+      }
+    };
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
+    child.stdout.on("data", (d: string) => {
+      screen += d;
+      advance();
+    });
+    child.stderr.on("data", (d: string) => (stderr += d));
+    const code = await new Promise<number>((resolvePromise, reject) => {
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`vault ${args.join(" ")} on a terminal timed out at step ${step}; screen so far: ${JSON.stringify(screen)}`));
+      }, opts.timeoutMs ?? 20_000);
+      child.on("error", reject);
+      child.on("close", (c) => {
+        clearTimeout(timer);
+        resolvePromise(c ?? 128);
+      });
+    });
+    const run = { code, stdout: screen, stderr };
+    this.checkOutput(`vault ${args.join(" ")} (on a terminal)`, run, opts.reveals);
+    return run;
+  }
+
+  private checkOutput(what: string, run: Run, reveals: string[] = []): void {
+    const allowed = new Set(reveals);
+    for (const s of this.secrets) {
+      if (!allowed.has(s) && run.stdout.includes(s)) throw new Error(`secret leaked on stdout of ${what}`);
+      if (run.stderr.includes(s)) throw new Error(`secret leaked on stderr of ${what}`);
+    }
   }
 
   git(args: string[], opts: { user?: string; input?: string } = {}): Run {
@@ -126,6 +204,20 @@ export class Sandbox {
     return readFileSync(join(this.repo, path), "utf8");
   }
 
+  /** A file's bytes, for before/after comparisons that must be exact. */
+  bytes(path: string): Buffer {
+    return readFileSync(join(this.repo, path));
+  }
+
+  /** A file's permission bits, e.g. 0o600. */
+  mode(path: string): number {
+    return statSync(join(this.repo, path)).mode & 0o777;
+  }
+
+  remove(path: string): void {
+    rmSync(join(this.repo, path), { recursive: true, force: true });
+  }
+
   exists(path: string): boolean {
     return existsSync(join(this.repo, path));
   }
@@ -139,6 +231,11 @@ export class Sandbox {
   cleanup(): void {
     rmSync(this.base, { recursive: true, force: true });
   }
+}
+
+/** A word for `sh -c`, quoted when it needs to be. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 /** Fails clearly when the CLI was not built (npm test builds it first). */

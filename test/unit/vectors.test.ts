@@ -3,12 +3,13 @@
 import { describe, expect, test } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { VaultError } from "../../src/errors.js";
 import { parseIdentityFile } from "../../src/crypto/identity.js";
 import { unwrapBatchKey, unwrapScopeKey } from "../../src/crypto/scopekey.js";
 import { associatedData, deriveValueKey, openValue } from "../../src/crypto/seal.js";
 
-const DIR = join(process.cwd(), "test", "vectors");
+const DIR = fileURLToPath(new URL("../vectors/", import.meta.url));
 const read = (name: string) => readFileSync(join(DIR, name), "utf8");
 
 interface Expected {

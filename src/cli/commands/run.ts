@@ -13,8 +13,8 @@ const FORWARDED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "
  * its argv). The process environment wins over the vault, as with dotenv. Exit codes pass
  * through; a child killed by a signal gives 128 + the signal's number, like a shell.
  */
-export async function run(ctx: Context, args: { command: string[] }): Promise<number> {
-  const [cmd, ...rest] = args.command[0] === "--" ? args.command.slice(1) : args.command;
+export async function run(ctx: Context): Promise<number> {
+  const [cmd, ...rest] = ctx.passthrough;
   if (cmd === undefined) throw new VaultError("USAGE", "`vault run` needs a command", { hints: ["e.g. `vault run -- npm start`"] });
   const vault = await openVault(where(ctx));
   const env = await chooseEnv(vault, ctx);

@@ -120,8 +120,10 @@ describe("invalid keys", () => {
     const good = await generateIdentity();
     const bad = `${good.slice(0, -2)}QQ`;
     const error = await expectFailure(() => prepareIdentity([good, bad], "ENVVAULT_IDENTITY"), "BAD_IDENTITY", 1, [bad, good]);
-    expect(error.message).toBe("ENVVAULT_IDENTITY: identity number 2 is not a valid age X25519 identity (AGE-SECRET-KEY-1…)");
-    await expectFailure(() => identityToRecipient(bad), "BAD_IDENTITY", 1, [bad]);
+    expect(error.message).toBe("ENVVAULT_IDENTITY: identity number 2: not a valid age X25519 identity (AGE-SECRET-KEY-1…)");
+    expect(error.data).toEqual({ source: "ENVVAULT_IDENTITY", position: 2 });
+    const single = await expectFailure(() => identityToRecipient(bad), "BAD_IDENTITY", 1, [bad]);
+    expect(single.message).toBe("not a valid age X25519 identity (AGE-SECRET-KEY-1…)");
     await expectFailure(() => decrypt(new Uint8Array(0), [bad], { what: "f" }), "BAD_IDENTITY", 1, [bad]);
     await expectFailure(() => prepareIdentity([]), "BAD_IDENTITY", 1, []);
   });

@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { decrypt, encrypt, identityToRecipient } from "../../../src/crypto/age.js";
 import { parseIdentityFile, writeIdentityFile } from "../../../src/crypto/identity.js";
 import { newScopeKey, unwrapBatchKey, wrapBatchKey, wrapScopeKey } from "../../../src/crypto/scopekey.js";
@@ -83,7 +84,7 @@ describe("interop with the reference age CLI", () => {
   });
 
   cliTest("the committed test vectors open with the reference age CLI", () => {
-    const vectors = join(process.cwd(), "test", "vectors");
+    const vectors = fileURLToPath(new URL("../../vectors/", import.meta.url));
     const expected = JSON.parse(readFileSync(join(vectors, "expected.json"), "utf8")) as {
       scopes: Record<string, { keyFile: string; identity: string }>;
     };

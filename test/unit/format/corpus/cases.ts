@@ -1,0 +1,195 @@
+// Hand-written .env inputs that both our parser and dotenv 17 accept, and the inputs on
+// which we deliberately read something else than dotenv (with the reason, for the README).
+
+export interface CompatCase {
+  readonly name: string;
+  readonly text: string;
+}
+
+export const compatCases: readonly CompatCase[] = [
+  { name: "plain assignment", text: "A=1\n" },
+  { name: "export prefix", text: "export A=1\n" },
+  { name: "spaces everywhere", text: "  export   A  =  1  \n" },
+  { name: "spaces around =", text: "A = 1\n" },
+  { name: "tabs around =", text: "A\t=\tb\n" },
+  { name: "empty value", text: "A=\nB=2\n" },
+  { name: "value of spaces only", text: "A=   \nB=2\n" },
+  { name: "empty double quotes", text: 'A=""\n' },
+  { name: "empty single quotes", text: "A=''\n" },
+  { name: "empty backticks", text: "A=``\n" },
+  { name: "double quotes keep inner spaces", text: 'A="hello world"\n' },
+  { name: "single quotes are literal", text: "A='single $HOME \\n \\t'\n" },
+  { name: "backticks hold both other quotes", text: "A=`back \"q\" 'q'`\n" },
+  { name: "double quotes expand only \\n and \\r", text: 'A="n\\n r\\r t\\t b\\b"\n' },
+  { name: "an escaped backslash before n still expands", text: 'A="\\\\n"\n' },
+  { name: "inline comment after unquoted value", text: "A=unquoted # comment\n" },
+  { name: "# without space still starts a comment", text: "A=unquoted#nospace\n" },
+  { name: "# inside double quotes", text: 'A="quoted # not a comment"\n' },
+  { name: "comment after single quotes", text: "A='quoted # not' # real comment\n" },
+  { name: "comment right after closing quote", text: 'A="x"#c\n' },
+  { name: "spaces inside quotes kept, outside dropped", text: 'A=  "  spaced  "  \n' },
+  { name: "inner spaces of unquoted value kept", text: "A=a b  c\n" },
+  { name: "URL with query", text: "A=https://x.example/p?y=1&z=2\n" },
+  { name: "value starting with =", text: "A==b\n" },
+  { name: "colon separator", text: "A: colon\n" },
+  { name: "colon separator with tab", text: "A:\tcolon tab\n" },
+  { name: "export with colon separator", text: "export A: x\n" },
+  { name: "dots and dashes in keys", text: "A.B-C_1=dots\n" },
+  { name: "numeric and dash-only keys", text: "1=one\n-=dash\n..=dots\n" },
+  { name: "raw multi-line double quotes", text: 'A="multi\nline"\nB=2\n' },
+  { name: "CRLF inside single quotes reads as LF", text: "A='multi\r\nline'\r\nB=2\r\n" },
+  { name: "lone CR inside double quotes reads as LF", text: 'A="line1\rline2"\rB=2\r' },
+  {
+    name: "PEM in double quotes",
+    text: 'K="-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nQUJDREVG==\n-----END PRIVATE KEY-----"\nB=2\n',
+  },
+  { name: "escaped double quote keeps its backslash", text: 'A="a\\"b"\n' },
+  { name: "escaped single quote keeps its backslash", text: "A='it\\'s'\n" },
+  { name: "escaped backtick keeps its backslash", text: "A=`a\\`b`\n" },
+  { name: "backslash before the closing quote", text: 'A="trailing\\\\"\nB=1\n' },
+  { name: "a lone backslash in double quotes", text: 'A="\\"\nB=2\n' },
+  { name: "escaped closer with a quoted line below", text: "A='a\\'\nB='b'\n" },
+  { name: "duplicate keys, last wins", text: "A=1\nB=x\nA=2\n" },
+  { name: "comments and blank lines", text: "# top\n\nA=1\n   \n# A=2\nB=3\n" },
+  { name: "indented comment", text: "   # indented\nA=1\n" },
+  { name: "BOM", text: "\uFEFFA=1\nB=2\n" },
+  { name: "CRLF file", text: "A=1\r\nB='x'\r\n# c\r\nC=3\r\n" },
+  { name: "lone CR file", text: "A=1\rB=2\r" },
+  { name: "mixed line endings", text: "A=1\r\nB=2\nC=3\rD=4" },
+  { name: "no trailing newline", text: "A=1\nB=2" },
+  { name: "unicode and astral characters", text: "A=é😀\nB='𝄞 ü'\n" },
+  { name: "astral character before \\n escape", text: 'A="😀\\n"\n' },
+  { name: "NUL byte in value", text: "A=a\0b\nB='\0'\n" },
+  { name: "no-break spaces are trimmed", text: "A=\u00a0x\u00a0\n" },
+  { name: "key named export", text: "export=1\n" },
+  { name: "export export", text: "export export=1\n" },
+  { name: "key starting with export", text: "exportA=1\n" },
+  { name: "double quotes with other quotes", text: "A=\"a'b`c\"\n" },
+  { name: "single quotes with double quote", text: "A='a\"b'\n" },
+  { name: "dollar signs are not expanded", text: 'A="$VAR ${X}"\nB=$(cmd)\n' },
+  { name: "hash in double quotes", text: 'A="# hash"\n' },
+  { name: "comment-like lines inside a quoted value", text: 'A="x\n# not a comment\n"\nB=2\n' },
+  { name: "assignment-like lines inside a quoted value", text: 'A="x\nB=2"\n' },
+  { name: "quote inside the trailing comment", text: 'A="a" # c "b"\n' },
+  { name: "escaped quote then a later closer", text: 'A="a\\" # c"\n' },
+  { name: "empty file", text: "" },
+  { name: "only comments", text: "# a\n# b\n" },
+  { name: "only blank lines", text: "\n\n  \n" },
+  { name: "line separator inside unquoted value", text: "A=x\u2028y\n" },
+  { name: "line separator inside quotes", text: 'A="x\u2028y"\n' },
+  { name: "line separator before the key", text: "\u2028A=1\n" },
+  { name: "line separator after closing quote", text: "A='a'\u2028  \nB=2\n" },
+  { name: "trailing spaces after closing quote", text: 'A="x"   \n' },
+  { name: "only an inline comment", text: "A=   # only comment\n" },
+  { name: "value is #", text: "A=#\n" },
+  { name: "double-quoted #", text: 'A="#"\n' },
+  { name: "single-quoted \\n stays literal", text: "A='\\n'\n" },
+  { name: "backtick \\n stays literal", text: "A=`\\n`\n" },
+  { name: "blank lines inside a quoted value", text: 'A="a\n\n\nb"\n' },
+  { name: "a single space in quotes", text: 'A=" "\n' },
+  { name: "multi-line backticks with a hash line", text: "A=`x\n# y\n`\n" },
+  { name: "long value", text: `A=${"x".repeat(5000)}\nB="${"y ".repeat(3000)}"\n` },
+  { name: "export with tab", text: "export\tA=1\n" },
+  { name: "colon followed by quoted value", text: "A: 'x y'\n" },
+  { name: "value with = signs", text: "A=b=c=d\n" },
+  { name: "JSON in single quotes", text: `A='{"k": [1, "#2"]}'\n` },
+];
+
+export interface DeliberateDifference {
+  readonly name: string;
+  readonly text: string;
+  /** Our `entries`. */
+  readonly ours: Record<string, string>;
+  /** `dotenv.parse`. */
+  readonly dotenv: Record<string, string>;
+  /** Markdown for the README: why we read it differently. */
+  readonly reason: string;
+}
+
+export const deliberateDifferences: readonly DeliberateDifference[] = [
+  {
+    name: "unterminated quote",
+    text: 'A="abc\nB=1\n',
+    ours: { B: "1" },
+    dotenv: { A: '"abc', B: "1" },
+    reason: "dotenv silently takes the rest of the line, opening quote included; we keep the line as written and warn.",
+  },
+  {
+    name: "text after the closing quote",
+    text: 'A="a\\nb" c\n',
+    ours: {},
+    dotenv: { A: '"a\nb" c' },
+    reason: "dotenv falls back to the whole line, quotes kept and `\\n` still expanded; we keep the line and warn.",
+  },
+  {
+    name: "quote inside a quoted value",
+    text: "A='it's'\n",
+    ours: {},
+    dotenv: { A: "it's" },
+    reason: "the same fallback happens to strip the outer quotes here; the line is still broken, so we keep it and warn.",
+  },
+  {
+    name: "key and = on different lines",
+    text: "A\n=1\n",
+    ours: {},
+    dotenv: { A: "1" },
+    reason: "dotenv's whitespace spans line breaks; a line must make sense on its own for us, so both lines stay opaque.",
+  },
+  {
+    name: "`KEY:` at the end of a line",
+    text: "A:\nB=1\n",
+    ours: { B: "1" },
+    dotenv: { A: "B=1" },
+    reason: "dotenv takes the whole next line as the value (and loses `B`); we keep `A:` opaque, warn, and read `B`.",
+  },
+  {
+    name: "empty value followed by a quoted line",
+    text: 'A=\n"x"\n',
+    ours: { A: "" },
+    dotenv: { A: "x" },
+    reason: "dotenv reaches to the next line for a quoted value; for us `A=` is empty and the stray line is opaque.",
+  },
+  {
+    name: "U+2028 in a comment",
+    text: "# c\u2028A=1\n",
+    ours: {},
+    dotenv: { A: "1" },
+    reason: "dotenv's regex treats U+2028/U+2029 as line breaks, so text after them in a comment is live; we keep such lines opaque and warn.",
+  },
+  {
+    name: "U+2028 after a closing quote",
+    text: "A='a'\u2028B=1\n",
+    ours: {},
+    dotenv: { A: "a", B: "1" },
+    reason: "same cause: one line for us, two assignments for dotenv; kept opaque with a warning.",
+  },
+  {
+    name: "U+2028 in an inline comment",
+    text: "A=a # c\u2028B=1\n",
+    ours: {},
+    dotenv: { A: "a", B: "1" },
+    reason: "same cause; kept opaque with a warning.",
+  },
+  {
+    name: "quote after U+2028 in an unquoted value",
+    text: "A=x\u2028'y'\n",
+    ours: {},
+    dotenv: { A: "x\u2028y" },
+    reason: "dotenv strips quotes from each part of a value between U+2028/U+2029 \"line breaks\"; we keep the line opaque and warn.",
+  },
+  {
+    name: "key named __proto__",
+    text: "__proto__=x\n",
+    // A computed key: a literal `__proto__:` would set the prototype instead.
+    ours: { ["__proto__"]: "x" },
+    dotenv: {},
+    reason: "dotenv stores keys in a plain object, whose `__proto__` setter drops the value; we keep it.",
+  },
+  {
+    name: "PEM block with an unterminated quote",
+    text: 'K="-----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN\nQUJDREVG==\n-----END PRIVATE KEY-----\nB=2\n',
+    ours: { B: "2" },
+    dotenv: { K: '"-----BEGIN PRIVATE KEY-----', QUJDREVG: "=", B: "2" },
+    reason: "dotenv keeps the first line with its quote and reads base64 lines ending in `=` as keys; we keep the block from BEGIN to END opaque and warn.",
+  },
+];
