@@ -10,7 +10,6 @@ export interface CommandSpec {
   describe: string;
   builder: (y: Argv) => Argv;
   load: () => Promise<CommandRun<never>>;
-  deprecated?: boolean;
 }
 
 const conflictChoices = ["keep", "overwrite", "prompt"] as const;

@@ -1,8 +1,9 @@
 import { resolve } from "node:path";
-import yargs, { type Argv } from "yargs";
+import type { Argv } from "yargs";
 import { UsageError } from "../errors.js";
 import { commands } from "./commands.js";
 import type { Context } from "./context.js";
+import { parseFast } from "./fastpath.js";
 import { Output } from "./output.js";
 import { VERSION } from "./version.js";
 
@@ -38,13 +39,52 @@ export function splitPassthrough(argv: string[]): { argv: string[]; passthrough:
   return { argv, passthrough: [] };
 }
 
+function useColor(g: { color: boolean }): boolean {
+  const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "";
+  return g.color && !noColor && process.stderr.isTTY === true;
+}
+
+function contextFor(g: GlobalArgs, out: Output, passthrough: string[]): Context {
+  return {
+    cwd: resolve(g.cwd ?? process.cwd()),
+    ...(g.env === undefined ? {} : { env: g.env }),
+    ...(g.identity === undefined ? {} : { identityFile: resolve(g.identity) }),
+    json: g.json,
+    quiet: g.quiet,
+    debug: g.debug,
+    out,
+    processEnv: process.env,
+    stdin: process.stdin,
+    interactive: process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI,
+    passthrough,
+  };
+}
+
+const outputFor = (g: GlobalArgs) => new Output({ json: g.json, quiet: g.quiet, color: useColor(g), stdout: process.stdout, stderr: process.stderr });
+
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
 export async function run(fullArgv: string[]): Promise<number> {
   const { argv, passthrough } = splitPassthrough(fullArgv);
-  const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "";
-  let out = new Output({ json: argv.includes("--json"), quiet: false, color: !noColor && process.stderr.isTTY === true, stdout: process.stdout, stderr: process.stderr });
+  const fast = parseFast(argv);
+  if (fast !== undefined) {
+    const out = outputFor(fast.globals);
+    try {
+      const command = commands.find((c) => c.command.split(" ")[0] === fast.name);
+      if (command === undefined) throw new UsageError(`unknown command ${fast.name}`);
+      const r = await (await command.load())(contextFor(fast.globals, out, passthrough), fast.args as never);
+      return typeof r === "number" ? r : 0;
+    } catch (e) {
+      return out.error(e);
+    }
+  }
+  return runWithYargs(argv, passthrough);
+}
+
+async function runWithYargs(argv: string[], passthrough: string[]): Promise<number> {
+  let out = outputFor({ json: argv.includes("--json"), quiet: false, color: !argv.includes("--no-color"), debug: false });
   let code = 0;
   try {
+    const { default: yargs } = await import("yargs");
     const parser = yargs(argv)
       .scriptName("vault")
       .usage("$0 <command> [options]\n\nTeam environment variables, encrypted in the git repository.")
@@ -71,23 +111,10 @@ export async function run(fullArgv: string[]): Promise<number> {
     for (const c of commands) {
       parser.command(c.command, c.describe, c.builder as (y: Argv) => Argv, async (args) => {
         const g = args as unknown as GlobalArgs;
-        out = new Output({ json: g.json, quiet: g.quiet, color: g.color && !noColor && process.stderr.isTTY === true, stdout: process.stdout, stderr: process.stderr });
-        const ctx: Context = {
-          cwd: resolve(g.cwd ?? process.cwd()),
-          ...(g.env === undefined ? {} : { env: g.env }),
-          ...(g.identity === undefined ? {} : { identityFile: resolve(g.identity) }),
-          json: g.json,
-          quiet: g.quiet,
-          debug: g.debug,
-          out,
-          processEnv: process.env,
-          stdin: process.stdin,
-          interactive: process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI,
-          passthrough,
-        };
-        const r = await (await c.load())(ctx, args as never);
+        out = outputFor(g);
+        const r = await (await c.load())(contextFor(g, out, passthrough), args as never);
         code = typeof r === "number" ? r : 0;
-      }, undefined, c.deprecated);
+      });
     }
     await parser.parseAsync();
   } catch (e) {

@@ -3,7 +3,8 @@
  *
  * What each way of writing can hold (dotenv has no escapes except `\n` and `\r` inside
  * double quotes, and keeps every backslash it does not expand):
- * - unquoted: no line break, no `#`, no leading or trailing whitespace, no quote first;
+ * - unquoted: no line break, no `#`, no leading or trailing whitespace, no quote first or
+ *   right after U+2028 / U+2029 (dotenv's regex takes those for line breaks);
  * - 'single' and `backtick`: no carriage return (line breaks read back as LF), and the
  *   quote itself only right after a backslash (dotenv steps over `\'` but keeps the `\`);
  * - "double": LF and CR written as `\n` and `\r`; `"` only right after a backslash; never
@@ -44,7 +45,7 @@ function hasBareQuote(value: string, quote: string): boolean {
 }
 
 function needsQuotes(value: string): boolean {
-  return value !== "" && (/[\r\n#]/.test(value) || "'\"`".includes(value[0]!) || value.trim() !== value);
+  return value !== "" && (/[\r\n#]|^['"`]|[\u2028\u2029]['"`]/.test(value) || value.trim() !== value);
 }
 
 /**
@@ -85,7 +86,7 @@ export function unwritable(value: string, key?: string): ValidationFailed {
       ? "it holds #"
       : value.trim() !== value
         ? "it has leading or trailing whitespace"
-        : "it starts with a quote";
+        : "it starts with a quote, or has one right after U+2028 or U+2029";
   const why = value.endsWith("\\")
     ? "and ends with a backslash, which would escape the closing quote"
     : `but single quotes cannot hold ${quoteProblem(value, "'")}, backticks cannot hold ${quoteProblem(value, "`")} and double quotes cannot hold ${quoteProblem(value, '"')}`;

@@ -23,7 +23,7 @@ export function workTree(root: string): VaultSource {
       try {
         return await readText(join(root, path));
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        if ((e as { code?: unknown }).code === "NOT_FOUND") return undefined; // readText reports ENOENT as VaultError NOT_FOUND
         throw e;
       }
     },

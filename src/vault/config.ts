@@ -38,7 +38,7 @@ export function defaultEnv(cfg: VaultConfig): string {
 }
 
 export function requireEnv(cfg: VaultConfig, env: string): string {
-  if (!(env in cfg.environments)) {
+  if (!Object.hasOwn(cfg.environments, env)) {
     throw new UsageError(`unknown environment ${JSON.stringify(env)}`, {
       data: { env },
       hints: [`environments in ${VAULT_FILE}: ${envNames(cfg).join(", ")}`, `create it with \`vault env add ${env}\``],

@@ -43,7 +43,7 @@ export function parseEnvFile(text: string, file: string, env: string): EnvFile {
   const fail = (line: number, what: string, hint: string): never => {
     throw new InvalidFile(`${file}:${line}: ${what}`, { data: { file, line, env }, hints: [hint] });
   };
-  const header = lines[0] ?? "";
+  const header = (lines[0] ?? "").replace(/\r$/, "");
   if (header !== `${HEADER} ${env}`) {
     fail(1, `expected the header "${HEADER} ${env}"`, "this file is not an envvault environment file, or belongs to another environment");
   }
@@ -69,6 +69,7 @@ export function parseEnvFile(text: string, file: string, env: string): EnvFile {
     } else if ((m = VALUE.exec(line))) {
       const [, key = "", batch = "", t = "0", payload = ""] = m;
       if (out.values.has(key)) fail(n, `variable ${key} is listed twice`, editHint);
+      if (!Number.isSafeInteger(Number(t))) fail(n, `the time of ${key} is above 2^53 - 1`, editHint);
       out.values.set(key, { batch, t: Number(t), payload });
     } else if (line.startsWith("# ") || line === "#") {
       out.comments.push(line);

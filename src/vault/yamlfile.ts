@@ -1,23 +1,17 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject } from "ajv";
 import { LineCounter, parseDocument, type Document } from "yaml";
-import rosterSchema from "../../schema/roster.schema.json" with { type: "json" };
-import vaultSchema from "../../schema/vault.schema.json" with { type: "json" };
 import { InvalidFile } from "../errors.js";
+import { validateRoster, validateVault } from "./schema.generated.js";
 
 export type SchemaName = "vault" | "roster";
 
-const schemas: Record<SchemaName, object> = { vault: vaultSchema, roster: rosterSchema };
-const compiled = new Map<SchemaName, ValidateFunction>();
-
-function validator(name: SchemaName): ValidateFunction {
-  let v = compiled.get(name);
-  if (v === undefined) {
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-    v = ajv.compile(schemas[name]);
-    compiled.set(name, v);
-  }
-  return v;
+/** An ajv validator compiled ahead of time from `schema/<name>.schema.json`. */
+interface Validator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
 }
+
+const validators: Record<SchemaName, Validator> = { vault: validateVault, roster: validateRoster };
 
 /** A YAML file as data plus its document, so edits keep the user's comments and layout. */
 export interface YamlFile<T> {
@@ -42,7 +36,7 @@ export function loadYaml<T>(text: string, file: string, schema: SchemaName): Yam
     });
   }
   const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
-  const validate = validator(schema);
+  const validate = validators[schema];
   if (!validate(data)) {
     const problems = (validate.errors ?? []).map((e) => describe(e, doc, lineCounter));
     const first = problems[0] ?? { line: 1, text: "does not match the schema" };

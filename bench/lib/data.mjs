@@ -1,0 +1,78 @@
+// Deterministic benchmark data: seeded values, vault repositories made through the real
+// CLI, and a dotenvx-encrypted copy of the same values.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** mulberry32: a small, fast, seedable PRNG returning floats in [0, 1). */
+export function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Printable ASCII (space to tilde) without the single quote, so that every value can be
+// written single-quoted: literal for dotenv, envvault and dotenvx alike (no escapes, no
+// `$VAR` expansion, `#` is not a comment).
+const ALPHABET = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).filter((c) => c !== "'");
+
+/** `count` variables VAR_0000… with values of 16–64 random printable characters. */
+export function makeValues(count, seed = 1) {
+  const rand = prng(seed);
+  const values = {};
+  for (let i = 0; i < count; i++) {
+    const length = 16 + Math.floor(rand() * 49);
+    let value = "";
+    for (let j = 0; j < length; j++) value += ALPHABET[Math.floor(rand() * ALPHABET.length)];
+    values[`VAR_${String(i).padStart(4, "0")}`] = value;
+  }
+  return values;
+}
+
+export const toDotenv = (values) =>
+  Object.entries(values).map(([key, value]) => `${key}='${value}'\n`).join("");
+
+/** Runs a set-up command; throws with its output if it fails. */
+export function mustRun(file, args, opts) {
+  const r = spawnSync(file, args, { encoding: "utf8", ...opts });
+  if (r.status !== 0) {
+    throw new Error(`set-up failed: ${[file, ...args].join(" ")} (exit ${r.status ?? r.signal})\n${r.stderr}${r.error ?? ""}`);
+  }
+  return r.stdout;
+}
+
+/**
+ * A git repository whose vault holds `values`, made as a user would: `vault init` (which
+ * creates the identity under env.HOME on first use), then `vault import` of a .env file.
+ * Checks that `vault export --format json` gives the values back.
+ */
+export function makeVaultRepo(dir, values, { vault, env }) {
+  mkdirSync(dir, { recursive: true });
+  const opts = { cwd: dir, env };
+  mustRun("git", ["init", "-q"], opts);
+  mustRun(process.execPath, [vault, "init", "--quiet"], opts);
+  const input = join(dir, "..", `${Object.keys(values).length}.env`);
+  writeFileSync(input, toDotenv(values));
+  mustRun(process.execPath, [vault, "import", input, "--quiet"], opts);
+  const back = JSON.parse(mustRun(process.execPath, [vault, "export", "--format", "json"], opts));
+  if (JSON.stringify(back) !== JSON.stringify(values)) throw new Error(`set-up: ${dir} does not export the imported values`);
+  mustRun(process.execPath, [vault, "unlock", "--quiet"], opts); // later unlocks are the no-change steady state
+  return dir;
+}
+
+/** A directory with `.env` encrypted by `dotenvx encrypt` (and its `.env.keys`). */
+export function makeDotenvxDir(dir, values, { dotenvx, env }) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, ".env"), toDotenv(values));
+  mustRun(dotenvx, ["encrypt"], { cwd: dir, env });
+  const out = mustRun(dotenvx, ["decrypt", "--stdout"], { cwd: dir, env });
+  if (/=\s*["']?encrypted:/.test(out) || !out.includes(Object.keys(values).at(-1))) {
+    throw new Error(`set-up: dotenvx decrypt --stdout in ${dir} did not decrypt`);
+  }
+  return dir;
+}

@@ -1,0 +1,146 @@
+/**
+ * Bad input is refused with the contract's exit code and a message that says what failed,
+ * where, and what to do; and a refused command changes no byte of the vault.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { requireBuild, Sandbox, type Run } from "./harness.js";
+
+const API_KEY = "badinput-api-key-61d2";
+const NEW_VALUE = "badinput-new-value-0f3a";
+
+describe("bad input is refused and changes nothing", () => {
+  let sb: Sandbox;
+  let aliceKey: string;
+
+  beforeAll(() => {
+    requireBuild();
+    sb = new Sandbox();
+    sb.secret(API_KEY, NEW_VALUE);
+    expect(sb.vault("alice", ["init", "--yes"]).code).toBe(0);
+    expect(sb.vault("alice", ["set", "API_KEY", "--stdin"], { input: API_KEY }).code).toBe(0);
+    sb.commitAll("vault");
+    const identity = readFileSync(join(sb.user("alice").home, ".config", "envvault", "identity.txt"), "utf8");
+    aliceKey = identity.split("\n").find((l) => l.startsWith("AGE-SECRET-KEY-1"))!;
+    sb.secret(aliceKey);
+  });
+
+  afterAll(() => sb?.cleanup());
+
+  /** Runs `vault args` as `user` and proves that no byte under .envvault/ changed. */
+  const refused = (user: string, args: string[], input?: string): Run => {
+    const before = sb.vaultBytes();
+    const r = sb.vault(user, args, input === undefined ? {} : { input });
+    expect(sb.vaultBytes()).toBe(before);
+    expect(r.stdout).toBe("");
+    return r;
+  };
+
+  /** Edits a committed vault file for one test, then restores it. */
+  const withEdit = (path: string, edit: (text: string) => string, check: () => void) => {
+    sb.write(path, edit(sb.read(path)));
+    try {
+      check();
+    } finally {
+      sb.git(["checkout", "HEAD", "--", ".envvault"]);
+    }
+  };
+
+  const lineOf = (text: string, pattern: RegExp) => text.split("\n").findIndex((l) => pattern.test(l)) + 1;
+
+  test("a missing identity is exit 1, listing every place tried and how to make one with vault keygen", () => {
+    const home = sb.user("nobody").home;
+    for (const args of [["get", "API_KEY"], ["unlock"]]) {
+      const r = refused("nobody", args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("--identity");
+      expect(r.stderr).toContain("ENVVAULT_IDENTITY_FILE");
+      expect(r.stderr).toMatch(/ENVVAULT_IDENTITY\b/);
+      expect(r.stderr).toContain(join(home, ".config", "envvault", "identity.txt"));
+      expect(r.stderr).toContain("vault keygen");
+    }
+    expect(sb.exists(".env")).toBe(false);
+  });
+
+  test("a malformed identity file is exit 1 naming the file and line, without echoing the key", () => {
+    const broken = aliceKey.slice(0, 20) + (aliceKey[20] === "Q" ? "P" : "Q") + aliceKey.slice(21);
+    sb.secret(broken);
+    const dir = join(sb.user("mallory").home, ".config", "envvault");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "identity.txt"), `# created: today\n# public key: age1whatever\n${broken}\n`, { mode: 0o600 });
+    for (const [args, input] of [[["get", "API_KEY"]], [["set", "NEW_KEY", "--stdin"], NEW_VALUE]] as [string[], string?][]) {
+      const r = refused("mallory", args, input);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${join(dir, "identity.txt")}:3`);
+      expect(r.stderr).not.toContain(broken.slice(16));
+    }
+  });
+
+  test("an invalid recipient in roster.yaml is exit 5 naming the file and line", () => {
+    withEdit(".envvault/roster.yaml", (t) => t.replace(/- age1[0-9a-z]+/, "- age1notavalidrecipient"), () => {
+      const line = lineOf(sb.read(".envvault/roster.yaml"), /age1notavalidrecipient/);
+      const r = refused("alice", ["set", "NEW_KEY", "--stdin"], NEW_VALUE);
+      expect(r.code).toBe(5);
+      expect(r.stderr).toContain(`.envvault/roster.yaml:${line}:`);
+      expect(r.stderr).toMatch(/recipients/);
+    });
+  });
+
+  test("malformed YAML in vault.yaml is exit 5 naming the file and line", () => {
+    withEdit(".envvault/vault.yaml", (t) => t.replace(/^default_env: development$/m, "default_env: development: oops"), () => {
+      const line = lineOf(sb.read(".envvault/vault.yaml"), /^default_env:/);
+      const r = refused("alice", ["set", "NEW_KEY", "--stdin"], NEW_VALUE);
+      expect(r.code).toBe(5);
+      expect(r.stderr).toContain(`.envvault/vault.yaml:${line}: invalid YAML`);
+    });
+  });
+
+  test("an unknown setting in vault.yaml is exit 5 naming the file, line, setting and the rule broken", () => {
+    withEdit(".envvault/vault.yaml", (t) => t.replace(/^(default_env: .*)$/m, "$1\nunknown_setting: true"), () => {
+      const line = lineOf(sb.read(".envvault/vault.yaml"), /^unknown_setting:/);
+      const r = refused("alice", ["set", "NEW_KEY", "--stdin"], NEW_VALUE);
+      expect(r.code).toBe(5);
+      expect(r.stderr).toContain(`.envvault/vault.yaml:${line}:`);
+      expect(r.stderr).toContain("unknown_setting");
+      expect(r.stderr).toMatch(/not a known setting|additional propert/);
+    });
+  });
+
+  test("an unknown environment is exit 2 listing the environments", () => {
+    for (const [args, input] of [[["get", "API_KEY", "--env", "nope"]], [["set", "NEW_KEY", "--stdin", "--env", "nope"], NEW_VALUE]] as [string[], string?][]) {
+      const r = refused("alice", args, input);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('"nope"');
+      expect(r.stderr).toMatch(/environments.*: development/);
+    }
+  });
+
+  test("an invalid variable name is exit 2", () => {
+    const r = refused("alice", ["set", "1BAD=x-value-for-bad-key"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("1BAD");
+    expect(r.stderr).not.toContain("x-value-for-bad-key");
+  });
+
+  test("a NUL byte in a value given with --stdin is exit 2", () => {
+    const r = refused("alice", ["set", "NUL_VALUE", "--stdin"], "before\0after-nul-value");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/NUL/);
+    expect(r.stderr).not.toContain("after-nul-value");
+  });
+
+  test("no command, an unknown command or an unknown option is exit 2", () => {
+    const none = refused("alice", []);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/command/);
+    const unknown = refused("alice", ["frobnicate"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("frobnicate");
+    const option = refused("alice", ["get", "API_KEY", "--bogus-option"]);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain("bogus-option");
+    sb.git(["add", "-A"]);
+    sb.assertNoSecretInGit();
+  });
+});

@@ -1,0 +1,283 @@
+import { describe, expect, test } from "@jest/globals";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { VaultError } from "../../../src/errors.js";
+import { emptyEnvFile, type EnvFile, parseEnvFile, printEnvFile, pruneBatches, scopeOf } from "../../../src/vault/envfile.js";
+
+const FILE = ".envvault/envs/production.env";
+const R1 = "age1f0l3ggu0pnearkpe2fek62a0ngv5zcv57td59qlaemtsg7wtsg9sv9l07k";
+const R2 = "age1wuxzrf36hpgv32s990lw7f848d7fcy9zgpread9dm90leapx4y8qlf6k60";
+const B1 = "aaaaaaaaaaaa";
+const B2 = "bbbbbbbbbbbb";
+const B3 = "cccccccccccc";
+
+/** A canonical production file: header, a comment, two scopes, three batches, three values. */
+const CANONICAL = [
+  "# envvault 1 production",
+  "# reviewed by ops",
+  `#@scope production ${R1}`,
+  `#@scope production:payments ${R2}`,
+  `#@batch ${B1} production QUJD`,
+  `#@batch ${B2} production REVGRw==`,
+  `#@batch ${B3} production:payments SElK`,
+  `API_URL=ev1:${B1}:1700000000:AAAA_-`,
+  `DB_PASSWORD=ev1:${B2}:0:BBBB`,
+  `STRIPE_KEY=ev1:${B3}:1700000001:CCCC`,
+  "",
+].join("\n");
+
+function invalid(text: string, env = "production"): VaultError {
+  try {
+    parseEnvFile(text, FILE, env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(VaultError);
+    return e as VaultError;
+  }
+  throw new Error("parseEnvFile accepted a malformed file");
+}
+
+/** CANONICAL with `line` put in at line number `at` (1-based). */
+function withLine(at: number, line: string): string {
+  const lines = CANONICAL.split("\n");
+  lines.splice(at - 1, 0, line);
+  return lines.join("\n");
+}
+
+describe("parseEnvFile and printEnvFile", () => {
+  test("a canonical file reads into scopes, batches and values and prints back byte for byte", () => {
+    const f = parseEnvFile(CANONICAL, FILE, "production");
+    expect(f.env).toBe("production");
+    expect(f.comments).toEqual(["# reviewed by ops"]);
+    expect([...f.scopes]).toEqual([
+      ["production", R1],
+      ["production:payments", R2],
+    ]);
+    expect([...f.batches]).toEqual([
+      [B1, { scope: "production", age: "QUJD" }],
+      [B2, { scope: "production", age: "REVGRw==" }],
+      [B3, { scope: "production:payments", age: "SElK" }],
+    ]);
+    expect([...f.values]).toEqual([
+      ["API_URL", { batch: B1, t: 1700000000, payload: "AAAA_-" }],
+      ["DB_PASSWORD", { batch: B2, t: 0, payload: "BBBB" }],
+      ["STRIPE_KEY", { batch: B3, t: 1700000001, payload: "CCCC" }],
+    ]);
+    expect(printEnvFile(f)).toBe(CANONICAL);
+  });
+
+  test("the committed test vector file round-trips unchanged", () => {
+    const text = readFileSync(join(process.cwd(), "test/vectors/envs/production.env"), "utf8");
+    expect(printEnvFile(parseEnvFile(text, "production.env", "production"))).toBe(text);
+  });
+
+  test("printing sorts scopes, batches and values by name, so shuffled lines give the canonical bytes", () => {
+    const lines = CANONICAL.trimEnd().split("\n");
+    const [header, comment, ...rest] = lines;
+    const shuffled = [header, ...rest.reverse(), comment].join("\n") + "\n";
+    expect(printEnvFile(parseEnvFile(shuffled, FILE, "production"))).toBe(CANONICAL);
+  });
+
+  test("the same content built in a different insertion order prints identical bytes", () => {
+    const a = emptyEnvFile("production");
+    a.scopes.set("production:payments", R2).set("production", R1);
+    a.batches.set(B2, { scope: "production", age: "REVGRw==" }).set(B1, { scope: "production", age: "QUJD" });
+    a.values.set("Z", { batch: B2, t: 2, payload: "zz" }).set("A", { batch: B1, t: 1, payload: "aa" }).set("_", { batch: B1, t: 3, payload: "__" });
+    const b = emptyEnvFile("production");
+    b.scopes.set("production", R1).set("production:payments", R2);
+    b.batches.set(B1, { scope: "production", age: "QUJD" }).set(B2, { scope: "production", age: "REVGRw==" });
+    b.values.set("_", { batch: B1, t: 3, payload: "__" }).set("A", { batch: B1, t: 1, payload: "aa" }).set("Z", { batch: B2, t: 2, payload: "zz" });
+    const expected = [
+      "# envvault 1 production",
+      `#@scope production ${R1}`,
+      `#@scope production:payments ${R2}`,
+      `#@batch ${B1} production QUJD`,
+      `#@batch ${B2} production REVGRw==`,
+      `A=ev1:${B1}:1:aa`,
+      `Z=ev1:${B2}:2:zz`,
+      `_=ev1:${B1}:3:__`,
+      "",
+    ].join("\n");
+    expect(printEnvFile(a)).toBe(expected);
+    expect(printEnvFile(b)).toBe(expected);
+  });
+
+  test("keys sort in byte order: upper case before underscore before lower case", () => {
+    const f = emptyEnvFile("dev");
+    f.scopes.set("dev", R1);
+    f.batches.set(B1, { scope: "dev", age: "QUJD" });
+    for (const key of ["b", "_x", "B", "a", "A_"]) f.values.set(key, { batch: B1, t: 0, payload: "p" });
+    expect(printEnvFile(f).split("\n").slice(3, -1).map((l) => l.split("=")[0])).toEqual(["A_", "B", "_x", "a", "b"]);
+  });
+
+  test("an empty environment prints only its header and reads back empty", () => {
+    expect(printEnvFile(emptyEnvFile("dev"))).toBe("# envvault 1 dev\n");
+    const f = parseEnvFile("# envvault 1 dev\n", "dev.env", "dev");
+    expect([f.scopes.size, f.batches.size, f.values.size, f.comments.length]).toEqual([0, 0, 0, 0]);
+  });
+
+  test("CRLF line endings are tolerated on read and printed back as LF", () => {
+    const crlf = CANONICAL.replace(/\n/g, "\r\n");
+    expect(printEnvFile(parseEnvFile(crlf, FILE, "production"))).toBe(CANONICAL);
+  });
+
+  test("a file without a final newline reads the same", () => {
+    expect(printEnvFile(parseEnvFile(CANONICAL.trimEnd(), FILE, "production"))).toBe(CANONICAL);
+  });
+
+  test("a bare # line is kept as a comment", () => {
+    const f = parseEnvFile(withLine(2, "#"), FILE, "production");
+    expect(f.comments).toEqual(["#", "# reviewed by ops"]);
+  });
+});
+
+describe("parseEnvFile rejects malformed lines with InvalidFile naming the line", () => {
+  test("a wrong header is line 1", () => {
+    const e = invalid(CANONICAL.replace("# envvault 1 production", "# envvault 2 production"));
+    expect(e.code).toBe("INVALID_FILE");
+    expect(e.message).toBe(`${FILE}:1: expected the header "# envvault 1 production"`);
+    expect(e.data).toEqual({ file: FILE, line: 1, env: "production" });
+  });
+
+  test("a header of another environment is line 1", () => {
+    const e = invalid(CANONICAL, "staging");
+    expect(e.message).toBe(`${FILE}:1: expected the header "# envvault 1 staging"`);
+    expect(e.data.line).toBe(1);
+    expect(e.hints).toEqual(["this file is not an envvault environment file, or belongs to another environment"]);
+  });
+
+  test("an empty file has no header", () => {
+    const e = invalid("");
+    expect(e.code).toBe("INVALID_FILE");
+    expect(e.data.line).toBe(1);
+  });
+
+  test("a plaintext value names its key and says it is not a ciphertext", () => {
+    const e = invalid(withLine(9, "DB_HOST=localhost"));
+    expect(e.code).toBe("INVALID_FILE");
+    expect(e.message).toBe(`${FILE}:9: the value of DB_HOST is not an envvault ciphertext`);
+    expect(e.data).toEqual({ file: FILE, line: 9, env: "production" });
+    expect(e.hints[0]).toMatch(/vault set/);
+  });
+
+  test("a value with a malformed ev1 field (bad batch id, leading-zero time) is not a ciphertext", () => {
+    expect(invalid(withLine(8, "A=ev1:XYZ:1:AAAA")).message).toBe(`${FILE}:8: the value of A is not an envvault ciphertext`);
+    expect(invalid(withLine(8, `A=ev1:${B1}:01:AAAA`)).message).toBe(`${FILE}:8: the value of A is not an envvault ciphertext`);
+    expect(invalid(withLine(8, `A=ev2:${B1}:1:AAAA`)).data.line).toBe(8);
+  });
+
+  test("a key listed twice names the key and the second line", () => {
+    const e = invalid(withLine(11, `API_URL=ev1:${B2}:5:DDDD`));
+    expect(e.message).toBe(`${FILE}:11: variable API_URL is listed twice`);
+    expect(e.data.line).toBe(11);
+  });
+
+  test("a batch listed twice names the batch id", () => {
+    const e = invalid(withLine(6, `#@batch ${B1} production WFla`));
+    expect(e.message).toBe(`${FILE}:6: batch ${B1} is listed twice`);
+    expect(e.data.line).toBe(6);
+  });
+
+  test("a scope declared twice is refused", () => {
+    const e = invalid(withLine(4, `#@scope production ${R2}`));
+    expect(e.message).toBe(`${FILE}:4: scope production is declared twice`);
+  });
+
+  test("a scope of another environment is refused", () => {
+    const e = invalid(withLine(3, `#@scope staging ${R2}`));
+    expect(e.message).toBe(`${FILE}:3: scope staging does not belong to environment production`);
+    expect(e.data.line).toBe(3);
+  });
+
+  test("a named scope of another environment is refused", () => {
+    expect(invalid(withLine(5, `#@scope staging:payments ${R2}`)).message).toBe(
+      `${FILE}:5: scope staging:payments does not belong to environment production`,
+    );
+  });
+
+  test("a batch naming a scope of another environment is refused", () => {
+    const e = invalid(withLine(7, "#@batch dddddddddddd staging SElK"));
+    expect(e.message).toBe(`${FILE}:7: batch dddddddddddd names scope staging of another environment`);
+    expect(e.data.line).toBe(7);
+  });
+
+  test("a malformed scope name in a scope line is refused, not thrown as a usage error", () => {
+    const e = invalid(withLine(3, `#@scope production:a:b ${R2}`));
+    expect(e.code).toBe("INVALID_FILE");
+    expect(e.message).toBe(`${FILE}:3: scope production:a:b does not belong to environment production`);
+  });
+
+  test.each([
+    ["<<<<<<< HEAD", 8],
+    ["=======", 9],
+    [">>>>>>> feature-x", 10],
+    ["||||||| base", 2],
+  ])("the merge conflict marker %s is reported with a hint about vault resolve", (marker, at) => {
+    const e = invalid(withLine(at, marker));
+    expect(e.code).toBe("INVALID_FILE");
+    expect(e.message).toBe(`${FILE}:${at}: unresolved merge conflict`);
+    expect(e.data.line).toBe(at);
+    expect(e.hints).toHaveLength(1);
+    expect(e.hints[0]).toContain("vault resolve KEY --ours|--theirs");
+  });
+
+  test("a blank line is not part of the format", () => {
+    const e = invalid(withLine(8, ""));
+    expect(e.message).toBe(`${FILE}:8: line is not part of the envvault format`);
+  });
+
+  test("a comment without a space after # is not part of the format", () => {
+    expect(invalid(withLine(2, "#note")).message).toBe(`${FILE}:2: line is not part of the envvault format`);
+  });
+
+  test("the line number counts CRLF lines the same way", () => {
+    const e = invalid(withLine(9, "DB_HOST=localhost").replace(/\n/g, "\r\n"));
+    expect(e.message).toBe(`${FILE}:9: the value of DB_HOST is not an envvault ciphertext`);
+  });
+
+  test("a timestamp above 2^53 - 1, which cannot be written back the same, is refused", () => {
+    const e = invalid(withLine(8, `A=ev1:${B1}:9999999999999999:AAAA`));
+    expect(e.code).toBe("INVALID_FILE");
+    expect(e.message).toBe(`${FILE}:8: the time of A is above 2^53 - 1`);
+    expect(e.data.line).toBe(8);
+  });
+
+  test("the largest safe timestamp, 2^53 - 1, is accepted and printed back the same", () => {
+    const text = withLine(8, `A=ev1:${B1}:9007199254740991:AAAA`);
+    expect(printEnvFile(parseEnvFile(text, FILE, "production"))).toBe(text);
+  });
+});
+
+describe("pruneBatches", () => {
+  test("keeps exactly the batches some value refers to and leaves the input alone", () => {
+    const f = parseEnvFile(CANONICAL, FILE, "production");
+    f.values.delete("DB_PASSWORD");
+    f.batches.set("dddddddddddd", { scope: "production:payments", age: "S0xN" });
+    const pruned = pruneBatches(f);
+    expect([...pruned.batches.keys()]).toEqual([B1, B3]);
+    expect([...f.batches.keys()]).toEqual([B1, B2, B3, "dddddddddddd"]);
+    expect(pruned.values).toBe(f.values);
+    expect(pruned.scopes).toBe(f.scopes);
+  });
+
+  test("removes every batch when no value is left", () => {
+    const f: EnvFile = { ...parseEnvFile(CANONICAL, FILE, "production"), values: new Map() };
+    expect(printEnvFile(pruneBatches(f))).toBe(
+      ["# envvault 1 production", "# reviewed by ops", `#@scope production ${R1}`, `#@scope production:payments ${R2}`, ""].join("\n"),
+    );
+  });
+});
+
+describe("scopeOf", () => {
+  test("gives the scope of the batch a value refers to", () => {
+    const f = parseEnvFile(CANONICAL, FILE, "production");
+    expect(scopeOf(f, "API_URL")).toBe("production");
+    expect(scopeOf(f, "STRIPE_KEY")).toBe("production:payments");
+  });
+
+  test("is undefined for an unknown key and for a value whose batch is missing", () => {
+    const f = parseEnvFile(CANONICAL, FILE, "production");
+    expect(scopeOf(f, "NOPE")).toBeUndefined();
+    f.batches.delete(B2);
+    expect(scopeOf(f, "DB_PASSWORD")).toBeUndefined();
+  });
+});

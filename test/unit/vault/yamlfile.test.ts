@@ -1,0 +1,162 @@
+import { beforeAll, describe, expect, test } from "@jest/globals";
+import { generateIdentity, identityToRecipient } from "../../../src/crypto/age.js";
+import { VaultError } from "../../../src/errors.js";
+import type { VaultConfig } from "../../../src/vault/config.js";
+import type { Roster } from "../../../src/vault/roster.js";
+import { loadYaml, type SchemaName } from "../../../src/vault/yamlfile.js";
+
+const VAULT = ".envvault/vault.yaml";
+const ROSTER = ".envvault/roster.yaml";
+
+let alice: string;
+let ci: string;
+
+beforeAll(async () => {
+  alice = await identityToRecipient(await generateIdentity());
+  ci = await identityToRecipient(await generateIdentity());
+});
+
+function invalid(text: string, file: string, schema: SchemaName): VaultError {
+  try {
+    loadYaml(text, file, schema);
+  } catch (e) {
+    expect(e).toBeInstanceOf(VaultError);
+    return e as VaultError;
+  }
+  throw new Error("loadYaml accepted an invalid file");
+}
+
+const lines = (...l: string[]) => l.join("\n") + "\n";
+
+const validVault = lines(
+  "# environments",
+  "version: 1",
+  "default_env: development",
+  "environments:",
+  "  development: {}",
+  "  test:",
+  "    extends: development",
+  "    description: CI runs",
+  "  bare:",
+  "variables:",
+  "  PORT:",
+  "    kind: config",
+  "  NOTE:",
+  "targets:",
+  "  - path: .env",
+  "  - path: web/.env.local",
+  "    env: test",
+);
+
+describe("loadYaml: valid files", () => {
+  test("a valid vault.yaml loads as data, keeping its document", () => {
+    const y = loadYaml<VaultConfig>(validVault, VAULT, "vault");
+    expect(y.file).toBe(VAULT);
+    expect(y.data).toEqual({
+      version: 1,
+      default_env: "development",
+      environments: { development: {}, test: { extends: "development", description: "CI runs" }, bare: null },
+      variables: { PORT: { kind: "config" }, NOTE: null },
+      targets: [{ path: ".env" }, { path: "web/.env.local", env: "test" }],
+    });
+    expect(y.doc.toString()).toBe(validVault);
+  });
+
+  test("a valid roster.yaml loads as data", () => {
+    const text = lines(
+      "version: 1",
+      "members:",
+      "  alice:",
+      `    recipients: [${alice}]`,
+      "    teams: [dev, ops]",
+      "  ci:",
+      "    recipients:",
+      `      - ${ci}`,
+      "    kind: machine",
+      "access:",
+      "  development:",
+      "    teams: [dev]",
+      "    members: [ci]",
+      "  production:payments:",
+      "    members: [alice]",
+    );
+    expect(loadYaml<Roster>(text, ROSTER, "roster").data).toEqual({
+      version: 1,
+      members: { alice: { recipients: [alice], teams: ["dev", "ops"] }, ci: { recipients: [ci], kind: "machine" } },
+      access: { development: { teams: ["dev"], members: ["ci"] }, "production:payments": { members: ["alice"] } },
+    });
+  });
+});
+
+describe("loadYaml: YAML syntax errors", () => {
+  test("a duplicate key is an invalid file at the line of the duplicate", () => {
+    const e = invalid(lines("version: 1", "environments:", "  dev: {}", "  dev: {}"), VAULT, "vault");
+    expect(e.code).toBe("INVALID_FILE");
+    expect(e.message).toBe(`${VAULT}:4: invalid YAML: Map keys must be unique`);
+    expect(e.data).toEqual({ file: VAULT, line: 4 });
+    expect(e.hints).toEqual([`fix the YAML syntax of ${VAULT}, or restore it with git checkout -- ${VAULT}`]);
+  });
+
+  test("an unclosed flow sequence names its file and a line", () => {
+    const e = invalid(lines("version: 1", "members:", "  alice:", "    recipients: [age1x", "access: {}"), ROSTER, "roster");
+    expect(e.code).toBe("INVALID_FILE");
+    expect(e.message).toMatch(new RegExp(`^${ROSTER.replace(/\./g, "\\.")}:[45]: invalid YAML: `));
+    expect(e.message).not.toContain("\n");
+  });
+});
+
+describe("loadYaml: schema violations name the line of the offending node and the rule", () => {
+  test("an unknown setting points at its key", () => {
+    const e = invalid(lines("version: 1", "environments:", "  dev: {}", "colour: blue"), VAULT, "vault");
+    expect(e.code).toBe("INVALID_FILE");
+    expect(e.message).toBe(`${VAULT}:4: /colour is not a known setting`);
+    expect(e.data).toEqual({ file: VAULT, line: 4, problems: [`${VAULT}:4: /colour is not a known setting`] });
+    expect(e.hints).toEqual([`see schema/vault.schema.json for the rules; fix ${VAULT} or restore it with git checkout -- ${VAULT}`]);
+  });
+
+  test("an unknown setting inside an environment points at its key", () => {
+    const e = invalid(lines("version: 1", "environments:", "  dev:", "    extend: base"), VAULT, "vault");
+    expect(e.message).toBe(`${VAULT}:4: /environments/dev/extend is not a known setting`);
+  });
+
+  test("a recipient that is not an age1 X25519 recipient points at the list item", () => {
+    const text = lines("version: 1", "members:", "  alice:", "    recipients:", `      - ${alice}`, "      - AGE-SECRET-KEY-1ABC");
+    const e = invalid(text, ROSTER, "roster");
+    expect(e.message).toBe(`${ROSTER}:6: /members/alice/recipients/1 must match pattern "^age1[02-9ac-hj-np-z]{58}$"`);
+    expect(e.data.line).toBe(6);
+  });
+
+  test("a kind outside the enum lists the allowed kinds", () => {
+    const text = lines("version: 1", "environments:", "  dev: {}", "variables:", "  PORT:", "    kind: password");
+    const e = invalid(text, VAULT, "vault");
+    expect(e.message).toBe(`${VAULT}:6: /variables/PORT/kind must be one of secret, config, generated`);
+  });
+
+  test("an environment name that breaks the naming rule points at the name", () => {
+    const e = invalid(lines("version: 1", "environments:", "  dev: {}", "  Production: {}"), VAULT, "vault");
+    expect(e.code).toBe("INVALID_FILE");
+    expect(e.data.line).toBe(4);
+    expect(e.message).toMatch(new RegExp(`^${VAULT.replace(/\./g, "\\.")}:4: /environments/Production `));
+  });
+
+  test("a missing required setting is reported on the document", () => {
+    const e = invalid(lines("# no version", "environments:", "  dev: {}"), VAULT, "vault");
+    expect(e.message).toBe(`${VAULT}:1: the document must have required property 'version'`);
+  });
+
+  test("data.problems lists every problem, and the message counts the rest", () => {
+    const text = lines("version: 2", "environments:", "  dev:", "    extends: 7", "variables:", "  PORT:", "    kind: password", "colour: blue");
+    const e = invalid(text, VAULT, "vault");
+    const problems = e.data.problems as string[];
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        `${VAULT}:1: /version must be equal to constant`,
+        `${VAULT}:4: /environments/dev/extends must be string`,
+        `${VAULT}:7: /variables/PORT/kind must be one of secret, config, generated`,
+        `${VAULT}:8: /colour is not a known setting`,
+      ]),
+    );
+    expect(e.message).toBe(`${problems[0]} (and ${problems.length - 1} more)`);
+    expect(e.data.line).toBe(Number(/:(\d+):/.exec(problems[0]!)?.[1]));
+  });
+});
