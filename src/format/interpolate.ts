@@ -125,19 +125,18 @@ export function interpolate(
   // An explicit stack instead of recursion: a long chain of references must not overflow.
   for (const root of values.keys()) {
     const stack = [root];
+    const onStack = new Set(stack);
     while (stack.length > 0) {
       const key = stack.at(-1)!;
-      if (done.has(key)) {
-        stack.pop();
-        continue;
-      }
-      const result = expand(values.get(key)!, (name) =>
-        name === key || !values.has(name) ? lookup(name) : (done.get(name) ?? new Unresolved(name)),
-      );
+      const result = done.has(key)
+        ? done.get(key)!
+        : expand(values.get(key)!, (name) =>
+            name === key || !values.has(name) ? lookup(name) : (done.get(name) ?? new Unresolved(name)),
+          );
       if (!(result instanceof Unresolved)) {
         done.set(key, result);
-        stack.pop();
-      } else if (stack.includes(result.name)) {
+        onStack.delete(stack.pop()!);
+      } else if (onStack.has(result.name)) {
         const cycle = [...stack.slice(stack.indexOf(result.name)), result.name];
         throw new ValidationFailed(`interpolation cycle: ${cycle.join(" → ")}`, {
           data: { key: cycle[0], keys: cycle.slice(0, -1) },
@@ -145,6 +144,7 @@ export function interpolate(
         });
       } else {
         stack.push(result.name);
+        onStack.add(result.name);
       }
     }
   }

@@ -17,10 +17,9 @@ import { KEY_PATTERN } from "./document.js";
 
 /** JavaScript whitespace (what dotenv's `\s` and `trim()` remove) other than CR and LF. */
 const WS = "[^\\S\\r\\n]";
-const BLANK = new RegExp(`^${WS}*$`);
-const COMMENT = new RegExp(`^${WS}*#`);
-// The start of dotenv's LINE regex, confined to one line: `\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)`.
-const HEAD = new RegExp(`^(${WS}*)(?:(export${WS}+))?(${KEY_PATTERN})(${WS}*=|:${WS})`);
+// The start of dotenv's LINE regex, confined to one line (no class here matches CR or LF):
+// `\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)`.
+const HEAD = new RegExp(`(${WS}*)(?:(export${WS}+))?(${KEY_PATTERN})(${WS}*=|:${WS})`, "y");
 const DANGLING_COLON = new RegExp(`^${WS}*(?:export${WS}+)?${KEY_PATTERN}:$`);
 // After a closing quote: whitespace, then maybe a comment that stays on this line even by
 // the regex's idea of lines (which also ends them at U+2028 and U+2029).
@@ -108,6 +107,16 @@ interface Line {
   readonly eol: LineEnding;
 }
 
+/** An assignment's value as written, and the line it ends on. */
+interface Written {
+  readonly quote: Quote;
+  readonly body: string;
+  readonly value: string;
+  readonly after: string;
+  readonly last: Line;
+  readonly lines: number;
+}
+
 interface Opaque {
   start: number;
   end: number;
@@ -137,21 +146,22 @@ class Parser {
     while (this.pos < text.length) {
       const start = this.pos;
       const line = this.lineAt(start);
-      const content = text.slice(start, line.end);
-      if (BLANK.test(content)) {
+      const first = this.skipSpace(start, line.end);
+      if (first === line.end) {
         this.push({ kind: "blank", raw: text.slice(start, line.next), line: this.line, eol: line.eol }, line);
-      } else if (COMMENT.test(content)) {
-        if (LINE_SEPARATOR.test(content)) {
+      } else if (text.charCodeAt(first) === HASH) {
+        if (LINE_SEPARATOR.test(text.slice(first, line.end))) {
           this.opaque(start, line, 0, "a comment holding U+2028 or U+2029, which dotenv reads as a line break", false);
         } else {
           this.push({ kind: "comment", raw: text.slice(start, line.next), line: this.line, eol: line.eol }, line);
         }
       } else {
-        const head = HEAD.exec(content);
+        HEAD.lastIndex = start;
+        const head = HEAD.exec(text);
         if (head !== null) {
           this.assignment(start, line, head);
         } else {
-          const dangling = DANGLING_COLON.test(content);
+          const dangling = DANGLING_COLON.test(text.slice(start, line.end));
           const reason = dangling
             ? "`KEY:` ends the line; dotenv would take the next line as its value"
             : "not a KEY=value line, a comment or a blank line";
@@ -161,6 +171,13 @@ class Parser {
     }
     this.flush();
     return { doc: { bom: this.bom, nodes: this.nodes }, warnings: this.warnings };
+  }
+
+  /** The first position from `from` that is not whitespace, or `end`. */
+  private skipSpace(from: number, end: number): number {
+    let at = from;
+    while (at < end && isSpace(this.text.charCodeAt(at))) at++;
+    return at;
   }
 
   private lineAt(from: number): Line {
@@ -214,58 +231,89 @@ class Parser {
 
   private assignment(start: number, line: Line, head: RegExpExecArray): void {
     const { text } = this;
-    const [matched, indent = "", exportPrefix = "", key = "", separator = ""] = head;
-    const valueStart = start + matched.length;
-    let first = valueStart;
-    while (first < line.end && isSpace(text.charCodeAt(first))) first++;
+    const indent = head[1]!;
+    const exportPrefix = head[2] ?? "";
+    const key = head[3]!;
+    const separator = head[4]!;
+    const valueStart = start + head[0].length;
+    const first = this.skipSpace(valueStart, line.end);
     const quote = text[first];
-    const parts = { key, indent, exportPrefix, separator, gap: text.slice(valueStart, first) };
-    if (first < line.end && (quote === "'" || quote === '"' || quote === "`")) {
-      this.quoted(start, line, parts, first, quote);
-      return;
+    const written =
+      first < line.end && (quote === "'" || quote === '"' || quote === "`")
+        ? this.quoted(start, line, key, first, quote)
+        : this.unquoted(start, line, valueStart, first);
+    if (written === undefined) return;
+    const { last } = written;
+    // One object literal of one shape for every assignment: it keeps large files fast.
+    const node: Assignment = {
+      kind: "assignment",
+      raw: text.slice(start, last.next),
+      line: this.line,
+      eol: last.eol,
+      key,
+      value: written.value,
+      indent,
+      exportPrefix,
+      separator,
+      gap: written.body === "" && written.quote === "" ? "" : text.slice(valueStart, first),
+      quote: written.quote,
+      body: written.body,
+      after: written.after,
+    };
+    const earlier = this.assignedAt.get(key);
+    if (earlier !== undefined) {
+      this.warnings.push({
+        kind: "duplicate",
+        line: node.line,
+        key,
+        message: `${key} is assigned on line ${earlier} and again on line ${node.line}; line ${node.line} wins`,
+      });
     }
-    const content = text.slice(valueStart, line.end);
-    const hash = content.indexOf("#");
-    const valueText = hash === -1 ? content : content.slice(0, hash);
-    const comment = hash === -1 ? "" : content.slice(hash);
-    if (LINE_SEPARATOR.test(comment)) {
-      this.opaque(start, line, 0, "an inline comment holding U+2028 or U+2029, which dotenv reads as a line break", false);
-      return;
-    }
-    const body = valueText.trim();
-    if (QUOTE_AFTER_SEPARATOR.test(body)) {
-      this.opaque(start, line, 0, "a quote right after U+2028 or U+2029 in an unquoted value, which dotenv would strip", false);
-      return;
-    }
-    const gap = body === "" ? "" : parts.gap;
-    const after = valueText.slice(gap.length + body.length) + comment;
-    this.add({ ...parts, quote: "", gap, body, after, value: body, raw: text.slice(start, line.next), eol: line.eol }, line, 1);
+    this.assignedAt.set(key, node.line);
+    this.push(node, last, written.lines);
   }
 
-  private quoted(
-    start: number,
-    line: Line,
-    parts: Pick<Assignment, "key" | "indent" | "exportPrefix" | "separator" | "gap">,
-    opener: number,
-    quote: Exclude<Quote, "">,
-  ): void {
+  /**
+   * The unquoted value from `first` (its first non-blank character) up to a `#` or the end
+   * of the line, trimmed; or undefined when the line is kept opaque.
+   */
+  private unquoted(start: number, line: Line, valueStart: number, first: number): Written | undefined {
+    const { text } = this;
+    let hash = first;
+    while (hash < line.end && text.charCodeAt(hash) !== HASH) hash++;
+    if (hash < line.end && LINE_SEPARATOR.test(text.slice(hash, line.end))) {
+      this.opaque(start, line, 0, "an inline comment holding U+2028 or U+2029, which dotenv reads as a line break", false);
+      return undefined;
+    }
+    let end = hash;
+    while (end > first && isSpace(text.charCodeAt(end - 1))) end--;
+    const body = text.slice(first, end);
+    if (QUOTE_AFTER_SEPARATOR.test(body)) {
+      this.opaque(start, line, 0, "a quote right after U+2028 or U+2029 in an unquoted value, which dotenv would strip", false);
+      return undefined;
+    }
+    const after = text.slice(body === "" ? valueStart : end, line.end);
+    return { quote: "", body, value: body, after, last: line, lines: 1 };
+  }
+
+  /** The value quoted from `opener`, or undefined when the line is kept opaque. */
+  private quoted(start: number, line: Line, key: string, opener: number, quote: Exclude<Quote, "">): Written | undefined {
     const { text } = this;
     const closer = findClosingQuote(text, opener, quote);
     if (closer === -1) {
-      this.unterminated(start, line, parts.key, opener, quote);
-      return;
+      this.unterminated(start, line, key, opener, quote);
+      return undefined;
     }
     const last = this.lineAt(closer + 1);
     const extraLines = this.countBreaks(opener, closer);
     const after = text.slice(closer + 1, last.end);
     if (!AFTER_QUOTE.test(after)) {
-      const reason = `text after the closing quote of ${parts.key}'s value follows U+2028 or U+2029, which dotenv reads as a line break`;
+      const reason = `text after the closing quote of ${key}'s value follows U+2028 or U+2029, which dotenv reads as a line break`;
       this.opaque(start, last, extraLines, reason, false);
-      return;
+      return undefined;
     }
     const body = text.slice(opener + 1, closer);
-    const node = { ...parts, quote, body, after, value: decode(body, quote), raw: text.slice(start, last.next), eol: last.eol };
-    this.add(node, last, extraLines + 1);
+    return { quote, body, value: decode(body, quote), after, last, lines: extraLines + 1 };
   }
 
   /**
@@ -297,21 +345,6 @@ class Parser {
       }
     }
     this.opaque(start, last, extraLines, reason, false);
-  }
-
-  private add(fields: Omit<Assignment, "kind" | "line">, last: Line, lines: number): void {
-    const node: Assignment = { kind: "assignment", line: this.line, ...fields };
-    const earlier = this.assignedAt.get(node.key);
-    if (earlier !== undefined) {
-      this.warnings.push({
-        kind: "duplicate",
-        line: node.line,
-        key: node.key,
-        message: `${node.key} is assigned on line ${earlier} and again on line ${node.line}; line ${node.line} wins`,
-      });
-    }
-    this.assignedAt.set(node.key, node.line);
-    this.push(node, last, lines);
   }
 }
 

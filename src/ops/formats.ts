@@ -28,6 +28,19 @@ export function exportAs(format: ExportFormat, values: ReadonlyMap<string, strin
   }
 }
 
+function checkKey(file: string, key: string, line?: number): void {
+  if (isKey(key)) return;
+  throw new InvalidFile(`${file}${line === undefined ? "" : `:${line}`}: ${JSON.stringify(key)} is not a valid variable name`, {
+    data: { file, key, ...(line === undefined ? {} : { line }) },
+    hints: ["names match [A-Za-z_][A-Za-z0-9_]* (POSIX); rename the variable, then import again"],
+  });
+}
+
+function keyLine(doc: ReturnType<typeof parse>["doc"], key: string): number | undefined {
+  const node = doc.nodes.findLast((n) => n.kind === "assignment" && n.key === key);
+  return node?.line;
+}
+
 export function formatFromName(file: string): ImportFormat {
   if (/\.json$/i.test(file)) return "json";
   if (/\.ya?ml$/i.test(file)) return "yaml";
@@ -40,16 +53,19 @@ export function importFrom(format: ImportFormat, text: string, file: string): Ma
     const { doc, warnings } = parse(text);
     const opaque = warnings.find((w) => w.kind === "opaque");
     if (opaque !== undefined) {
-      throw new InvalidFile(`${file}:${opaque.line}: ${opaque.message}`, {
+      throw new InvalidFile(`${file}:${opaque.line}: cannot read this line as KEY=value`, {
         data: { file, line: opaque.line },
         hints: ["fix the line (quote the value, or close the quote), then import again"],
       });
     }
-    return docEntries(doc);
+    const values = docEntries(doc);
+    for (const key of values.keys()) checkKey(file, key, keyLine(doc, key));
+    return values;
   }
   let data: unknown;
   try {
-    data = format === "json" ? JSON.parse(text) : parseYaml(text);
+    // YAML's failsafe schema keeps every scalar as written: 1.50 stays "1.50", 01234 stays "01234".
+    data = format === "json" ? JSON.parse(text) : parseYaml(text, { schema: "failsafe" });
   } catch (e) {
     throw new InvalidFile(`${file}: not valid ${format.toUpperCase()}: ${(e as Error).message.split("\n")[0]}`, {
       data: { file },
@@ -61,7 +77,7 @@ export function importFrom(format: ImportFormat, text: string, file: string): Ma
   }
   const out = new Map<string, string>();
   for (const [key, value] of Object.entries(data)) {
-    if (!isKey(key)) throw new InvalidFile(`${file}: ${JSON.stringify(key)} is not a valid variable name`, { data: { file, key }, hints: ["names match [A-Za-z_][A-Za-z0-9_]*"] });
+    checkKey(file, key);
     if (value === null || typeof value === "object") {
       throw new InvalidFile(`${file}: the value of ${key} is not a string, number or boolean`, { data: { file, key } });
     }

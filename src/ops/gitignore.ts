@@ -9,7 +9,7 @@ export async function withIgnored(root: string, patterns: readonly string[]): Pr
   const current = await readFile(join(root, ".gitignore"), "utf8").catch(() => "");
   const eol = current.includes("\r\n") ? "\r\n" : "\n";
   const have = new Set(current.split(/\r?\n/).map((l) => l.trim()));
-  const missing = patterns.filter((p) => !have.has(p) && !have.has(p.replace(/^\//, "")) && !have.has("/" + p));
+  const missing = [...new Set(patterns)].filter((p) => !have.has(p) && !have.has(p.replace(/^\//, "")) && !have.has("/" + p));
   if (missing.length === 0) return undefined;
   const base = current === "" || current.endsWith("\n") ? current : current + eol;
   const header = have.has("# envvault: plaintext targets and local state") ? "" : `# envvault: plaintext targets and local state${eol}`;

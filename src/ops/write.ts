@@ -2,6 +2,7 @@ import { UsageError, VaultError } from "../errors.js";
 import { deriveValueKey, newBatchKey, openValue, sealValue } from "../crypto/seal.js";
 import { wrapBatchKey } from "../crypto/scopekey.js";
 import { type EnvFile, pruneBatches, scopeOf } from "../vault/envfile.js";
+import { assertKey } from "../vault/names.js";
 import { Vault } from "../store/vault.js";
 import type { Keyring } from "./keyring.js";
 
@@ -56,6 +57,7 @@ export async function applyUpdates(
 
   const byScope = new Map<string, Update[]>();
   for (const u of updates) {
+    assertKey(u.key);
     const scope = u.scope ?? scopeOf(file, u.key) ?? file.env;
     if (!file.scopes.has(scope)) {
       throw new UsageError(`environment ${file.env} has no scope ${scope}`, {

@@ -48,7 +48,8 @@ export function requireEnv(cfg: VaultConfig, env: string): string {
 }
 
 export function kindOf(cfg: VaultConfig, key: string): Kind {
-  return cfg.variables?.[key]?.kind ?? "secret";
+  const vars = cfg.variables ?? {};
+  return (Object.hasOwn(vars, key) ? vars[key]?.kind : undefined) ?? "secret";
 }
 
 /** The environment and its ancestors, nearest first; a cycle or a missing base is an error. */
@@ -62,7 +63,7 @@ export function inheritanceChain(cfg: VaultConfig, env: string): string[] {
         hints: ["remove one `extends` of the cycle"],
       });
     }
-    if (!(next in cfg.environments)) {
+    if (!Object.hasOwn(cfg.environments, next)) {
       throw new InvalidFile(`${VAULT_FILE}: environment ${chain[chain.length - 1]} extends unknown environment ${next}`, {
         data: { file: VAULT_FILE, env },
         hints: [`add environment ${next}, or fix the \`extends\``],

@@ -30,7 +30,7 @@ export function memberFor(r: Roster, recipients: readonly string[]): string | un
 }
 
 export function requireMember(r: Roster, name: string): MemberDef {
-  const m = r.members[name];
+  const m = Object.hasOwn(r.members, name) ? r.members[name] : undefined;
   if (m === undefined) {
     throw new UsageError(`unknown member ${JSON.stringify(name)}`, {
       data: { member: name },
@@ -65,7 +65,7 @@ export function checkRoster(r: Roster): void {
   }
   for (const [scope, a] of Object.entries(r.access ?? {})) {
     for (const m of a.members ?? []) {
-      if (r.members[m] === undefined) {
+      if (!Object.hasOwn(r.members, m)) {
         throw new InvalidFile(`${ROSTER_FILE}: access to ${scope} names unknown member ${m}`, {
           data: { file: ROSTER_FILE, scope },
           hints: [`add ${m} with \`vault member add\`, or remove the name from access.${scope}`],

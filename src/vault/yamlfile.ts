@@ -38,7 +38,10 @@ export function loadYaml<T>(text: string, file: string, schema: SchemaName): Yam
   const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
   const validate = validators[schema];
   if (!validate(data)) {
-    const problems = (validate.errors ?? []).map((e) => describe(e, doc, lineCounter));
+    // A bad property name yields a generic error on the map (with `propertyName`) and the
+    // `propertyNames` error that names it; keep only the second.
+    const errors = (validate.errors ?? []).filter((e) => (e as { propertyName?: string }).propertyName === undefined);
+    const problems = errors.map((e) => describe(e, doc, lineCounter));
     const first = problems[0] ?? { line: 1, text: "does not match the schema" };
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : "";
     throw new InvalidFile(`${file}:${first.line}: ${first.text}${more}`, {

@@ -83,6 +83,28 @@ describe("unlock patches targets safely", () => {
     expect(dotenv.parse(sb.bytes(".env"))).toEqual({ ...DEV, UNKNOWN_LOCAL: "keep me" });
   });
 
+  test("unlock keeps a UTF-8 BOM and an unparseable line, and changes the last of duplicated assignments (the one dotenv reads)", () => {
+    const before = backups();
+    const text = [
+      "\ufeffAPI_KEY=first-duplicate-kept",
+      "this line is not an assignment",
+      `DB_URL=${DEV.DB_URL}`,
+      "API_KEY=last-duplicate-replaced",
+      "",
+    ].join("\n");
+    sb.secret("first-duplicate-kept", "last-duplicate-replaced");
+    sb.write(".env", text);
+    const r = sb.vault("alice", ["unlock", "--on-conflict", "overwrite"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: .*API_KEY/);
+    expect(r.stderr).toMatch(/warning: .*line 2/);
+    const after = sb.read(".env");
+    expect(after.startsWith(text.replace("API_KEY=last-duplicate-replaced", `API_KEY=${DEV.API_KEY}`))).toBe(true);
+    expect(dotenv.parse(sb.bytes(".env"))).toEqual(DEV);
+    // Leave the first test's backup the only one the next test looks at.
+    for (const f of backups()) if (!before.includes(f)) sb.remove(`.envvault.local/backups/${f}`);
+  });
+
   test("unlock made a backup of the previous .env in .envvault.local/backups/, ignored by git", () => {
     const files = backups();
     expect(files.length).toBe(1);
@@ -133,6 +155,10 @@ describe("unlock patches targets safely", () => {
 
   test("a new .env is created with mode 0600; an existing .env keeps its mode", () => {
     sb.remove(".env");
+    const dry = sb.vault("alice", ["unlock", "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/^\+API_KEY=/m);
+    expect(sb.exists(".env")).toBe(false);
     expect(sb.vault("alice", ["unlock"]).code).toBe(0);
     expect(sb.mode(".env")).toBe(0o600);
     expect(dotenv.parse(sb.bytes(".env"))).toEqual(DEV);

@@ -4,9 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import dotenv from "dotenv";
+import { parse as parseYaml } from "yaml";
 import { requireBuild, Sandbox } from "./harness.js";
 
 /** Given as KEY=VALUE arguments, all in one `vault set`. */
@@ -93,6 +94,14 @@ describe("values round-trip exactly", () => {
     expected.set(PROMPT_KEY, PROMPT_VALUE);
     expect(getBack(PROMPT_KEY, PROMPT_VALUE)).toBe(PROMPT_VALUE);
   });
+  (hasScript ? test : test.skip)("Ctrl-C at the hidden prompt cancels: exit 1 and no byte of the vault changes", async () => {
+    const before = sb.vaultBytes();
+    const r = await sb.vaultOnTerminal("alice", ["set", "CANCELLED_KEY"], [{ expect: /value for CANCELLED_KEY:/, send: "typed-then-cancelled\u0003" }]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/cancelled/);
+    expect(r.stdout).not.toContain("typed-then-cancelled");
+    expect(sb.vaultBytes()).toBe(before);
+  });
   if (!hasScript) test.todo("the hidden prompt: skipped because util-linux `script` (a pty tool) is not installed");
 
   test("import - reads dotenv text from stdin and stores each value exactly", () => {
@@ -120,6 +129,31 @@ describe("values round-trip exactly", () => {
     expect(JSON.parse(r.stdout)).toEqual(Object.fromEntries(expected));
   });
 
+  test("export --format dotenv prints text that dotenv.parse reads back to exactly the stored values", () => {
+    const r = sb.vault("alice", ["export", "--format", "dotenv"], { reveals: [...expected.values()] });
+    expect(r.code).toBe(0);
+    expect(dotenv.parse(r.stdout)).toEqual(Object.fromEntries(expected));
+  });
+
+  test("export --format yaml prints a document that a YAML parser reads back to exactly the stored values", () => {
+    const r = sb.vault("alice", ["export", "--format", "yaml"], { reveals: [...expected.values()] });
+    expect(r.code).toBe(0);
+    expect(parseYaml(r.stdout)).toEqual(Object.fromEntries(expected));
+  });
+
+  test("export --format shell prints exports that sh evaluates to exactly the stored values", () => {
+    const r = sb.vault("alice", ["export", "--format", "shell"], { reveals: [...expected.values()] });
+    expect(r.code).toBe(0);
+    const exports = join(sb.base, "exports.sh");
+    const out = join(sb.base, "shell-env.json");
+    writeFileSync(exports, r.stdout, { mode: 0o600 });
+    const keys = JSON.stringify([...expected.keys()]);
+    const script = `require("fs").writeFileSync(process.argv[1], JSON.stringify(Object.fromEntries(${keys}.map((k) => [k, process.env[k] ?? null]))))`;
+    const sh = sb.exec("alice", "sh", ["-c", '. "$1" && exec "$2" -e "$3" "$4"', "sh", exports, process.execPath, script, out]);
+    expect({ code: sh.code, stderr: sh.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(JSON.parse(readFileSync(out, "utf8"))).toEqual(Object.fromEntries(expected));
+  });
+
   test("run injects exactly the stored values into the child's environment", () => {
     const out = join(sb.base, "run-env.json");
     const keys = JSON.stringify([...expected.keys()]);
@@ -127,6 +161,13 @@ describe("values round-trip exactly", () => {
     const r = sb.vault("alice", ["run", "--", process.execPath, "-e", script, out]);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
     expect(JSON.parse(readFileSync(out, "utf8"))).toEqual(Object.fromEntries(expected));
+  });
+
+  test("in run, a variable already in the process environment wins over the vault", () => {
+    const r = sb.vault("alice", ["run", "--", process.execPath, "-e", 'process.exit(process.env.ARGV_HASH === "from-the-shell" ? 0 : 9)'], {
+      env: { ARGV_HASH: "from-the-shell" },
+    });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
   });
 
   test("no value reached a git object after committing the vault", () => {

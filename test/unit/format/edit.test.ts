@@ -42,8 +42,10 @@ describe("set rewrites only the key's effective line", () => {
 
   test("set moves to the simplest quoting that works when the old one cannot hold the value", () => {
     expect(setText("A=old # c\n", "A", " padded ")).toBe("A=' padded ' # c\n");
-    expect(setText("A='old'\n", "A", "it's")).toBe("A=\"it's\"\n");
-    expect(setText("A=\"old\"\n", "A", "say \"hi\"")).toBe("A='say \"hi\"'\n");
+    expect(setText("A='old'\n", "A", "it's")).toBe("A=it's\n");
+    expect(setText("A='old'\n", "A", "'quoted' start")).toBe("A=\"'quoted' start\"\n");
+    expect(setText("A=\"old\"\n", "A", "say \"hi\"")).toBe("A=say \"hi\"\n");
+    expect(setText("A=\"old\"\n", "A", "\"hi\" there")).toBe("A='\"hi\" there'\n");
   });
 
   test("set touches only the last of duplicate assignments", () => {

@@ -135,13 +135,13 @@ describe("loadYaml: schema violations name the line of the offending node and th
   test("an environment name that breaks the naming rule points at the name", () => {
     const e = invalid(lines("version: 1", "environments:", "  dev: {}", "  Production: {}"), VAULT, "vault");
     expect(e.code).toBe("INVALID_FILE");
-    expect(e.data.line).toBe(4);
-    expect(e.message).toMatch(new RegExp(`^${VAULT.replace(/\./g, "\\.")}:4: /environments/Production `));
+    expect(e.message).toBe(`${VAULT}:4: /environments/Production is not a valid name`);
+    expect(e.data).toEqual({ file: VAULT, line: 4, problems: [`${VAULT}:4: /environments/Production is not a valid name`] });
   });
 
-  test("a missing required setting is reported on the document", () => {
+  test("a missing required setting is reported where the document's content starts", () => {
     const e = invalid(lines("# no version", "environments:", "  dev: {}"), VAULT, "vault");
-    expect(e.message).toBe(`${VAULT}:1: the document must have required property 'version'`);
+    expect(e.message).toBe(`${VAULT}:2: the document must have required property 'version'`);
   });
 
   test("data.problems lists every problem, and the message counts the rest", () => {
