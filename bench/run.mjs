@@ -21,6 +21,10 @@ const option = (name, fallback) => {
 };
 const runs = option("--runs", 10);
 const warmup = option("--warmup", 2);
+if (!(Number.isInteger(runs) && runs > 0 && Number.isInteger(warmup) && warmup >= 0)) {
+  console.error("usage: node bench/run.mjs [--runs N] [--warmup N] [--no-install] [--no-extras] [--keep]");
+  process.exit(2);
+}
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
 
 const vault = join(root, "bin", "vault.js");
@@ -120,17 +124,22 @@ try {
   };
   const md = markdown({ meta, commands, results, ratioRows, rss, skipped, extras });
   console.log(md);
-  const resultsDir = join(root, "bench", "results");
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, "latest.md"), md);
-  const raw = {
-    meta: { ...meta, dotenvxPinned: DOTENVX_VERSION, data: { seed200: 1, seed2000: 2, valueLength: "16-64" } },
-    commands: Object.fromEntries(commands.map(({ name, display, file, args }) => [name, { display, argv: [file, ...args], ...results[name] }])),
-    ratios: ratioRows, peakRssKiB: { [rssCommand.name]: rssKib ?? null }, skipped,
-    extras: extras.map(({ script, lines, note, status }) => ({ script, status, note, lines })),
-  };
-  writeFileSync(join(resultsDir, "latest.json"), JSON.stringify(raw, null, 2) + "\n");
-  log(`wrote bench/results/latest.md and latest.json in ${meta.totalSeconds.toFixed(0)} s`);
+  // Only a full run replaces the kept results (latest.md is committed).
+  if (runs < 10 || warmup < 2 || argv.includes("--no-extras")) {
+    log("partial run (fewer than 10 runs or 2 warm-ups, or --no-extras): bench/results/ not written");
+  } else {
+    const raw = {
+      meta: { ...meta, dotenvxPinned: DOTENVX_VERSION, data: { seed200: 1, seed2000: 2, valueLength: "16-64" } },
+      commands: Object.fromEntries(commands.map(({ name, display, file, args }) => [name, { display, argv: [file, ...args], ...results[name] }])),
+      ratios: ratioRows, peakRssKiB: { [rssCommand.name]: rssKib ?? null }, skipped,
+      extras: extras.map(({ script, lines, note, status }) => ({ script, status, note, lines })),
+    };
+    const resultsDir = join(root, "bench", "results");
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(join(resultsDir, "latest.md"), md);
+    writeFileSync(join(resultsDir, "latest.json"), JSON.stringify(raw, null, 2) + "\n");
+    log(`wrote bench/results/latest.md and latest.json in ${meta.totalSeconds.toFixed(0)} s`);
+  }
 } finally {
   if (argv.includes("--keep")) log(`kept ${tmp}`);
   else rmSync(tmp, { recursive: true, force: true });

@@ -73,18 +73,24 @@ export interface OpaqueBlock extends NodeBase {
   readonly reason: string;
 }
 
+/** One piece of the file; the nodes of a document follow each other without gaps. */
 export type EnvNode = BlankLine | CommentLine | Assignment | OpaqueBlock;
 
 /** Something a reader of the file should know; never contains a value. */
 export interface ParseWarning {
+  /** `opaque`: lines kept as written; `duplicate`: a key assigned more than once (one warning per key). */
   readonly kind: "opaque" | "duplicate";
+  /** The block's first line, or the line of the assignment that wins. */
   readonly line: number;
   /** For `opaque`: the last line of the block. */
   readonly endLine?: number;
+  /** For `duplicate`: the key. */
   readonly key?: string;
+  /** A sentence naming the line numbers (and key), ready to show. */
   readonly message: string;
 }
 
+/** A parsed `.env` file. Treat it as immutable: the edit functions return new documents. */
 export interface EnvDocument {
   /** The text starts with U+FEFF, which is not part of the first node. */
   readonly bom: boolean;

@@ -129,8 +129,12 @@ interface Opaque {
 class Parser {
   private readonly nodes: EnvNode[] = [];
   private readonly warnings: ParseWarning[] = [];
-  private readonly assignedAt = new Map<string, number>();
+  private readonly firstAssigned = new Map<string, number>();
+  /** Keys assigned more than once: one warning each, however often, so huge files stay small. */
+  private readonly reassigned = new Map<string, { last: number; count: number }>();
   private pending: Opaque | undefined;
+  /** Where the last search for a PEM block's END line gave up. */
+  private pemFailsAt = -1;
   private pos: number;
   private line = 1;
 
@@ -151,7 +155,7 @@ class Parser {
         this.push({ kind: "blank", raw: text.slice(start, line.next), line: this.line, eol: line.eol }, line);
       } else if (text.charCodeAt(first) === HASH) {
         if (LINE_SEPARATOR.test(text.slice(first, line.end))) {
-          this.opaque(start, line, 0, "a comment holding U+2028 or U+2029, which dotenv reads as a line break", false);
+          this.opaque(start, line, 0, "a comment holding U+2028 or U+2029, which dotenv reads as a line break");
         } else {
           this.push({ kind: "comment", raw: text.slice(start, line.next), line: this.line, eol: line.eol }, line);
         }
@@ -161,16 +165,23 @@ class Parser {
         if (head !== null) {
           this.assignment(start, line, head);
         } else {
-          const dangling = DANGLING_COLON.test(text.slice(start, line.end));
-          const reason = dangling
+          const reason = DANGLING_COLON.test(text.slice(start, line.end))
             ? "`KEY:` ends the line; dotenv would take the next line as its value"
             : "not a KEY=value line, a comment or a blank line";
-          this.opaque(start, line, 0, reason, !dangling);
+          this.opaque(start, line, 0, reason);
         }
       }
     }
     this.flush();
-    return { doc: { bom: this.bom, nodes: this.nodes }, warnings: this.warnings };
+    for (const [key, { last, count }] of this.reassigned) {
+      const first = this.firstAssigned.get(key)!;
+      const where =
+        count === 2
+          ? `is assigned on line ${first} and again on line ${last}`
+          : `is assigned ${count} times, first on line ${first} and last on line ${last}`;
+      this.warnings.push({ kind: "duplicate", line: last, key, message: `${key} ${where}; line ${last} wins` });
+    }
+    return { doc: { bom: this.bom, nodes: this.nodes }, warnings: this.warnings.sort((a, b) => a.line - b.line) };
   }
 
   /** The first position from `from` that is not whitespace, or `end`. */
@@ -204,13 +215,16 @@ class Parser {
 
   /**
    * Keeps the text from `start` to the end of `last` (which spans `extraLines` lines after
-   * the first) verbatim. A line that does not even start like an assignment joins the block
-   * before it, so a broken multi-line value gives one block and one warning.
+   * the first) verbatim. Consecutive unreadable lines form one block with one warning, so a
+   * broken region gives one message however many lines it has.
    */
-  private opaque(start: number, last: Line, extraLines: number, reason: string, continues: boolean): void {
+  private opaque(start: number, last: Line, extraLines: number, reason: string): void {
     const endLine = this.line + extraLines;
-    if (continues && this.pending !== undefined && this.pending.end === start) {
-      Object.assign(this.pending, { end: last.next, endLine, eol: last.eol });
+    const block = this.pending;
+    if (block !== undefined && block.end === start) {
+      block.end = last.next;
+      block.endLine = endLine;
+      block.eol = last.eol;
     } else {
       this.flush();
       this.pending = { start, end: last.next, line: this.line, endLine, eol: last.eol, reason };
@@ -225,8 +239,11 @@ class Parser {
     this.pending = undefined;
     const { line, endLine, reason } = block;
     this.nodes.push({ kind: "opaque", raw: this.text.slice(block.start, block.end), line, endLine, eol: block.eol, reason });
-    const where = line === endLine ? `line ${line} cannot be parsed` : `lines ${line}–${endLine} cannot be parsed`;
-    this.warnings.push({ kind: "opaque", line, endLine, message: `${where} (${reason}); kept as written` });
+    const message =
+      line === endLine
+        ? `line ${line} cannot be parsed (${reason}); kept as written`
+        : `lines ${line}–${endLine} cannot be parsed (line ${line}: ${reason}); kept as written`;
+    this.warnings.push({ kind: "opaque", line, endLine, message });
   }
 
   private assignment(start: number, line: Line, head: RegExpExecArray): void {
@@ -260,16 +277,8 @@ class Parser {
       body: written.body,
       after: written.after,
     };
-    const earlier = this.assignedAt.get(key);
-    if (earlier !== undefined) {
-      this.warnings.push({
-        kind: "duplicate",
-        line: node.line,
-        key,
-        message: `${key} is assigned on line ${earlier} and again on line ${node.line}; line ${node.line} wins`,
-      });
-    }
-    this.assignedAt.set(key, node.line);
+    if (!this.firstAssigned.has(key)) this.firstAssigned.set(key, node.line);
+    else this.reassigned.set(key, { last: node.line, count: (this.reassigned.get(key)?.count ?? 1) + 1 });
     this.push(node, last, written.lines);
   }
 
@@ -282,14 +291,14 @@ class Parser {
     let hash = first;
     while (hash < line.end && text.charCodeAt(hash) !== HASH) hash++;
     if (hash < line.end && LINE_SEPARATOR.test(text.slice(hash, line.end))) {
-      this.opaque(start, line, 0, "an inline comment holding U+2028 or U+2029, which dotenv reads as a line break", false);
+      this.opaque(start, line, 0, "an inline comment holding U+2028 or U+2029, which dotenv reads as a line break");
       return undefined;
     }
     let end = hash;
     while (end > first && isSpace(text.charCodeAt(end - 1))) end--;
     const body = text.slice(first, end);
     if (QUOTE_AFTER_SEPARATOR.test(body)) {
-      this.opaque(start, line, 0, "a quote right after U+2028 or U+2029 in an unquoted value, which dotenv would strip", false);
+      this.opaque(start, line, 0, "a quote right after U+2028 or U+2029 in an unquoted value, which dotenv would strip");
       return undefined;
     }
     const after = text.slice(body === "" ? valueStart : end, line.end);
@@ -309,7 +318,7 @@ class Parser {
     const after = text.slice(closer + 1, last.end);
     if (!AFTER_QUOTE.test(after)) {
       const reason = `text after the closing quote of ${key}'s value follows U+2028 or U+2029, which dotenv reads as a line break`;
-      this.opaque(start, last, extraLines, reason, false);
+      this.opaque(start, last, extraLines, reason);
       return undefined;
     }
     const body = text.slice(opener + 1, closer);
@@ -331,8 +340,11 @@ class Parser {
         : `${key}'s value opens a ${QUOTE_NAMES[quote]} quote that is never closed`;
     let last = line;
     let extraLines = 0;
-    if (text.startsWith(PEM_BEGIN, opener + 1)) {
-      for (let at = line.next, lines = 1; at < text.length; lines++) {
+    // A scan that found no END fails the same way for every BEGIN line it passed over;
+    // skipping those keeps a file of such lines linear.
+    if (text.startsWith(PEM_BEGIN, opener + 1) && line.next > this.pemFailsAt) {
+      let at = line.next;
+      for (let lines = 1; at < text.length; lines++) {
         const next = this.lineAt(at);
         const content = text.slice(at, next.end);
         if (PEM_END.test(content)) {
@@ -343,8 +355,9 @@ class Parser {
         if (!PEM_BODY.test(content)) break;
         at = next.next;
       }
+      if (last === line) this.pemFailsAt = at;
     }
-    this.opaque(start, last, extraLines, reason, false);
+    this.opaque(start, last, extraLines, reason);
   }
 }
 

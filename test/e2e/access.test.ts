@@ -105,6 +105,7 @@ function scopeRecipient(sb: Sandbox, env: string): string {
     const r = spawnSync("age", ["-d", "-i", keyFile, batchFile]);
     expect({ code: r.status, stderr: r.stderr.toString() }).toEqual({ code: 0, stderr: "" });
     expect(r.stdout.length).toBe(32);
+    sb.assertNoSecretInGit();
   });
 });
 

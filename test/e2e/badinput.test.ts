@@ -61,6 +61,12 @@ describe("bad input is refused and changes nothing", () => {
       expect(r.stderr).toContain("vault keygen");
     }
     expect(sb.exists(".env")).toBe(false);
+    // A named identity that is missing is an error too, never a reason to look elsewhere.
+    const missing = join(home, "no-such-identity.txt");
+    const named = refused("alice", ["get", "API_KEY", "--identity", missing]);
+    expect(named.code).toBe(1);
+    expect(named.stderr).toContain(missing);
+    expect(named.stderr).toContain("vault keygen");
   });
 
   test("a malformed identity file is exit 1 naming the file and line, without echoing the key", () => {
@@ -140,6 +146,13 @@ describe("bad input is refused and changes nothing", () => {
     const option = refused("alice", ["get", "API_KEY", "--bogus-option"]);
     expect(option.code).toBe(2);
     expect(option.stderr).toContain("bogus-option");
+  });
+
+  test("a mistyped command is exit 2, naming the word it did not know and suggesting the command", () => {
+    const r = refused("alice", ["unlok"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unlock/);
+    expect(r.stderr).toContain("unlok");
     sb.git(["add", "-A"]);
     sb.assertNoSecretInGit();
   });

@@ -4,8 +4,11 @@
  * through like a shell.
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import dotenv from "dotenv";
-import { requireBuild, Sandbox } from "./harness.js";
+import { BIN, requireBuild, Sandbox } from "./harness.js";
 
 const MAIN = { DATABASE_URL: "postgres://main-user:main-pw-4e1@db/app", OLD_FLAG: "old-flag-on-main-71", SHARED: "shared-value-both-22" };
 const FEATURE = { DATABASE_URL: "postgres://feature-user:feature-pw-9c0@db/app", NEW_KEY: "new-key-on-feature-3b", SHARED: MAIN.SHARED };
@@ -79,6 +82,19 @@ describe("vault run passes the child's exit status through", () => {
   test("a child that exits with 7 makes vault run exit with 7", () => {
     const r = sb.vault("alice", ["run", "--", process.execPath, "-e", 'process.exit(process.env.RUN_VALUE ? 7 : 1)']);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 7, stderr: "" });
+  });
+
+  test("SIGTERM sent to vault run is forwarded to the child, whose exit code comes back", async () => {
+    const ready = join(sb.base, "child-ready");
+    const script = 'process.on("SIGTERM", () => process.exit(42)); require("fs").writeFileSync(process.argv[1], "ready"); setInterval(() => {}, 1000)';
+    const vault = spawn(process.execPath, [BIN, "run", "--", process.execPath, "-e", script, ready], { cwd: sb.repo, env: sb.user("alice").env, stdio: "ignore" });
+    const exited = new Promise<number | null>((resolve) => vault.on("exit", (code) => resolve(code)));
+    for (let waited = 0; !existsSync(ready); waited += 50) {
+      if (waited > 15_000) throw new Error("the child of vault run never started");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    vault.kill("SIGTERM");
+    expect(await exited).toBe(42);
   });
 
   test("a child killed by SIGTERM makes vault run exit with 143 (128 + 15)", () => {

@@ -109,13 +109,14 @@ export class Sandbox {
 
   /**
    * Runs `vault ARGS` on a pseudo-terminal (util-linux `script`), as a person at a terminal:
-   * CI is unset, and each step waits until the output matches `expect`, then types `send`.
+   * CI is unset, and each step waits until the output matches `expect`, then (after
+   * `delayMs`, as a person would take) types `send`.
    * Output (stdout and stderr mixed, as on a screen) is checked like {@link vault}'s stdout.
    */
   async vaultOnTerminal(
     user: string,
     args: string[],
-    steps: { expect: RegExp; send: string }[],
+    steps: { expect: RegExp; send: string; delayMs?: number }[],
     opts: { env?: NodeJS.ProcessEnv; reveals?: string[]; timeoutMs?: number } = {},
   ): Promise<Run> {
     const u = this.user(user);
@@ -135,7 +136,8 @@ export class Sandbox {
         const m = s.expect.exec(screen.slice(offset));
         if (m === null) return;
         offset += m.index + m[0].length;
-        child.stdin.write(s.send);
+        if (s.delayMs) setTimeout(() => child.stdin.write(s.send), s.delayMs);
+        else child.stdin.write(s.send);
         step++;
       }
     };

@@ -83,28 +83,6 @@ describe("unlock patches targets safely", () => {
     expect(dotenv.parse(sb.bytes(".env"))).toEqual({ ...DEV, UNKNOWN_LOCAL: "keep me" });
   });
 
-  test("unlock keeps a UTF-8 BOM and an unparseable line, and changes the last of duplicated assignments (the one dotenv reads)", () => {
-    const before = backups();
-    const text = [
-      "\ufeffAPI_KEY=first-duplicate-kept",
-      "this line is not an assignment",
-      `DB_URL=${DEV.DB_URL}`,
-      "API_KEY=last-duplicate-replaced",
-      "",
-    ].join("\n");
-    sb.secret("first-duplicate-kept", "last-duplicate-replaced");
-    sb.write(".env", text);
-    const r = sb.vault("alice", ["unlock", "--on-conflict", "overwrite"]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: .*API_KEY/);
-    expect(r.stderr).toMatch(/warning: .*line 2/);
-    const after = sb.read(".env");
-    expect(after.startsWith(text.replace("API_KEY=last-duplicate-replaced", `API_KEY=${DEV.API_KEY}`))).toBe(true);
-    expect(dotenv.parse(sb.bytes(".env"))).toEqual(DEV);
-    // Leave the first test's backup the only one the next test looks at.
-    for (const f of backups()) if (!before.includes(f)) sb.remove(`.envvault.local/backups/${f}`);
-  });
-
   test("unlock made a backup of the previous .env in .envvault.local/backups/, ignored by git", () => {
     const files = backups();
     expect(files.length).toBe(1);
@@ -178,6 +156,25 @@ describe("unlock patches targets safely", () => {
     expect(spawnIgnored(sb, ".env")).toBe(true);
   });
 
+  test("unlock keeps a UTF-8 BOM and an unparseable line, and changes the last of duplicated assignments (the one dotenv reads)", () => {
+    const text = [
+      "\ufeffAPI_KEY=first-duplicate-kept",
+      "this line is not an assignment",
+      `DB_URL=${DEV.DB_URL}`,
+      "API_KEY=last-duplicate-replaced",
+      "",
+    ].join("\n");
+    sb.secret("first-duplicate-kept", "last-duplicate-replaced");
+    sb.write(".env", text);
+    const r = sb.vault("alice", ["unlock", "--on-conflict", "overwrite"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: .*API_KEY/);
+    expect(r.stderr).toMatch(/warning: .*line 2/);
+    const after = sb.read(".env");
+    expect(after.startsWith(text.replace("API_KEY=last-duplicate-replaced", `API_KEY=${DEV.API_KEY}`))).toBe(true);
+    expect(dotenv.parse(sb.bytes(".env"))).toEqual(DEV);
+  });
+
   test("lock removes only the values unlock wrote, keeping other lines and values changed locally", () => {
     sb.write(".env", LOCAL_ENV);
     expect(sb.vault("alice", ["unlock", "--on-conflict", "overwrite"]).code).toBe(0);
@@ -190,6 +187,22 @@ describe("unlock patches targets safely", () => {
     expect(sb.read(".env")).toBe(
       crlf(["# local settings for this machine", "UNKNOWN_LOCAL=keep me  # not in the vault", "", "# database", `DB_URL=${local}`]),
     );
+  });
+
+  test("when one target's environment cannot be read, unlock is exit 3 and writes no target at all", () => {
+    const vaultYaml = sb.read(".envvault/vault.yaml");
+    sb.write(".envvault/vault.yaml", vaultYaml.replace(/^targets:\n/m, "targets:\n  - path: .env.staging\n    env: staging\n"));
+    try {
+      const before = { env: sb.read(".env"), backups: backups() };
+      sb.write(".env", before.env + "LOCAL_AFTER_LOCK=1\n");
+      const r = sb.vault("alice", ["unlock", "--on-conflict", "overwrite"]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/staging/);
+      expect({ env: sb.read(".env"), backups: backups() }).toEqual({ env: before.env + "LOCAL_AFTER_LOCK=1\n", backups: before.backups });
+      expect(sb.exists(".env.staging")).toBe(false);
+    } finally {
+      sb.write(".envvault/vault.yaml", vaultYaml);
+    }
   });
 
   test("use ENV switches the environment get and unlock use", () => {

@@ -4,6 +4,17 @@ import { entries, parse, print, set } from "../../../src/format/index.js";
 
 const MB = 1024 * 1024;
 
+const tenMegabytes = (() => {
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 0; size < 10 * MB; i++) {
+    const line = [`KEY_${i}=value-${i}`, `export Q_${i}="double ${i}" # c`, `# comment ${i}`, "", `S_${i}='a\nb'`][i % 5]!;
+    lines.push(line);
+    size += line.length + 1;
+  }
+  return lines.join("\n");
+})();
+
 /** Parses and prints `text`, checks the round trip, and returns the milliseconds it took. */
 function timedRoundTrip(text: string): number {
   const start = performance.now();
@@ -11,7 +22,6 @@ function timedRoundTrip(text: string): number {
   const printed = print(doc);
   const ms = performance.now() - start;
   expect(printed === text).toBe(true);
-  console.log(ms.toFixed(0), text.length);
   return ms;
 }
 
@@ -22,21 +32,20 @@ describe("bad and huge input never crashes and never changes a byte", () => {
     expect(entries(parse(text).doc)).toEqual(new Map([["A", "\0"], ["B", "\0\n\0"]]));
   });
 
-  test("a 10 MB file of ordinary lines parses and prints well under two seconds", () => {
-    const lines: string[] = [];
-    let size = 0;
-    for (let i = 0; size < 10 * MB; i++) {
-      const line = [`KEY_${i}=value-${i}`, `export Q_${i}="double ${i}" # c`, `# comment ${i}`, "", `S_${i}='a\nb'`][i % 5]!;
-      lines.push(line);
-      size += line.length + 1;
-    }
-    const text = lines.join("\n");
-    expect(timedRoundTrip(text)).toBeLessThan(2000);
+  // Limits leave room for a loaded two-core CI machine; unloaded, these take a third of it.
+  test("a 10 MB file parses and prints in well under two seconds, and an edit of it changes only its line", () => {
+    expect(timedRoundTrip(tenMegabytes)).toBeLessThan(2000);
+    const { doc } = parse(tenMegabytes);
+    const start = performance.now();
+    const out = print(set(doc, "KEY_0", "changed"));
+    expect(performance.now() - start).toBeLessThan(3000);
+    expect(out === tenMegabytes.replace("KEY_0=value-0", "KEY_0=changed")).toBe(true);
   });
 
-  test("a 10 MB file of junk and unterminated quotes stays linear", () => {
-    const chunk = 'A="x\nB=\'y\nC=`z\n\\"\\\'\\`\n### \u2028 \n';
-    expect(timedRoundTrip(chunk.repeat(Math.ceil((10 * MB) / chunk.length)))).toBeLessThan(2000);
+  test("a 10 MB file of junk and unterminated quotes between good lines stays linear", () => {
+    const filler = " lorem ipsum dolor sit amet";
+    const chunk = `A="x${filler}\nB='y${filler}\nC=\`z${filler}\n\\"\\'\\\`${filler}\n###${filler} \u2028 \nD=ok${filler}\n`;
+    expect(timedRoundTrip(chunk.repeat(Math.ceil((10 * MB) / chunk.length)))).toBeLessThan(3000);
   });
 
   test.each([
@@ -52,15 +61,11 @@ describe("bad and huge input never crashes and never changes a byte", () => {
     expect(timedRoundTrip(text)).toBeLessThan(1000);
   });
 
-  test("a 1 MB line of unterminated openers, one per line, stays linear", () => {
+  test("200,000 unterminated openers, one per line, stay linear", () => {
     expect(timedRoundTrip('A="x\n'.repeat(200_000))).toBeLessThan(1000);
   });
 
-  test("an edit of a 10 MB file is quick and changes only its line", () => {
-    const text = "A=1\n" + "B=2\n".repeat((10 * MB) / 4);
-    const start = performance.now();
-    const out = print(set(parse(text).doc, "A", "changed"));
-    expect(performance.now() - start).toBeLessThan(3000);
-    expect(out === "A=changed\n" + text.slice(4)).toBe(true);
+  test("100,000 unterminated PEM openers that look like PEM headers stay linear", () => {
+    expect(timedRoundTrip("K: '-----BEGIN X\n".repeat(100_000))).toBeLessThan(1000);
   });
 });

@@ -140,11 +140,26 @@ describe("warnings", () => {
     ]);
   });
 
-  test("consecutive junk lines form one opaque block with one warning", () => {
-    const { doc, warnings } = parse("junk one\njunk two\nA=1\n");
-    expect(doc.nodes[0]).toMatchObject({ kind: "opaque", raw: "junk one\njunk two\n", line: 1, endLine: 2 });
+  test("consecutive unreadable lines form one opaque block with one warning naming the first line's problem", () => {
+    const { doc, warnings } = parse("junk one\nA='broken\nA=1\n");
+    expect(doc.nodes[0]).toMatchObject({ kind: "opaque", raw: "junk one\nA='broken\n", line: 1, endLine: 2 });
     expect(warnings.map((w) => w.message)).toEqual([
-      "lines 1–2 cannot be parsed (not a KEY=value line, a comment or a blank line); kept as written",
+      "lines 1–2 cannot be parsed (line 1: not a KEY=value line, a comment or a blank line); kept as written",
+    ]);
+  });
+
+  test("a key assigned many times gives one warning with the first and last line", () => {
+    const { warnings } = parse("A=1\nA=2\nB=1\nA=3\n");
+    expect(warnings).toEqual([
+      { kind: "duplicate", line: 4, key: "A", message: "A is assigned 3 times, first on line 1 and last on line 4; line 4 wins" },
+    ]);
+  });
+
+  test("warnings come in line order", () => {
+    const { warnings } = parse("A=1\nA=2\njunk\n");
+    expect(warnings.map((w) => [w.kind, w.line])).toEqual([
+      ["duplicate", 2],
+      ["opaque", 3],
     ]);
   });
 

@@ -77,7 +77,6 @@ const assignmentLine = fc
   .tuple(ws, fc.boolean(), key, fc.constantFrom("=", " = ", "\t=", ": "), writtenValue, fc.option(commentText, { nil: undefined }), ws)
   .map(([indent, exported, k, sep, value, comment, trailing]) => {
     const after = comment === undefined ? trailing : ` #${comment}`;
-    // An unquoted value runs up to a `#`; it needs the space so the comment is not part of the key=value text.
     return `${indent}${exported ? "export " : ""}${k}${sep}${value}${after}`;
   });
 
