@@ -106,7 +106,11 @@ async function runWithYargs(argv: string[], passthrough: string[]): Promise<numb
       .alias("help", "h")
       .wrap(Math.min(100, process.stdout.columns ?? 100))
       .fail((message, error) => {
-        throw error ?? new UsageError(message ?? "invalid usage", { hints: ["`vault --help` lists the commands and options"] });
+        if (error !== undefined) throw error;
+        // yargs' suggestion alone ("Did you mean unlock?") does not say what it did not know.
+        const word = argv.find((a) => !a.startsWith("-"));
+        const text = message?.startsWith("Did you mean") && word !== undefined ? `unknown command ${JSON.stringify(word)}. ${message}` : message;
+        throw new UsageError(text ?? "invalid usage", { hints: ["`vault --help` lists the commands and options"] });
       });
     for (const c of commands) {
       parser.command(c.command, c.describe, c.builder as (y: Argv) => Argv, async (args) => {

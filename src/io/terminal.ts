@@ -71,6 +71,9 @@ function inCI(env: Terminal["env"]): boolean {
 async function ask(question: string, term: Terminal, echo: boolean): Promise<string> {
   if (!isInteractive(term)) throw notInteractive(question, term);
   const { input, output } = term;
+  // Raw mode first: a key typed the instant the prompt appears must not be echoed by the tty.
+  // Raw mode also turns Ctrl-C into a character instead of SIGINT, so the caller can clean up.
+  input.setRawMode?.(true);
   output.write(/\s$/.test(question) ? question : `${question} `);
   return new Promise((resolve, reject) => {
     const typed: string[] = [];
@@ -92,8 +95,6 @@ async function ask(question: string, term: Terminal, echo: boolean): Promise<str
       }
     };
     const onEnd = (): void => finish(cancelled());
-    // Raw mode turns Ctrl-C into a character instead of SIGINT, so the caller can clean up.
-    input.setRawMode?.(true);
     input.setEncoding("utf8");
     input.on("data", onData);
     input.on("end", onEnd);

@@ -85,7 +85,15 @@ export class Keyring {
       });
     }
     const scopeKey = await this.scopeIdentity(envFile, batch.scope);
-    const batchKey = await unwrapBatchKey(batch.age, batchId, scopeKey, { env: envFile.env, scope: batch.scope });
-    return deriveValueKey(batchKey);
+    try {
+      return deriveValueKey(await unwrapBatchKey(batch.age, batchId, scopeKey, { env: envFile.env, scope: batch.scope }));
+    } catch (e) {
+      if (!(e instanceof Tampered)) throw e;
+      throw new Tampered(`${file}: ${key} cannot be opened: ${e.message}`, {
+        data: { ...e.data, file, key, env: envFile.env },
+        hints: [`restore ${file} from git (git checkout -- ${file}); if a merge produced it, re-run the merge`],
+        cause: e,
+      });
+    }
   }
 }

@@ -110,6 +110,7 @@ export async function applyUpdates(
   }
 
   result.file = pruneBatches({ ...file, values, batches });
+  for (const list of [result.added, result.changed, result.unchanged, result.removed]) list.sort();
   return result;
 }
 

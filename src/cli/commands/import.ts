@@ -13,15 +13,17 @@ import type { Context } from "../context.js";
 import { InvalidFile } from "../../errors.js";
 
 export async function importEnv(ctx: Context, args: { file: string; format?: ImportFormat }): Promise<void> {
-  const name = args.file === "-" ? "<stdin>" : args.file;
+  // yargs hands a lone "-" to a string positional as "", and no file is named "".
+  const stdin = args.file === "-" || args.file === "";
+  const name = stdin ? "<stdin>" : args.file;
   let text: string;
   try {
-    text = args.file === "-" ? await readStdin(ctx.stdin) : new TextDecoder("utf-8", { fatal: true }).decode(await readFile(resolve(ctx.cwd, args.file)));
+    text = stdin ? await readStdin(ctx.stdin) : new TextDecoder("utf-8", { fatal: true }).decode(await readFile(resolve(ctx.cwd, args.file)));
   } catch (e) {
     if (e instanceof TypeError) throw new InvalidFile(`${name} is not valid UTF-8 text`, { data: { file: name } });
     throw fsError("read", name, e);
   }
-  const values = importFrom(args.format ?? formatFromName(args.file), text, name);
+  const values = importFrom(args.format ?? formatFromName(name), text, name);
   for (const [key, value] of values) {
     if (value.includes("\0")) throw new InvalidFile(`${name}: the value of ${key} contains a NUL byte`, { data: { file: name, key } });
   }
