@@ -117,7 +117,7 @@ describe("readEnv detects tampering", () => {
     expect(e.data).toEqual({ env: "staging", scope: "staging", key: "A" });
   });
 
-  test("a value line copied into another environment with its batch fails at the batch, naming it", async () => {
+  test("a value line copied into another environment with its batch fails at the batch, naming the batch and the key", async () => {
     await setIn("development", { A: "dev value" }, T0);
     await setIn("staging", { OTHER: "x" }, T0);
     const dev = await readFile(join(root, Vault.envPath("development")), "utf8");
@@ -127,7 +127,7 @@ describe("readEnv detects tampering", () => {
     await writeFile(stagingPath, (await readFile(stagingPath, "utf8")) + devBatch.replace(" development ", " staging ") + "\n" + devLine + "\n");
     const e = await rejection(readEnv(await reader(), "staging"));
     expect(e.code).toBe("TAMPERED");
-    expect(e.data).toEqual({ env: "staging", scope: "staging", batch: devBatch.slice(8, 20) });
+    expect(e.data).toEqual({ env: "staging", scope: "staging", batch: devBatch.slice(8, 20), file: ".envvault/envs/staging.env", key: "A" });
   });
 
   test("a value whose batch is not in the file fails with Tampered naming the key", async () => {

@@ -63,7 +63,7 @@ describe("applyUpdates", () => {
   test("new keys are sealed under one new batch of the environment's scope, at the time given", async () => {
     const before = await currentFile();
     const r = await applyUpdates(await reader(), before, set(["B", "two"], ["A", "one"]), [], T0);
-    expect(r.added).toEqual(["B", "A"]);
+    expect(r.added).toEqual(["A", "B"]);
     expect([r.changed, r.unchanged, r.removed]).toEqual([[], [], []]);
     expect([...r.file.batches.values()].map((b) => b.scope)).toEqual([ENV]);
     const [id] = [...r.file.batches.keys()];
