@@ -1,5 +1,7 @@
 import type { Argv } from "yargs";
 import type { CommandRun } from "./context.js";
+import { gitCommands } from "./commands.git.js";
+import { teamCommands } from "./commands.team.js";
 
 /**
  * The command table. Builders are light; each command's module (and the heavy libraries it
@@ -15,7 +17,7 @@ export interface CommandSpec {
 const conflictChoices = ["keep", "overwrite", "prompt"] as const;
 const formats = ["dotenv", "json", "yaml", "shell"] as const;
 
-export const commands: CommandSpec[] = [
+const core: CommandSpec[] = [
   {
     command: "init",
     describe: "Create .envvault/ here, an identity if you have none, and make yourself a member",
@@ -126,3 +128,6 @@ export const commands: CommandSpec[] = [
     load: async () => (await import("./commands/import.js")).importEnv,
   },
 ];
+
+/** Every command: the everyday ones, team access, and git integration. */
+export const commands: CommandSpec[] = [...core, ...teamCommands, ...gitCommands];
