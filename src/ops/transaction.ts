@@ -1,9 +1,9 @@
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { prepareWrites } from "../io/atomic.js";
 import { withLock } from "../io/lock.js";
 import { LOCAL_DIR } from "../store/root.js";
-import { Vault } from "../store/vault.js";
+import { Vault, workTree } from "../store/vault.js";
+import { commitJournaled, recover } from "../store/journal.js";
 
 /** New file contents by repo-relative path; null deletes the file. */
 export type Changes = Map<string, string | null>;
@@ -16,7 +16,9 @@ export async function transaction<T>(root: string, fn: (vault: Vault) => Promise
   const local = join(root, LOCAL_DIR);
   await mkdir(local, { recursive: true, mode: 0o700 });
   return withLock(local, async () => {
-    const vault = await Vault.load(root);
+    await recover(root);
+    // Already under the lock and recovered: load the work tree as it is.
+    const vault = await Vault.load(root, workTree(root));
     const { changes, result } = await fn(vault);
     await applyChanges(root, changes);
     return result;
@@ -36,11 +38,7 @@ export async function applyChanges(root: string, changes: Changes): Promise<stri
       writes.push({ path, data, mode: 0o644 });
     }
   }
-  if (writes.length > 0) {
-    const staged = await prepareWrites(writes);
-    await staged.commit();
-  }
-  for (const path of deletes) await rm(path, { force: true });
+  await commitJournaled(root, writes, deletes);
   return [...writes.map((w) => w.path), ...deletes];
 }
 

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { readText, writeFileAtomic } from "../io/atomic.js";
 import { backup } from "../io/backup.js";
-import { targets } from "../vault/config.js";
+import { burnedOf, targets } from "../vault/config.js";
 import { localKey, loadState, saveState } from "../store/state.js";
 import { LOCAL_DIR } from "../store/root.js";
 import type { Vault } from "../store/vault.js";
@@ -49,7 +49,10 @@ export async function planUnlockAll(o: UnlockOptions, create: boolean): Promise<
   const values = new Map<string, Map<string, string>>();
   const list = targets(o.vault.config.data).map((t) => ({ path: t.path, env: t.env ?? o.env }));
   for (const t of list) {
-    if (!values.has(t.env)) values.set(t.env, new Map([...(await readEnv(o.keyring, t.env))].map(([k, r]) => [k, r.value])));
+    if (values.has(t.env)) continue;
+    // A burned variable is not written any more: the unlock that follows the burn removes it.
+    const live = [...(await readEnv(o.keyring, t.env))].filter(([k]) => burnedOf(o.vault.config.data, k) === undefined);
+    values.set(t.env, new Map(live.map(([k, r]) => [k, r.value])));
   }
   const plans: TargetPlan[] = [];
   for (const t of list) {

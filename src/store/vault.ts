@@ -1,7 +1,8 @@
-import { readFile, readdir } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidFile } from "../errors.js";
 import { readText } from "../io/atomic.js";
+import { recoverBeforeRead } from "./journal.js";
 import { type VaultConfig, VAULT_FILE } from "../vault/config.js";
 import { type EnvFile, emptyEnvFile, parseEnvFile } from "../vault/envfile.js";
 import { checkRoster, type Roster, ROSTER_FILE } from "../vault/roster.js";
@@ -50,7 +51,11 @@ export class Vault {
     readonly roster: YamlFile<Roster>,
   ) {}
 
-  static async load(root: string, source: VaultSource = workTree(root)): Promise<Vault> {
+  static async load(root: string, source?: VaultSource): Promise<Vault> {
+    if (source === undefined) {
+      await recoverBeforeRead(root);
+      source = workTree(root);
+    }
     const [vaultText, rosterText] = await Promise.all([source.read(VAULT_FILE), source.read(ROSTER_FILE)]);
     for (const [file, text] of [[VAULT_FILE, vaultText], [ROSTER_FILE, rosterText]] as const) {
       if (text === undefined) {
@@ -106,14 +111,5 @@ export class Vault {
   async keyHolders(scope: string): Promise<string[]> {
     const names = await this.source.list(`.envvault/keys/${scopeKeyDir(scope)}`);
     return names.filter((n) => n.endsWith(".age")).map((n) => n.slice(0, -4));
-  }
-}
-
-export async function readOptional(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw e;
   }
 }

@@ -5,11 +5,28 @@ export type Kind = "secret" | "config" | "generated";
 export interface EnvironmentDef {
   description?: string;
   extends?: string;
+  rotate_every?: string;
+}
+
+export interface Burned {
+  reason?: string;
+  at: string;
 }
 
 export interface VariableDef {
   kind?: Kind;
   description?: string;
+  rotate_every?: string;
+  burned?: Burned;
+}
+
+/** A value a removed member could read, recorded until it changes (its `t` moves on). */
+export interface Exposure {
+  env: string;
+  key: string;
+  to: string;
+  since: string;
+  t: number;
 }
 
 export interface TargetDef {
@@ -24,6 +41,7 @@ export interface VaultConfig {
   environments: Record<string, EnvironmentDef | null>;
   variables?: Record<string, VariableDef | null>;
   targets?: TargetDef[];
+  exposed?: Exposure[];
 }
 
 export const VAULT_FILE = ".envvault/vault.yaml";
@@ -77,4 +95,25 @@ export function inheritanceChain(cfg: VaultConfig, env: string): string[] {
 
 export function targets(cfg: VaultConfig): TargetDef[] {
   return cfg.targets ?? [{ path: DEFAULT_TARGET }];
+}
+
+function variable(cfg: VaultConfig, key: string): VariableDef | undefined {
+  const vars = cfg.variables ?? {};
+  return Object.hasOwn(vars, key) ? (vars[key] ?? undefined) : undefined;
+}
+
+export function burnedOf(cfg: VaultConfig, key: string): Burned | undefined {
+  return variable(cfg, key)?.burned;
+}
+
+const UNIT_SECONDS: Record<string, number> = { h: 3600, d: 86400, w: 7 * 86400 };
+
+/** `90d` → seconds; the schema has already checked the spelling. */
+export function durationSeconds(spec: string): number {
+  return Number(spec.slice(0, -1)) * (UNIT_SECONDS[spec.slice(-1)] ?? 0);
+}
+
+/** The rotation policy of a key in an environment: the variable's own, else the environment's. */
+export function rotateEvery(cfg: VaultConfig, env: string, key: string): string | undefined {
+  return variable(cfg, key)?.rotate_every ?? cfg.environments[env]?.rotate_every;
 }

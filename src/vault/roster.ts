@@ -74,3 +74,26 @@ export function checkRoster(r: Roster): void {
     }
   }
 }
+
+/** Team names, from the members' `teams`. */
+export function teamNames(r: Roster): string[] {
+  return [...new Set(memberNames(r).flatMap((m) => r.members[m]?.teams ?? []))].sort();
+}
+
+export type Who = { kind: "member" | "team"; name: string };
+
+/** `alice`, `team:dev` or `dev`: a member when one has that name, else a team. */
+export function resolveWho(r: Roster, who: string): Who {
+  const explicit = who.startsWith("team:");
+  const name = explicit ? who.slice(5) : who;
+  if (!explicit && Object.hasOwn(r.members, name)) return { kind: "member", name };
+  if (teamNames(r).includes(name)) return { kind: "team", name };
+  throw new UsageError(`no member or team named ${JSON.stringify(name)}`, {
+    hints: [`members: ${memberNames(r).join(", ") || "(none)"}`, `teams: ${teamNames(r).join(", ") || "(none)"}`],
+  });
+}
+
+/** Scopes the roster lets a member read, directly or through a team. */
+export function scopesOf(r: Roster, member: string): string[] {
+  return Object.keys(r.access ?? {}).filter((scope) => readersOf(r, scope).includes(member)).sort();
+}

@@ -3,10 +3,12 @@
 const ucs2length = { default: (s) => [...s].length };
 
 export const validateVault = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:vault:1","title":"envvault vault.yaml","description":"Environments, variable definitions and targets of an envvault vault.","type":"object","required":["version","environments"],"additionalProperties":false,"properties":{"version":{"const":1,"description":"Format version of the vault."},"default_env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$","description":"Environment used when neither --env nor `vault use` chose one."},"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"description":{"type":"string"},"extends":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}}}},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"kind":{"enum":["secret","config","generated"]},"description":{"type":"string"}}}},"targets":{"type":"array","items":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$"},"env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:vault:1","title":"envvault vault.yaml","description":"Environments, variable definitions and targets of an envvault vault.","type":"object","required":["version","environments"],"additionalProperties":false,"properties":{"version":{"const":1,"description":"Format version of the vault."},"default_env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$","description":"Environment used when neither --env nor `vault use` chose one."},"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"description":{"type":"string"},"extends":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."}}}},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"kind":{"enum":["secret","config","generated"]},"description":{"type":"string"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."},"burned":{"type":"object","required":["at"],"additionalProperties":false,"description":"Do not use any more: kept for history, removed from targets, refused by `vault run`.","properties":{"reason":{"type":"string"},"at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"}}}}}},"targets":{"type":"array","items":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$"},"env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}}}},"exposed":{"type":"array","description":"Values a removed member could read, until they change.","items":{"type":"object","required":["env","key","to","since","t"],"additionalProperties":false,"properties":{"env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"key":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"to":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"since":{"type":"string"},"t":{"type":"integer","minimum":0,"description":"The change time of the value that was exposed; a later change clears the record."}}}}}};
 const pattern0 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
-const pattern3 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
-const pattern4 = new RegExp("^[^\\u0000]+$", "u");
+const pattern3 = new RegExp("^[1-9][0-9]{0,5}[hdw]$", "u");
+const pattern4 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern6 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$", "u");
+const pattern7 = new RegExp("^[^\\u0000]+$", "u");
 const func2 = ucs2length.default;
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -35,7 +37,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(((((key0 === "version") || (key0 === "default_env")) || (key0 === "environments")) || (key0 === "variables")) || (key0 === "targets"))){
+if(!((((((key0 === "version") || (key0 === "default_env")) || (key0 === "environments")) || (key0 === "variables")) || (key0 === "targets")) || (key0 === "exposed"))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -136,7 +138,7 @@ errors++;
 }
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key3 in data3){
-if(!((key3 === "description") || (key3 === "extends"))){
+if(!(((key3 === "description") || (key3 === "extends")) || (key3 === "rotate_every"))){
 const err10 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err10];
@@ -184,11 +186,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-}
-}
-}
-else {
-const err14 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data3.rotate_every !== undefined){
+let data6 = data3.rotate_every;
+if(typeof data6 === "string"){
+if(!pattern3.test(data6)){
+const err14 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/rotate_every",schemaPath:"#/properties/environments/additionalProperties/properties/rotate_every/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,5}[hdw]$"},message:"must match pattern \""+"^[1-9][0-9]{0,5}[hdw]$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -198,14 +200,8 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data.variables !== undefined){
-let data6 = data.variables;
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-for(const key4 in data6){
-const _errs18 = errors;
-if(typeof key4 === "string"){
-if(!pattern3.test(key4)){
-const err15 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key4};
+else {
+const err15 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/rotate_every",schemaPath:"#/properties/environments/additionalProperties/properties/rotate_every/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -215,9 +211,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-var valid4 = _errs18 === errors;
-if(!valid4){
-const err16 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid"};
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -227,10 +225,14 @@ vErrors.push(err16);
 errors++;
 }
 }
-for(const key5 in data6){
-let data7 = data6[key5];
-if((!(data7 && typeof data7 == "object" && !Array.isArray(data7))) && (data7 !== null)){
-const err17 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/type",keyword:"type",params:{type: schema11.properties.variables.additionalProperties.type},message:"must be object,null"};
+if(data.variables !== undefined){
+let data7 = data.variables;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key4 in data7){
+const _errs20 = errors;
+if(typeof key4 === "string"){
+if(!pattern4.test(key4)){
+const err17 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key4};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -239,10 +241,10 @@ vErrors.push(err17);
 }
 errors++;
 }
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-for(const key6 in data7){
-if(!((key6 === "kind") || (key6 === "description"))){
-const err18 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+var valid4 = _errs20 === errors;
+if(!valid4){
+const err18 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -252,10 +254,10 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data7.kind !== undefined){
-let data8 = data7.kind;
-if(!(((data8 === "secret") || (data8 === "config")) || (data8 === "generated"))){
-const err19 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/kind",schemaPath:"#/properties/variables/additionalProperties/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.variables.additionalProperties.properties.kind.enum},message:"must be equal to one of the allowed values"};
+for(const key5 in data7){
+let data8 = data7[key5];
+if((!(data8 && typeof data8 == "object" && !Array.isArray(data8))) && (data8 !== null)){
+const err19 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/type",keyword:"type",params:{type: schema11.properties.variables.additionalProperties.type},message:"must be object,null"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -264,10 +266,10 @@ vErrors.push(err19);
 }
 errors++;
 }
-}
-if(data7.description !== undefined){
-if(typeof data7.description !== "string"){
-const err20 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/variables/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+for(const key6 in data8){
+if(!((((key6 === "kind") || (key6 === "description")) || (key6 === "rotate_every")) || (key6 === "burned"))){
+const err20 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -277,11 +279,10 @@ vErrors.push(err20);
 errors++;
 }
 }
-}
-}
-}
-else {
-const err21 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data8.kind !== undefined){
+let data9 = data8.kind;
+if(!(((data9 === "secret") || (data9 === "config")) || (data9 === "generated"))){
+const err21 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/kind",schemaPath:"#/properties/variables/additionalProperties/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.variables.additionalProperties.properties.kind.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -291,15 +292,9 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data.targets !== undefined){
-let data10 = data.targets;
-if(Array.isArray(data10)){
-const len0 = data10.length;
-for(let i0=0; i0<len0; i0++){
-let data11 = data10[i0];
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-if(data11.path === undefined){
-const err22 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/properties/targets/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+if(data8.description !== undefined){
+if(typeof data8.description !== "string"){
+const err22 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/variables/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -308,9 +303,12 @@ vErrors.push(err22);
 }
 errors++;
 }
-for(const key7 in data11){
-if(!((key7 === "path") || (key7 === "env"))){
-const err23 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/properties/targets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+if(data8.rotate_every !== undefined){
+let data11 = data8.rotate_every;
+if(typeof data11 === "string"){
+if(!pattern3.test(data11)){
+const err23 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/rotate_every",schemaPath:"#/properties/variables/additionalProperties/properties/rotate_every/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,5}[hdw]$"},message:"must match pattern \""+"^[1-9][0-9]{0,5}[hdw]$"+"\""};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -320,11 +318,8 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data11.path !== undefined){
-let data12 = data11.path;
-if(typeof data12 === "string"){
-if(func2(data12) < 1){
-const err24 = {instancePath:instancePath+"/targets/" + i0+"/path",schemaPath:"#/properties/targets/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err24 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/rotate_every",schemaPath:"#/properties/variables/additionalProperties/properties/rotate_every/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -333,8 +328,12 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(!pattern4.test(data12)){
-const err25 = {instancePath:instancePath+"/targets/" + i0+"/path",schemaPath:"#/properties/targets/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000]+$"},message:"must match pattern \""+"^[^\\u0000]+$"+"\""};
+}
+if(data8.burned !== undefined){
+let data12 = data8.burned;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+if(data12.at === undefined){
+const err25 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned",schemaPath:"#/properties/variables/additionalProperties/properties/burned/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -343,9 +342,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-else {
-const err26 = {instancePath:instancePath+"/targets/" + i0+"/path",schemaPath:"#/properties/targets/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key7 in data12){
+if(!((key7 === "reason") || (key7 === "at"))){
+const err26 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned",schemaPath:"#/properties/variables/additionalProperties/properties/burned/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -355,11 +354,9 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data11.env !== undefined){
-let data13 = data11.env;
-if(typeof data13 === "string"){
-if(!pattern0.test(data13)){
-const err27 = {instancePath:instancePath+"/targets/" + i0+"/env",schemaPath:"#/properties/targets/items/properties/env/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(data12.reason !== undefined){
+if(typeof data12.reason !== "string"){
+const err27 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned/reason",schemaPath:"#/properties/variables/additionalProperties/properties/burned/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -369,8 +366,11 @@ vErrors.push(err27);
 errors++;
 }
 }
-else {
-const err28 = {instancePath:instancePath+"/targets/" + i0+"/env",schemaPath:"#/properties/targets/items/properties/env/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data12.at !== undefined){
+let data14 = data12.at;
+if(typeof data14 === "string"){
+if(!pattern6.test(data14)){
+const err28 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned/at",schemaPath:"#/properties/variables/additionalProperties/properties/burned/properties/at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"+"\""};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -380,9 +380,8 @@ vErrors.push(err28);
 errors++;
 }
 }
-}
 else {
-const err29 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/properties/targets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err29 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned/at",schemaPath:"#/properties/variables/additionalProperties/properties/burned/properties/at/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -394,7 +393,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err30 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned",schemaPath:"#/properties/variables/additionalProperties/properties/burned/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -405,13 +404,345 @@ errors++;
 }
 }
 }
+}
+}
 else {
-const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err31 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err31];
 }
 else {
 vErrors.push(err31);
+}
+errors++;
+}
+}
+if(data.targets !== undefined){
+let data15 = data.targets;
+if(Array.isArray(data15)){
+const len0 = data15.length;
+for(let i0=0; i0<len0; i0++){
+let data16 = data15[i0];
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.path === undefined){
+const err32 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/properties/targets/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+for(const key8 in data16){
+if(!((key8 === "path") || (key8 === "env"))){
+const err33 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/properties/targets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data16.path !== undefined){
+let data17 = data16.path;
+if(typeof data17 === "string"){
+if(func2(data17) < 1){
+const err34 = {instancePath:instancePath+"/targets/" + i0+"/path",schemaPath:"#/properties/targets/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+if(!pattern7.test(data17)){
+const err35 = {instancePath:instancePath+"/targets/" + i0+"/path",schemaPath:"#/properties/targets/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000]+$"},message:"must match pattern \""+"^[^\\u0000]+$"+"\""};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/targets/" + i0+"/path",schemaPath:"#/properties/targets/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data16.env !== undefined){
+let data18 = data16.env;
+if(typeof data18 === "string"){
+if(!pattern0.test(data18)){
+const err37 = {instancePath:instancePath+"/targets/" + i0+"/env",schemaPath:"#/properties/targets/items/properties/env/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/targets/" + i0+"/env",schemaPath:"#/properties/targets/items/properties/env/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/properties/targets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+}
+else {
+const err40 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+if(data.exposed !== undefined){
+let data19 = data.exposed;
+if(Array.isArray(data19)){
+const len1 = data19.length;
+for(let i1=0; i1<len1; i1++){
+let data20 = data19[i1];
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.env === undefined){
+const err41 = {instancePath:instancePath+"/exposed/" + i1,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "env"},message:"must have required property '"+"env"+"'"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+if(data20.key === undefined){
+const err42 = {instancePath:instancePath+"/exposed/" + i1,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+if(data20.to === undefined){
+const err43 = {instancePath:instancePath+"/exposed/" + i1,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "to"},message:"must have required property '"+"to"+"'"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+if(data20.since === undefined){
+const err44 = {instancePath:instancePath+"/exposed/" + i1,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "since"},message:"must have required property '"+"since"+"'"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+if(data20.t === undefined){
+const err45 = {instancePath:instancePath+"/exposed/" + i1,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "t"},message:"must have required property '"+"t"+"'"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+for(const key9 in data20){
+if(!(((((key9 === "env") || (key9 === "key")) || (key9 === "to")) || (key9 === "since")) || (key9 === "t"))){
+const err46 = {instancePath:instancePath+"/exposed/" + i1,schemaPath:"#/properties/exposed/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+if(data20.env !== undefined){
+let data21 = data20.env;
+if(typeof data21 === "string"){
+if(!pattern0.test(data21)){
+const err47 = {instancePath:instancePath+"/exposed/" + i1+"/env",schemaPath:"#/properties/exposed/items/properties/env/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/exposed/" + i1+"/env",schemaPath:"#/properties/exposed/items/properties/env/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+if(data20.key !== undefined){
+let data22 = data20.key;
+if(typeof data22 === "string"){
+if(!pattern4.test(data22)){
+const err49 = {instancePath:instancePath+"/exposed/" + i1+"/key",schemaPath:"#/properties/exposed/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+else {
+const err50 = {instancePath:instancePath+"/exposed/" + i1+"/key",schemaPath:"#/properties/exposed/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+if(data20.to !== undefined){
+let data23 = data20.to;
+if(typeof data23 === "string"){
+if(!pattern0.test(data23)){
+const err51 = {instancePath:instancePath+"/exposed/" + i1+"/to",schemaPath:"#/properties/exposed/items/properties/to/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/exposed/" + i1+"/to",schemaPath:"#/properties/exposed/items/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+if(data20.since !== undefined){
+if(typeof data20.since !== "string"){
+const err53 = {instancePath:instancePath+"/exposed/" + i1+"/since",schemaPath:"#/properties/exposed/items/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+if(data20.t !== undefined){
+let data25 = data20.t;
+if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
+const err54 = {instancePath:instancePath+"/exposed/" + i1+"/t",schemaPath:"#/properties/exposed/items/properties/t/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+if((typeof data25 == "number") && (isFinite(data25))){
+if(data25 < 0 || isNaN(data25)){
+const err55 = {instancePath:instancePath+"/exposed/" + i1+"/t",schemaPath:"#/properties/exposed/items/properties/t/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/exposed/" + i1,schemaPath:"#/properties/exposed/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+}
+else {
+const err57 = {instancePath:instancePath+"/exposed",schemaPath:"#/properties/exposed/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+}
+else {
+const err58 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
 }
 errors++;
 }
@@ -421,8 +752,8 @@ return errors === 0;
 
 export const validateRoster = validate11;
 const schema12 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:roster:1","title":"envvault roster.yaml","description":"Members, their age recipients, teams, and who may read which scope.","type":"object","required":["version","members"],"additionalProperties":false,"properties":{"version":{"const":1},"members":{"type":"object","propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"object","required":["recipients"],"additionalProperties":false,"properties":{"recipients":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^age1[02-9ac-hj-np-z]{58}$"}},"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}},"kind":{"enum":["person","machine"]}}}},"access":{"type":"object","propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}},"members":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}}}}}}};
-const pattern7 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
-const pattern9 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$", "u");
+const pattern13 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
+const pattern15 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:envvault:schema:roster:1" */;
@@ -544,7 +875,7 @@ const len0 = data3.length;
 for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(typeof data4 === "string"){
-if(!pattern7.test(data4)){
+if(!pattern13.test(data4)){
 const err9 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients/" + i0,schemaPath:"#/properties/members/additionalProperties/properties/recipients/items/pattern",keyword:"pattern",params:{pattern: "^age1[02-9ac-hj-np-z]{58}$"},message:"must match pattern \""+"^age1[02-9ac-hj-np-z]{58}$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -710,7 +1041,7 @@ if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key4 in data8){
 const _errs21 = errors;
 if(typeof key4 === "string"){
-if(!pattern9.test(key4)){
+if(!pattern15.test(key4)){
 const err20 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$"+"\"",propertyName:key4};
 if(vErrors === null){
 vErrors = [err20];

@@ -85,3 +85,13 @@ function findKeyNode(doc: Document, path: string[], key: string): { range?: [num
     | undefined;
   return map?.items?.find((p) => p.key?.value === key)?.key;
 }
+
+/**
+ * Applies `edit` to the file's document (comments and layout kept) and validates the result
+ * like a load would, so an edit can never write a file that the next load rejects.
+ */
+export function editYaml<T>(f: YamlFile<T>, schema: SchemaName, edit: (doc: Document) => void): YamlFile<T> {
+  const doc = f.doc.clone();
+  edit(doc);
+  return loadYaml<T>(String(doc), f.file, schema);
+}

@@ -1,6 +1,6 @@
 import { entries, readEnv } from "../../ops/read.js";
 import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
-import { kindOf } from "../../vault/config.js";
+import { burnedOf, kindOf } from "../../vault/config.js";
 import { chooseEnv, where } from "../common.js";
 import type { Context } from "../context.js";
 
@@ -26,7 +26,7 @@ export async function list(ctx: Context, args: { reveal: boolean }): Promise<voi
   const rows = [...all.values()]
     .map(({ entry }) => ({
       key: entry.key,
-      kind: kindOf(cfg, entry.key),
+      kind: kindOf(cfg, entry.key) + (burnedOf(cfg, entry.key) === undefined ? "" : " (burned)"),
       scope: entry.scope,
       from: entry.env,
       changed: new Date(entry.t * 1000).toISOString().replace(/\.000Z$/, "Z"),

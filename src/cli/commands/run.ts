@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { VaultError } from "../../errors.js";
+import { burnedOf } from "../../vault/config.js";
 import { readEnv } from "../../ops/read.js";
 import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
 import { chooseEnv, where } from "../common.js";
@@ -21,7 +22,12 @@ export async function run(ctx: Context): Promise<number> {
   const keyring = await keyringFor(vault, await whoAmI(where(ctx)));
   const values = await readEnv(keyring, env);
   const childEnv: NodeJS.ProcessEnv = {};
-  for (const [k, r] of values) childEnv[k] = r.value;
+  const burned: string[] = [];
+  for (const [k, r] of values) {
+    if (burnedOf(vault.config.data, k) !== undefined) burned.push(k);
+    else childEnv[k] = r.value;
+  }
+  if (burned.length > 0) ctx.out.warn(`not injecting burned ${burned.join(", ")} (\`vault check\` lists what still uses them)`);
   Object.assign(childEnv, ctx.processEnv);
   // The reader's identity is not the child's business.
   delete childEnv.ENVVAULT_IDENTITY;

@@ -1,6 +1,6 @@
 import { UsageError } from "../../errors.js";
 import { promptHidden } from "../../io/terminal.js";
-import { kindOf, type Kind } from "../../vault/config.js";
+import { burnedOf, kindOf, type Kind } from "../../vault/config.js";
 import { printEnvFile } from "../../vault/envfile.js";
 import { assertKey } from "../../vault/names.js";
 import { Vault } from "../../store/vault.js";
@@ -28,6 +28,7 @@ export async function set(ctx: Context, args: Args): Promise<void> {
   }
   const updates: Update[] = [];
   let fromArgv: string[] = [];
+  let burnedKeys: string[] = [];
   for (const a of args.assignments) {
     const eq = a.indexOf("=");
     const key = assertKey(eq < 0 ? a : a.slice(0, eq));
@@ -60,7 +61,10 @@ export async function set(ctx: Context, args: Args): Promise<void> {
     const env = await chooseEnv(vault, ctx);
     const keyring = await optionalKeyring(vault, where(ctx));
     const file = await vault.envFile(env);
-    const written = await applyUpdates(keyring, file, updates, [], nowSeconds(ctx.processEnv));
+    // --scope payments means the payments scope of this environment.
+    const scoped = updates.map((u) => (u.scope === undefined || u.scope.includes(":") ? u : { ...u, scope: `${env}:${u.scope}` }));
+    const written = await applyUpdates(keyring, file, scoped, [], nowSeconds(ctx.processEnv));
+    burnedKeys = updates.map((u) => u.key).filter((k) => burnedOf(vault.config.data, k) !== undefined);
     const changes: Changes = new Map([[Vault.envPath(env), printEnvFile(written.file)]]);
     if (args.kind !== undefined) {
       const doc = vault.config.doc;
@@ -77,6 +81,7 @@ export async function set(ctx: Context, args: Args): Promise<void> {
     fromArgv = fromArgv.filter((k) => (args.kind ?? kindOf(vault.config.data, k)) === "secret");
     return { changes, result: { env, ...written, file: undefined, writeOnly: keyring === undefined } };
   });
+  if (burnedKeys.length > 0) ctx.out.warn(`${burnedKeys.join(", ")} is burned: the value is stored, but unlock and run keep leaving it out`);
   if (fromArgv.length > 0) {
     ctx.out.warn(`the value of ${fromArgv.join(", ")} was given on the command line, so it may be in your shell history; next time use \`vault set KEY\` (hidden prompt) or --stdin`);
   }

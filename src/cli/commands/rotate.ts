@@ -1,0 +1,101 @@
+import { UsageError } from "../../errors.js";
+import { generateValue } from "../../crypto/generate.js";
+import { promptHidden } from "../../io/terminal.js";
+import { type Exposure, VAULT_FILE } from "../../vault/config.js";
+import { printEnvFile } from "../../vault/envfile.js";
+import { assertKey, parseScope } from "../../vault/names.js";
+import { requireMember, ROSTER_FILE } from "../../vault/roster.js";
+import { findVaultRoot } from "../../store/root.js";
+import { Vault } from "../../store/vault.js";
+import { dropMember, pruneExposures, recordExposures } from "../../ops/roster-edit.js";
+import { allScopes, exposures, readableBy, rotateScopes } from "../../ops/rotate.js";
+import { keyringFor, type Me, whoAmI } from "../../ops/session.js";
+import { transaction } from "../../ops/transaction.js";
+import { applyUpdates, nowSeconds } from "../../ops/write.js";
+import { chooseEnv, readStdin, where } from "../common.js";
+import type { Context } from "../context.js";
+import { withSpinner } from "../spinner.js";
+
+interface Args {
+  keys?: string[];
+  scope?: string[];
+  remove?: string;
+  all: boolean;
+  stdin: boolean;
+  generate?: string;
+}
+
+/** Prints what a removed member could read: each value must be changed at its provider. */
+export function renderExposures(ctx: Context, exposed: readonly Exposure[]): void {
+  if (exposed.length === 0) return;
+  const who = [...new Set(exposed.map((e) => e.to))].join(", ");
+  const width = Math.max(...exposed.map((e) => e.env.length));
+  ctx.out.data(
+    [`${who} could read these values; change each at its provider, then \`vault rotate KEY --env ENV\`:`, ...exposed.map((e) => `  ${e.env.padEnd(width)}  ${e.key}`)].join("\n"),
+  );
+}
+
+export async function rotate(ctx: Context, args: Args): Promise<void> {
+  const keys = (args.keys ?? []).map(assertKey);
+  const scopes = args.scope ?? [];
+  const modes = [keys.length > 0, scopes.length > 0, args.remove !== undefined, args.all].filter(Boolean).length;
+  if (modes !== 1) {
+    throw new UsageError("say what to rotate: KEY…, --scope SCOPE, --remove MEMBER or --all (one of them)", {
+      hints: ["`vault rotate --remove alice` offboards alice", "`vault rotate API_KEY --stdin` sets a new value"],
+    });
+  }
+  for (const s of scopes) parseScope(s);
+  const me = await whoAmI(where(ctx));
+  const root = findVaultRoot(ctx.cwd);
+  if (keys.length > 0) return rotateValues(ctx, root, me, keys, args);
+  const since = new Date(nowSeconds(ctx.processEnv) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const result = await withSpinner(ctx, "rotating keys", () =>
+    transaction<{ removed: string | null; scopes: string[]; exposed: Exposure[] }>(root, async (vault) => {
+      const keyring = await keyringFor(vault, me);
+      if (args.remove !== undefined) {
+        const name = args.remove;
+        requireMember(vault.roster.data, name);
+        const readable = await readableBy(vault, name);
+        const roster = dropMember(vault.roster, name);
+        const rotation = await rotateScopes(vault, keyring, roster.data, readable);
+        const exposed = await exposures(vault, name, readable, since);
+        const config = recordExposures(vault.config, exposed);
+        rotation.changes.set(ROSTER_FILE, String(roster.doc));
+        if (config !== vault.config) rotation.changes.set(VAULT_FILE, String(config.doc));
+        return { changes: rotation.changes, result: { removed: name, scopes: readable, exposed } };
+      }
+      const chosen = args.all ? await allScopes(vault) : scopes;
+      const rotation = await rotateScopes(vault, keyring, vault.roster.data, chosen);
+      return { changes: rotation.changes, result: { removed: null, scopes: chosen, exposed: [] as Exposure[] } };
+    }),
+  );
+  if (result.removed !== null) ctx.out.note(`removed ${result.removed}; new keys for ${result.scopes.join(", ") || "no scope"}`);
+  else ctx.out.note(`new keys for ${result.scopes.join(", ")}`);
+  renderExposures(ctx, result.exposed);
+  ctx.out.result(result);
+}
+
+async function rotateValues(ctx: Context, root: string, me: Me, keys: string[], args: Args): Promise<void> {
+  if (args.stdin && keys.length !== 1) throw new UsageError("--stdin gives the new value of exactly one KEY");
+  const values = new Map<string, string>();
+  for (const key of keys) {
+    if (args.generate !== undefined) values.set(key, generateValue(args.generate === "" ? undefined : args.generate));
+    else if (args.stdin) values.set(key, (await readStdin(ctx.stdin)).replace(/\r?\n$/, ""));
+    else if (ctx.interactive) values.set(key, await promptHidden(`new value for ${key}: `));
+    else throw new UsageError(`no new value for ${key}`, { hints: ["pipe it with --stdin, use --generate, or run in a terminal to be asked"] });
+  }
+  const result = await transaction(root, async (vault) => {
+    const env = await chooseEnv(vault, ctx);
+    const file = await vault.envFile(env);
+    for (const key of keys) {
+      if (!file.values.has(key)) throw new UsageError(`${env} has no variable ${key} to rotate`, { data: { key, env }, hints: ["`vault set KEY` adds one"] });
+    }
+    const written = await applyUpdates(await keyringFor(vault, me), file, keys.map((key) => ({ key, value: values.get(key) ?? "" })), [], nowSeconds(ctx.processEnv));
+    const config = pruneExposures(vault.config, (e) => !(e.env === env && keys.includes(e.key)));
+    const changes = new Map<string, string | null>([[Vault.envPath(env), printEnvFile(written.file)]]);
+    if (config !== vault.config) changes.set(VAULT_FILE, String(config.doc));
+    return { changes, result: { env, rotated: [...written.changed], unchanged: written.unchanged } };
+  });
+  ctx.out.note(`${result.env}: new value for ${result.rotated.join(", ") || "nothing"}${result.unchanged.length > 0 ? ` (${result.unchanged.join(", ")} unchanged)` : ""}`);
+  ctx.out.result(result);
+}

@@ -1,0 +1,95 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { prepareWrites } from "../io/atomic.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { syncDirectory } from "../io/files.js";
+import { withLock } from "../io/lock.js";
+import { LOCAL_DIR } from "./root.js";
+
+/**
+ * A multi-file change that a crash cannot leave half done (docs/FORMAT.md §6):
+ * 1. every new file is written and fsynced as a temp file beside its target;
+ * 2. the journal (`.envvault.local/journal.json`) records the renames and deletions;
+ * 3. the renames and deletions run; 4. the journal is removed.
+ * A crash before 2 leaves the old files (and stray temp files); a crash after 2 is rolled
+ * forward by {@link recover}, which every vault load runs first. So the vault is always
+ * read as entirely old or entirely new.
+ */
+interface Journal {
+  version: 1;
+  renames: { temp: string; target: string }[];
+  deletes: string[];
+}
+
+const journalPath = (root: string) => join(root, LOCAL_DIR, "journal.json");
+
+/**
+ * Test hook for crash safety: with ENVVAULT_CRASH_AT=N the process kills itself (SIGKILL,
+ * no clean-up) at the N-th step of a journaled commit, so tests can prove every step safe.
+ */
+let step = 0;
+function crashPoint(): void {
+  const at = process.env.ENVVAULT_CRASH_AT;
+  if (at !== undefined && at !== "" && ++step === Number(at)) process.kill(process.pid, "SIGKILL");
+}
+
+export async function commitJournaled(root: string, writes: { path: string; data: string; mode: number }[], deletes: string[]): Promise<void> {
+  if (writes.length === 0 && deletes.length === 0) return;
+  const staged = await prepareWrites(writes);
+  crashPoint();
+  await mkdir(join(root, LOCAL_DIR), { recursive: true, mode: 0o700 });
+  const journal: Journal = { version: 1, renames: staged.files.map((f) => ({ temp: f.temp, target: f.target })), deletes };
+  try {
+    await writeFileAtomic(journalPath(root), JSON.stringify(journal), { mode: 0o600 });
+  } catch (e) {
+    await staged.abort();
+    throw e;
+  }
+  crashPoint();
+  await rollForward(root, journal);
+}
+
+async function rollForward(root: string, journal: Journal): Promise<void> {
+  const dirs = new Set<string>();
+  for (const { temp, target } of journal.renames) {
+    if (existsSync(temp)) {
+      await rename(temp, target);
+      dirs.add(join(target, ".."));
+    }
+    crashPoint();
+  }
+  for (const path of journal.deletes) {
+    await rm(path, { force: true });
+    dirs.add(join(path, ".."));
+    crashPoint();
+  }
+  for (const dir of dirs) await syncDirectory(dir).catch(() => undefined);
+  await rm(journalPath(root), { force: true });
+  crashPoint();
+}
+
+/**
+ * Before reading: if a journal is present, wait for the repository lock (its writer may
+ * still be running) and finish the commit, so a reader never sees half of one.
+ */
+export async function recoverBeforeRead(root: string): Promise<void> {
+  if (!existsSync(journalPath(root))) return;
+  await withLock(join(root, LOCAL_DIR), () => recover(root));
+}
+
+/** Finishes a commit a crash interrupted. Cheap when there is nothing to do; call under the lock. */
+export async function recover(root: string): Promise<boolean> {
+  const path = journalPath(root);
+  if (!existsSync(path)) return false;
+  let journal: Journal;
+  try {
+    journal = JSON.parse(await readFile(path, "utf8")) as Journal;
+  } catch {
+    // Written atomically, so a journal that does not parse was never complete: nothing was renamed yet.
+    await rm(path, { force: true });
+    return false;
+  }
+  await rollForward(root, journal);
+  return true;
+}
