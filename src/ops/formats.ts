@@ -1,10 +1,20 @@
-import { stringify, parse as parseYaml } from "yaml";
+import { createRequire } from "node:module";
 import { InvalidFile } from "../errors.js";
 import { entries as docEntries, formatAssignment, parse } from "../format/index.js";
 import { isKey } from "../vault/names.js";
 
 export type ExportFormat = "dotenv" | "json" | "yaml" | "shell";
 export type ImportFormat = "dotenv" | "json" | "yaml";
+
+/**
+ * The yaml package, loaded on first use only: most commands never print or read YAML, and
+ * loading it costs more than the rest of `vault export` together.
+ */
+let yamlLib: typeof import("yaml") | undefined;
+function yaml(): typeof import("yaml") {
+  yamlLib ??= createRequire(import.meta.url)("yaml") as typeof import("yaml");
+  return yamlLib;
+}
 
 const sorted = (values: ReadonlyMap<string, string>) => [...values].sort(([a], [b]) => (a < b ? -1 : 1));
 
@@ -22,7 +32,7 @@ export function exportAs(format: ExportFormat, values: ReadonlyMap<string, strin
     case "json":
       return JSON.stringify(Object.fromEntries(list), null, 2) + "\n";
     case "yaml":
-      return list.length === 0 ? "{}\n" : stringify(Object.fromEntries(list), { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN", lineWidth: 0 });
+      return list.length === 0 ? "{}\n" : yaml().stringify(Object.fromEntries(list), { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN", lineWidth: 0 });
     case "shell":
       return list.map(([k, v]) => `export ${k}=${shellQuote(v)}\n`).join("");
   }
@@ -65,7 +75,7 @@ export function importFrom(format: ImportFormat, text: string, file: string): Ma
   let data: unknown;
   try {
     // YAML's failsafe schema keeps every scalar as written: 1.50 stays "1.50", 01234 stays "01234".
-    data = format === "json" ? JSON.parse(text) : parseYaml(text, { schema: "failsafe" });
+    data = format === "json" ? JSON.parse(text) : yaml().parse(text, { schema: "failsafe" });
   } catch (e) {
     throw new InvalidFile(`${file}: not valid ${format.toUpperCase()}: ${(e as Error).message.split("\n")[0]}`, {
       data: { file },
