@@ -58,6 +58,12 @@ export const teamCommands: CommandSpec[] = [
     load: async () => (await import("./commands/check.js")).check,
   },
   {
+    command: "validate",
+    describe: "Check required variables and value rules (type, enum, pattern) per environment (exit 5 when broken)",
+    builder: (y) => y,
+    load: async () => (await import("./commands/validate.js")).validate,
+  },
+  {
     command: "burn <key>",
     describe: "Mark a variable do-not-use: kept for history, removed from targets, refused by run",
     builder: (y) => y.positional("key", { type: "string" }).option("reason", { type: "string", describe: "Why, for the record" }),

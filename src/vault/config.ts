@@ -13,11 +13,18 @@ export interface Burned {
   at: string;
 }
 
+export type ValueType = "string" | "url" | "int" | "bool" | "port" | "email" | "json";
+
 export interface VariableDef {
   kind?: Kind;
   description?: string;
   rotate_every?: string;
   burned?: Burned;
+  required?: boolean;
+  required_in?: string[];
+  pattern?: string;
+  enum?: string[];
+  type?: ValueType;
 }
 
 /** A value a removed member could read, recorded until it changes (its `t` moves on). */
@@ -97,7 +104,7 @@ export function targets(cfg: VaultConfig): TargetDef[] {
   return cfg.targets ?? [{ path: DEFAULT_TARGET }];
 }
 
-function variable(cfg: VaultConfig, key: string): VariableDef | undefined {
+export function variable(cfg: VaultConfig, key: string): VariableDef | undefined {
   const vars = cfg.variables ?? {};
   return Object.hasOwn(vars, key) ? (vars[key] ?? undefined) : undefined;
 }

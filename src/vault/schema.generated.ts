@@ -3,13 +3,14 @@
 const ucs2length = { default: (s) => [...s].length };
 
 export const validateVault = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:vault:1","title":"envvault vault.yaml","description":"Environments, variable definitions and targets of an envvault vault.","type":"object","required":["version","environments"],"additionalProperties":false,"properties":{"version":{"const":1,"description":"Format version of the vault."},"default_env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$","description":"Environment used when neither --env nor `vault use` chose one."},"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"description":{"type":"string"},"extends":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."}}}},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"kind":{"enum":["secret","config","generated"]},"description":{"type":"string"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."},"burned":{"type":"object","required":["at"],"additionalProperties":false,"description":"Do not use any more: kept for history, removed from targets, refused by `vault run`.","properties":{"reason":{"type":"string"},"at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"}}}}}},"targets":{"type":"array","items":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$"},"env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}}}},"exposed":{"type":"array","description":"Values a removed member could read, until they change.","items":{"type":"object","required":["env","key","to","since","t"],"additionalProperties":false,"properties":{"env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"key":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"to":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"since":{"type":"string"},"t":{"type":"integer","minimum":0,"description":"The change time of the value that was exposed; a later change clears the record."}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:vault:1","title":"envvault vault.yaml","description":"Environments, variable definitions and targets of an envvault vault.","type":"object","required":["version","environments"],"additionalProperties":false,"properties":{"version":{"const":1,"description":"Format version of the vault."},"default_env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$","description":"Environment used when neither --env nor `vault use` chose one."},"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"description":{"type":"string"},"extends":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."}}}},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"kind":{"enum":["secret","config","generated"]},"description":{"type":"string"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."},"burned":{"type":"object","required":["at"],"additionalProperties":false,"description":"Do not use any more: kept for history, removed from targets, refused by `vault run`.","properties":{"reason":{"type":"string"},"at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"}}},"required":{"type":"boolean","description":"Every environment must hold the variable."},"required_in":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"description":"Environments that must hold the variable."},"pattern":{"type":"string","description":"A JavaScript regular expression the whole value must match."},"enum":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string"},"description":"The values allowed."},"type":{"enum":["string","url","int","bool","port","email","json"],"description":"What the value must look like."}}}},"targets":{"type":"array","items":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$"},"env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}}}},"exposed":{"type":"array","description":"Values a removed member could read, until they change.","items":{"type":"object","required":["env","key","to","since","t"],"additionalProperties":false,"properties":{"env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"key":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"to":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"since":{"type":"string"},"t":{"type":"integer","minimum":0,"description":"The change time of the value that was exposed; a later change clears the record."}}}}}};
 const pattern0 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
 const pattern3 = new RegExp("^[1-9][0-9]{0,5}[hdw]$", "u");
 const pattern4 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 const pattern6 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$", "u");
-const pattern7 = new RegExp("^[^\\u0000]+$", "u");
-const func2 = ucs2length.default;
+const pattern8 = new RegExp("^[^\\u0000]+$", "u");
+const func2 = Object.prototype.hasOwnProperty;
+const func3 = ucs2length.default;
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:envvault:schema:vault:1" */;
@@ -268,7 +269,7 @@ errors++;
 }
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key6 in data8){
-if(!((((key6 === "kind") || (key6 === "description")) || (key6 === "rotate_every")) || (key6 === "burned"))){
+if(!(func2.call(schema11.properties.variables.additionalProperties.properties, key6))){
 const err20 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err20];
@@ -403,11 +404,9 @@ vErrors.push(err30);
 errors++;
 }
 }
-}
-}
-}
-else {
-const err31 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data8.required !== undefined){
+if(typeof data8.required !== "boolean"){
+const err31 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/required",schemaPath:"#/properties/variables/additionalProperties/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -417,15 +416,15 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.targets !== undefined){
-let data15 = data.targets;
-if(Array.isArray(data15)){
-const len0 = data15.length;
+if(data8.required_in !== undefined){
+let data16 = data8.required_in;
+if(Array.isArray(data16)){
+const len0 = data16.length;
 for(let i0=0; i0<len0; i0++){
-let data16 = data15[i0];
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-if(data16.path === undefined){
-const err32 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/properties/targets/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+let data17 = data16[i0];
+if(typeof data17 === "string"){
+if(!pattern0.test(data17)){
+const err32 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in/" + i0,schemaPath:"#/properties/variables/additionalProperties/properties/required_in/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -434,9 +433,9 @@ vErrors.push(err32);
 }
 errors++;
 }
-for(const key8 in data16){
-if(!((key8 === "path") || (key8 === "env"))){
-const err33 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/properties/targets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+}
+else {
+const err33 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in/" + i0,schemaPath:"#/properties/variables/additionalProperties/properties/required_in/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -446,11 +445,18 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data16.path !== undefined){
-let data17 = data16.path;
-if(typeof data17 === "string"){
-if(func2(data17) < 1){
-const err34 = {instancePath:instancePath+"/targets/" + i0+"/path",schemaPath:"#/properties/targets/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+let i1 = data16.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data16[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err34 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in",schemaPath:"#/properties/variables/additionalProperties/properties/required_in/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -458,9 +464,14 @@ else {
 vErrors.push(err34);
 }
 errors++;
+break;
 }
-if(!pattern7.test(data17)){
-const err35 = {instancePath:instancePath+"/targets/" + i0+"/path",schemaPath:"#/properties/targets/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000]+$"},message:"must match pattern \""+"^[^\\u0000]+$"+"\""};
+indices0[item0] = i1;
+}
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in",schemaPath:"#/properties/variables/additionalProperties/properties/required_in/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -470,8 +481,9 @@ vErrors.push(err35);
 errors++;
 }
 }
-else {
-const err36 = {instancePath:instancePath+"/targets/" + i0+"/path",schemaPath:"#/properties/targets/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data8.pattern !== undefined){
+if(typeof data8.pattern !== "string"){
+const err36 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/pattern",schemaPath:"#/properties/variables/additionalProperties/properties/pattern/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -481,11 +493,11 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data16.env !== undefined){
-let data18 = data16.env;
-if(typeof data18 === "string"){
-if(!pattern0.test(data18)){
-const err37 = {instancePath:instancePath+"/targets/" + i0+"/env",schemaPath:"#/properties/targets/items/properties/env/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(data8.enum !== undefined){
+let data19 = data8.enum;
+if(Array.isArray(data19)){
+if(data19.length < 1){
+const err37 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum",schemaPath:"#/properties/variables/additionalProperties/properties/enum/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -494,9 +506,10 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-else {
-const err38 = {instancePath:instancePath+"/targets/" + i0+"/env",schemaPath:"#/properties/targets/items/properties/env/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const len1 = data19.length;
+for(let i2=0; i2<len1; i2++){
+if(typeof data19[i2] !== "string"){
+const err38 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum/" + i2,schemaPath:"#/properties/variables/additionalProperties/properties/enum/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -506,9 +519,18 @@ vErrors.push(err38);
 errors++;
 }
 }
+let i3 = data19.length;
+let j1;
+if(i3 > 1){
+const indices1 = {};
+for(;i3--;){
+let item1 = data19[i3];
+if(typeof item1 !== "string"){
+continue;
 }
-else {
-const err39 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/properties/targets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err39 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum",schemaPath:"#/properties/variables/additionalProperties/properties/enum/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -516,11 +538,14 @@ else {
 vErrors.push(err39);
 }
 errors++;
+break;
+}
+indices1[item1] = i3;
 }
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err40 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum",schemaPath:"#/properties/variables/additionalProperties/properties/enum/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -530,15 +555,10 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data.exposed !== undefined){
-let data19 = data.exposed;
-if(Array.isArray(data19)){
-const len1 = data19.length;
-for(let i1=0; i1<len1; i1++){
-let data20 = data19[i1];
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.env === undefined){
-const err41 = {instancePath:instancePath+"/exposed/" + i1,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "env"},message:"must have required property '"+"env"+"'"};
+if(data8.type !== undefined){
+let data21 = data8.type;
+if(!(((((((data21 === "string") || (data21 === "url")) || (data21 === "int")) || (data21 === "bool")) || (data21 === "port")) || (data21 === "email")) || (data21 === "json"))){
+const err41 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/properties/variables/additionalProperties/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.variables.additionalProperties.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -547,8 +567,12 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data20.key === undefined){
-const err42 = {instancePath:instancePath+"/exposed/" + i1,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'"};
+}
+}
+}
+}
+else {
+const err42 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -557,8 +581,16 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(data20.to === undefined){
-const err43 = {instancePath:instancePath+"/exposed/" + i1,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "to"},message:"must have required property '"+"to"+"'"};
+}
+if(data.targets !== undefined){
+let data22 = data.targets;
+if(Array.isArray(data22)){
+const len2 = data22.length;
+for(let i4=0; i4<len2; i4++){
+let data23 = data22[i4];
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(data23.path === undefined){
+const err43 = {instancePath:instancePath+"/targets/" + i4,schemaPath:"#/properties/targets/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -567,8 +599,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-if(data20.since === undefined){
-const err44 = {instancePath:instancePath+"/exposed/" + i1,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "since"},message:"must have required property '"+"since"+"'"};
+for(const key8 in data23){
+if(!((key8 === "path") || (key8 === "env"))){
+const err44 = {instancePath:instancePath+"/targets/" + i4,schemaPath:"#/properties/targets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -577,8 +610,12 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(data20.t === undefined){
-const err45 = {instancePath:instancePath+"/exposed/" + i1,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "t"},message:"must have required property '"+"t"+"'"};
+}
+if(data23.path !== undefined){
+let data24 = data23.path;
+if(typeof data24 === "string"){
+if(func3(data24) < 1){
+const err45 = {instancePath:instancePath+"/targets/" + i4+"/path",schemaPath:"#/properties/targets/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -587,9 +624,8 @@ vErrors.push(err45);
 }
 errors++;
 }
-for(const key9 in data20){
-if(!(((((key9 === "env") || (key9 === "key")) || (key9 === "to")) || (key9 === "since")) || (key9 === "t"))){
-const err46 = {instancePath:instancePath+"/exposed/" + i1,schemaPath:"#/properties/exposed/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(!pattern8.test(data24)){
+const err46 = {instancePath:instancePath+"/targets/" + i4+"/path",schemaPath:"#/properties/targets/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000]+$"},message:"must match pattern \""+"^[^\\u0000]+$"+"\""};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -599,11 +635,8 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data20.env !== undefined){
-let data21 = data20.env;
-if(typeof data21 === "string"){
-if(!pattern0.test(data21)){
-const err47 = {instancePath:instancePath+"/exposed/" + i1+"/env",schemaPath:"#/properties/exposed/items/properties/env/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+else {
+const err47 = {instancePath:instancePath+"/targets/" + i4+"/path",schemaPath:"#/properties/targets/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -613,8 +646,11 @@ vErrors.push(err47);
 errors++;
 }
 }
-else {
-const err48 = {instancePath:instancePath+"/exposed/" + i1+"/env",schemaPath:"#/properties/exposed/items/properties/env/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data23.env !== undefined){
+let data25 = data23.env;
+if(typeof data25 === "string"){
+if(!pattern0.test(data25)){
+const err48 = {instancePath:instancePath+"/targets/" + i4+"/env",schemaPath:"#/properties/targets/items/properties/env/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -624,11 +660,8 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data20.key !== undefined){
-let data22 = data20.key;
-if(typeof data22 === "string"){
-if(!pattern4.test(data22)){
-const err49 = {instancePath:instancePath+"/exposed/" + i1+"/key",schemaPath:"#/properties/exposed/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+else {
+const err49 = {instancePath:instancePath+"/targets/" + i4+"/env",schemaPath:"#/properties/targets/items/properties/env/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -638,8 +671,9 @@ vErrors.push(err49);
 errors++;
 }
 }
+}
 else {
-const err50 = {instancePath:instancePath+"/exposed/" + i1+"/key",schemaPath:"#/properties/exposed/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err50 = {instancePath:instancePath+"/targets/" + i4,schemaPath:"#/properties/targets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -649,11 +683,9 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data20.to !== undefined){
-let data23 = data20.to;
-if(typeof data23 === "string"){
-if(!pattern0.test(data23)){
-const err51 = {instancePath:instancePath+"/exposed/" + i1+"/to",schemaPath:"#/properties/exposed/items/properties/to/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+}
+else {
+const err51 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -663,8 +695,15 @@ vErrors.push(err51);
 errors++;
 }
 }
-else {
-const err52 = {instancePath:instancePath+"/exposed/" + i1+"/to",schemaPath:"#/properties/exposed/items/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.exposed !== undefined){
+let data26 = data.exposed;
+if(Array.isArray(data26)){
+const len3 = data26.length;
+for(let i5=0; i5<len3; i5++){
+let data27 = data26[i5];
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+if(data27.env === undefined){
+const err52 = {instancePath:instancePath+"/exposed/" + i5,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "env"},message:"must have required property '"+"env"+"'"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -673,10 +712,8 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-if(data20.since !== undefined){
-if(typeof data20.since !== "string"){
-const err53 = {instancePath:instancePath+"/exposed/" + i1+"/since",schemaPath:"#/properties/exposed/items/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data27.key === undefined){
+const err53 = {instancePath:instancePath+"/exposed/" + i5,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -685,11 +722,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-if(data20.t !== undefined){
-let data25 = data20.t;
-if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
-const err54 = {instancePath:instancePath+"/exposed/" + i1+"/t",schemaPath:"#/properties/exposed/items/properties/t/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data27.to === undefined){
+const err54 = {instancePath:instancePath+"/exposed/" + i5,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "to"},message:"must have required property '"+"to"+"'"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -698,9 +732,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-if((typeof data25 == "number") && (isFinite(data25))){
-if(data25 < 0 || isNaN(data25)){
-const err55 = {instancePath:instancePath+"/exposed/" + i1+"/t",schemaPath:"#/properties/exposed/items/properties/t/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data27.since === undefined){
+const err55 = {instancePath:instancePath+"/exposed/" + i5,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "since"},message:"must have required property '"+"since"+"'"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -709,11 +742,8 @@ vErrors.push(err55);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err56 = {instancePath:instancePath+"/exposed/" + i1,schemaPath:"#/properties/exposed/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data27.t === undefined){
+const err56 = {instancePath:instancePath+"/exposed/" + i5,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "t"},message:"must have required property '"+"t"+"'"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -722,10 +752,9 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-}
-else {
-const err57 = {instancePath:instancePath+"/exposed",schemaPath:"#/properties/exposed/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key9 in data27){
+if(!(((((key9 === "env") || (key9 === "key")) || (key9 === "to")) || (key9 === "since")) || (key9 === "t"))){
+const err57 = {instancePath:instancePath+"/exposed/" + i5,schemaPath:"#/properties/exposed/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -735,14 +764,150 @@ vErrors.push(err57);
 errors++;
 }
 }
-}
-else {
-const err58 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data27.env !== undefined){
+let data28 = data27.env;
+if(typeof data28 === "string"){
+if(!pattern0.test(data28)){
+const err58 = {instancePath:instancePath+"/exposed/" + i5+"/env",schemaPath:"#/properties/exposed/items/properties/env/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
 if(vErrors === null){
 vErrors = [err58];
 }
 else {
 vErrors.push(err58);
+}
+errors++;
+}
+}
+else {
+const err59 = {instancePath:instancePath+"/exposed/" + i5+"/env",schemaPath:"#/properties/exposed/items/properties/env/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+if(data27.key !== undefined){
+let data29 = data27.key;
+if(typeof data29 === "string"){
+if(!pattern4.test(data29)){
+const err60 = {instancePath:instancePath+"/exposed/" + i5+"/key",schemaPath:"#/properties/exposed/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/exposed/" + i5+"/key",schemaPath:"#/properties/exposed/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+if(data27.to !== undefined){
+let data30 = data27.to;
+if(typeof data30 === "string"){
+if(!pattern0.test(data30)){
+const err62 = {instancePath:instancePath+"/exposed/" + i5+"/to",schemaPath:"#/properties/exposed/items/properties/to/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+else {
+const err63 = {instancePath:instancePath+"/exposed/" + i5+"/to",schemaPath:"#/properties/exposed/items/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+if(data27.since !== undefined){
+if(typeof data27.since !== "string"){
+const err64 = {instancePath:instancePath+"/exposed/" + i5+"/since",schemaPath:"#/properties/exposed/items/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+if(data27.t !== undefined){
+let data32 = data27.t;
+if(!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))){
+const err65 = {instancePath:instancePath+"/exposed/" + i5+"/t",schemaPath:"#/properties/exposed/items/properties/t/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+if((typeof data32 == "number") && (isFinite(data32))){
+if(data32 < 0 || isNaN(data32)){
+const err66 = {instancePath:instancePath+"/exposed/" + i5+"/t",schemaPath:"#/properties/exposed/items/properties/t/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err67 = {instancePath:instancePath+"/exposed/" + i5,schemaPath:"#/properties/exposed/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+}
+else {
+const err68 = {instancePath:instancePath+"/exposed",schemaPath:"#/properties/exposed/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+}
+else {
+const err69 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
 }
 errors++;
 }
@@ -752,8 +917,8 @@ return errors === 0;
 
 export const validateRoster = validate11;
 const schema12 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:roster:1","title":"envvault roster.yaml","description":"Members, their age recipients, teams, and who may read which scope.","type":"object","required":["version","members"],"additionalProperties":false,"properties":{"version":{"const":1},"members":{"type":"object","propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"object","required":["recipients"],"additionalProperties":false,"properties":{"recipients":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^age1[02-9ac-hj-np-z]{58}$"}},"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}},"kind":{"enum":["person","machine"]}}}},"access":{"type":"object","propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}},"members":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}}}}}}};
-const pattern13 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
-const pattern15 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$", "u");
+const pattern14 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
+const pattern16 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:envvault:schema:roster:1" */;
@@ -875,7 +1040,7 @@ const len0 = data3.length;
 for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(typeof data4 === "string"){
-if(!pattern13.test(data4)){
+if(!pattern14.test(data4)){
 const err9 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients/" + i0,schemaPath:"#/properties/members/additionalProperties/properties/recipients/items/pattern",keyword:"pattern",params:{pattern: "^age1[02-9ac-hj-np-z]{58}$"},message:"must match pattern \""+"^age1[02-9ac-hj-np-z]{58}$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -1041,7 +1206,7 @@ if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key4 in data8){
 const _errs21 = errors;
 if(typeof key4 === "string"){
-if(!pattern15.test(key4)){
+if(!pattern16.test(key4)){
 const err20 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$"+"\"",propertyName:key4};
 if(vErrors === null){
 vErrors = [err20];
