@@ -1,6 +1,6 @@
 // A walkthrough in a throwaway git repository: every command is printed, then its output.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -71,13 +71,26 @@ try {
   git(["commit", "-q", "-am", "Point at the new database"]);
   git(["diff", "--stat", "main"]);
 
-  step("git checkout, then vault unlock: .env follows the branch");
+  step("Unlock once; from then on git checkout unlocks through the post-checkout hook");
   git(["checkout", "-q", "main"]);
   vault(["unlock"]);
   show(".env");
   git(["checkout", "-q", "feature/new-db"]);
-  vault(["unlock"]);
   show(".env");
+  vault(["status"]);
+
+  step("The pre-commit hook blocks a leaked value and a plaintext env file");
+  writeFileSync(join(repo, "settings.py"), "# database\nDATABASE = 'postgres://app:s3cret@db-v2/shop'\n");
+  writeFileSync(join(repo, ".env.production"), "STRIPE_KEY=sk_live_demo_0123456789\n");
+  git(["add", "-f", "settings.py", ".env.production"]);
+  sh("git commit -m 'Add settings'", "git", ["commit", "-q", "-m", "Add settings"], { expect: 1 });
+  git(["rm", "-q", "--cached", "settings.py", ".env.production"]);
+  rmSync(join(repo, "settings.py"));
+  rmSync(join(repo, ".env.production"));
+
+  step("History of the vault, key by key, values masked");
+  vault(["log"]);
+  git(["diff", "main", "--", ".envvault/envs/development.env"]);
 
   step("Run a program with the environment, nothing written to disk");
   vault(["run", "--", "node", "-e", "console.log('DATABASE_URL is ' + process.env.DATABASE_URL.replace(/:[^:@]*@/, ':****@'))"]);

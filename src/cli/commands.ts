@@ -25,7 +25,8 @@ const core: CommandSpec[] = [
       y
         .option("env", { alias: "e", type: "string", array: true, describe: "Environments to create (default: development)" })
         .option("name", { type: "string", describe: "Your member name (default: your user name)" })
-        .option("yes", { alias: "y", type: "boolean", default: false, describe: "Do not ask" }),
+        .option("yes", { alias: "y", type: "boolean", default: false, describe: "Do not ask" })
+        .option("hooks", { type: "boolean", default: true, describe: "Install the git hooks, merge driver and diff converter (--no-hooks skips)" }),
     load: async () => (await import("./commands/init.js")).init,
   },
   {
@@ -91,6 +92,7 @@ const core: CommandSpec[] = [
     builder: (y) =>
       y
         .option("dry-run", { type: "boolean", default: false, describe: "Show the change (values masked); write nothing" })
+        .option("at", { type: "string", describe: "Read the vault as of this commit, branch or tag (REV)" })
         .option("on-conflict", { choices: conflictChoices, describe: "When a target's value was changed locally (default: prompt on a terminal, else keep)" }),
     load: async () => (await import("./commands/unlock.js")).unlock,
   },

@@ -22,15 +22,24 @@ export interface FastCommand {
   args: Record<string, unknown>;
 }
 
-type Spec = { values: Record<string, readonly string[] | null>; flags: string[]; defaults: Record<string, unknown>; positionals: string[] };
+type Spec = {
+  values: Record<string, readonly string[] | null>;
+  flags: string[];
+  defaults: Record<string, unknown>;
+  positionals: string[];
+  /** Collects any further positionals into this argument (an array). */
+  rest?: string;
+};
 
 const specs: Record<string, Spec> = {
   export: { values: { format: ["dotenv", "json", "yaml", "shell"] }, flags: [], defaults: { format: "dotenv" }, positionals: [] },
   run: { values: {}, flags: [], defaults: {}, positionals: [] },
   get: { values: {}, flags: [], defaults: {}, positionals: ["key"] },
-  unlock: { values: { "on-conflict": ["keep", "overwrite", "prompt"] }, flags: ["dry-run"], defaults: { dryRun: false }, positionals: [] },
+  unlock: { values: { "on-conflict": ["keep", "overwrite", "prompt"], at: null }, flags: ["dry-run"], defaults: { dryRun: false }, positionals: [] },
   lock: { values: {}, flags: [], defaults: {}, positionals: [] },
   list: { values: {}, flags: ["reveal"], defaults: { reveal: false }, positionals: [] },
+  // Git runs this on every commit and checkout: it must start fast.
+  hook: { values: {}, flags: [], defaults: {}, positionals: ["name"], rest: "args" },
 };
 
 const globalValues: Record<string, keyof FastGlobals> = { env: "env", e: "env", identity: "identity", cwd: "cwd" };
@@ -108,7 +117,9 @@ export function parseFast(argv: readonly string[]): FastCommand | undefined {
     }
     return undefined;
   }
-  if (name === undefined || spec === undefined || positionals.length !== spec.positionals.length) return undefined;
+  if (name === undefined || spec === undefined) return undefined;
+  if (spec.rest === undefined ? positionals.length !== spec.positionals.length : positionals.length < spec.positionals.length) return undefined;
   spec.positionals.forEach((p, idx) => (args[p] = positionals[idx]));
+  if (spec.rest !== undefined) args[spec.rest] = positionals.slice(spec.positionals.length);
   return { name, globals, args };
 }

@@ -111,7 +111,7 @@ function isStale(holder: Holder, staleMs: number): boolean {
   return holder.host === hostname() && holder.pid !== undefined && !isAlive(holder.pid);
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,19 +1,19 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
+import { dirname, join, relative, resolve } from "node:path";
 import { prepareWrites } from "../io/atomic.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { syncDirectory } from "../io/files.js";
-import { withLock } from "../io/lock.js";
-import { LOCAL_DIR } from "./root.js";
+import { isAlive, withLock } from "../io/lock.js";
+import { LOCAL_DIR, VAULT_DIR } from "./root.js";
 
 /**
  * A multi-file change that a crash cannot leave half done (docs/FORMAT.md §6):
  * 1. every new file is written and fsynced as a temp file beside its target;
  * 2. the journal (`.envvault.local/journal.json`) records the renames and deletions;
  * 3. the renames and deletions run; 4. the journal is removed.
- * A crash before 2 leaves the old files (and stray temp files); a crash after 2 is rolled
- * forward by {@link recover}, which every vault load runs first. So the vault is always
+ * A crash before 2 leaves the old files (and stray temp files, which {@link recover} removes);
+ * a crash after 2 is rolled forward by {@link recover}, which every vault load runs first. So the vault is always
  * read as entirely old or entirely new.
  */
 interface Journal {
@@ -39,7 +39,9 @@ export async function commitJournaled(root: string, writes: { path: string; data
   const staged = await prepareWrites(writes);
   crashPoint();
   await mkdir(join(root, LOCAL_DIR), { recursive: true, mode: 0o700 });
-  const journal: Journal = { version: 1, renames: staged.files.map((f) => ({ temp: f.temp, target: f.target })), deletes };
+  // Paths relative to the root: a repository moved or mounted elsewhere after a crash still rolls forward.
+  const rel = (p: string) => relative(resolve(root), p);
+  const journal: Journal = { version: 1, renames: staged.files.map((f) => ({ temp: rel(f.temp), target: rel(f.target) })), deletes: deletes.map(rel) };
   try {
     await writeFileAtomic(journalPath(root), JSON.stringify(journal), { mode: 0o600 });
   } catch (e) {
@@ -53,13 +55,13 @@ export async function commitJournaled(root: string, writes: { path: string; data
 async function rollForward(root: string, journal: Journal): Promise<void> {
   const dirs = new Set<string>();
   for (const { temp, target } of journal.renames) {
-    if (existsSync(temp)) {
-      await rename(temp, target);
-      dirs.add(join(target, ".."));
+    if (existsSync(resolve(root, temp))) {
+      await rename(resolve(root, temp), resolve(root, target));
+      dirs.add(dirname(resolve(root, target)));
     }
     crashPoint();
   }
-  for (const path of journal.deletes) {
+  for (const path of journal.deletes.map((d) => resolve(root, d))) {
     await rm(path, { force: true });
     dirs.add(join(path, ".."));
     crashPoint();
@@ -78,14 +80,23 @@ export async function recoverBeforeRead(root: string): Promise<void> {
   await withLock(join(root, LOCAL_DIR), () => recover(root));
 }
 
-/** Finishes a commit a crash interrupted. Cheap when there is nothing to do; call under the lock. */
+/** Finishes a commit a crash interrupted, and clears what a crash before its journal left. Cheap when there is nothing to do; call under the lock. */
 export async function recover(root: string): Promise<boolean> {
+  const rolled = await rollForwardJournal(root);
+  await removeStrayTemps(root);
+  return rolled;
+}
+
+async function rollForwardJournal(root: string): Promise<boolean> {
   const path = journalPath(root);
   if (!existsSync(path)) return false;
-  let journal: Journal;
+  let journal: unknown;
   try {
-    journal = JSON.parse(await readFile(path, "utf8")) as Journal;
+    journal = JSON.parse(await readFile(path, "utf8"));
   } catch {
+    journal = undefined;
+  }
+  if (!isJournal(journal)) {
     // Written atomically, so a journal that does not parse was never complete: nothing was renamed yet.
     await rm(path, { force: true });
     return false;
@@ -93,3 +104,22 @@ export async function recover(root: string): Promise<boolean> {
   await rollForward(root, journal);
   return true;
 }
+
+function isJournal(j: unknown): j is Journal {
+  const { renames, deletes } = (typeof j === "object" && j !== null ? j : {}) as Partial<Journal>;
+  return Array.isArray(renames) && Array.isArray(deletes) && deletes.every((d) => typeof d === "string") && renames.every((r) => typeof r?.temp === "string" && typeof r.target === "string");
+}
+
+/**
+ * Removes the temp files (`.<name>.<pid>.<12 hex>.tmp`, io/atomic.ts) of writers that died
+ * before writing their journal: they belong to no state. Call under the lock.
+ */
+async function removeStrayTemps(root: string): Promise<void> {
+  for (const dir of [VAULT_DIR, LOCAL_DIR]) {
+    for (const e of await readdir(join(root, dir), { recursive: true, withFileTypes: true }).catch(() => [])) {
+      const pid = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/.exec(e.name)?.[1];
+      if (pid !== undefined && e.isFile() && !isAlive(Number(pid))) await rm(join(e.parentPath, e.name), { force: true });
+    }
+  }
+}
+

@@ -119,8 +119,28 @@ export class Sandbox {
     steps: { expect: RegExp; send: string; delayMs?: number }[],
     opts: { env?: NodeJS.ProcessEnv; reveals?: string[]; timeoutMs?: number } = {},
   ): Promise<Run> {
+    return this.onTerminal(user, [process.execPath, BIN, ...args], `vault ${args.join(" ")}`, steps, opts);
+  }
+
+  /** Like {@link vaultOnTerminal}, for `git ARGS` (whose hooks and merge driver run vault). */
+  async gitOnTerminal(
+    user: string,
+    args: string[],
+    steps: { expect: RegExp; send: string; delayMs?: number }[],
+    opts: { env?: NodeJS.ProcessEnv; reveals?: string[]; timeoutMs?: number } = {},
+  ): Promise<Run> {
+    return this.onTerminal(user, ["git", ...args], `git ${args.join(" ")}`, steps, opts);
+  }
+
+  private async onTerminal(
+    user: string,
+    argv: string[],
+    label: string,
+    steps: { expect: RegExp; send: string; delayMs?: number }[],
+    opts: { env?: NodeJS.ProcessEnv; reveals?: string[]; timeoutMs?: number },
+  ): Promise<Run> {
     const u = this.user(user);
-    const command = [process.execPath, BIN, ...args].map(shellWord).join(" ");
+    const command = argv.map(shellWord).join(" ");
     const child = spawn("script", ["-qfec", command, "/dev/null"], {
       cwd: this.repo,
       env: { ...u.env, CI: undefined, TERM: "dumb", ...opts.env },
@@ -151,7 +171,7 @@ export class Sandbox {
     const code = await new Promise<number>((resolvePromise, reject) => {
       const timer = setTimeout(() => {
         child.kill("SIGKILL");
-        reject(new Error(`vault ${args.join(" ")} on a terminal timed out at step ${step}; screen so far: ${JSON.stringify(screen)}`));
+        reject(new Error(`${label} on a terminal timed out at step ${step}; screen so far: ${JSON.stringify(screen)}`));
       }, opts.timeoutMs ?? 20_000);
       child.on("error", reject);
       child.on("close", (c) => {
@@ -160,7 +180,7 @@ export class Sandbox {
       });
     });
     const run = { code, stdout: screen, stderr };
-    this.checkOutput(`vault ${args.join(" ")} (on a terminal)`, run, opts.reveals);
+    this.checkOutput(`${label} (on a terminal)`, run, opts.reveals);
     return run;
   }
 
@@ -172,11 +192,23 @@ export class Sandbox {
     }
   }
 
-  git(args: string[], opts: { user?: string; input?: string } = {}): Run {
-    const env = opts.user === undefined ? { ...process.env, GIT_CONFIG_NOSYSTEM: "1" } : this.user(opts.user).env;
-    const r = spawnSync("git", args, { cwd: this.repo, env, input: opts.input ?? "", encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-    if (r.status !== 0) throw new Error(`git ${args.join(" ")} failed: ${r.stderr}`);
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  git(args: string[], opts: { user?: string; input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Run {
+    const r = this.gitTry(args, opts);
+    if (r.code !== 0) throw new Error(`git ${args.join(" ")} failed: ${r.stderr}`);
+    return r;
+  }
+
+  /**
+   * Runs git and returns its exit code instead of throwing: for commands a hook may stop
+   * (`git commit`) or that may conflict (`git merge`). Hooks print through it, so its
+   * output gets the same secret check as {@link vault}'s.
+   */
+  gitTry(args: string[], opts: { user?: string; input?: string; cwd?: string; env?: NodeJS.ProcessEnv; reveals?: string[] } = {}): Run {
+    const base = opts.user === undefined ? { ...process.env, GIT_CONFIG_NOSYSTEM: "1" } : this.user(opts.user).env;
+    const r = spawnSync("git", args, { cwd: opts.cwd ?? this.repo, env: { ...base, ...opts.env }, input: opts.input ?? "", encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    const run = { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+    this.checkOutput(`git ${args.join(" ")}`, run, opts.reveals);
+    return run;
   }
 
   commitAll(message: string, user?: string): void {

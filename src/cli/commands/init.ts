@@ -3,6 +3,7 @@ import { defaultIdentityPath, writeIdentityFile } from "../../crypto/identity.js
 import { defaultMemberName, initVault } from "../../ops/init.js";
 import { whoAmI } from "../../ops/session.js";
 import { findGitRoot } from "../../store/root.js";
+import { installHooks } from "../../git/hooks.js";
 import { where } from "../common.js";
 import type { Context } from "../context.js";
 
@@ -10,6 +11,7 @@ interface Args {
   env?: string[];
   name?: string;
   yes: boolean;
+  hooks?: boolean;
 }
 
 export async function init(ctx: Context, args: Args): Promise<void> {
@@ -29,6 +31,15 @@ export async function init(ctx: Context, args: Args): Promise<void> {
   const member = args.name ?? defaultMemberName(ctx.processEnv);
   const result = await initVault({ root, envs, member, recipients: me.recipients });
   ctx.out.note(`created .envvault/ in ${root} with ${result.envs.join(", ")}; you are member ${member}`);
-  ctx.out.note("next: `vault set KEY` to add a value, then `git add .envvault .gitignore && git commit`");
+  if (args.hooks !== false && findGitRoot(ctx.cwd) !== undefined) {
+    try {
+      const hooks = await installHooks(root);
+      ctx.out.note(`installed git hooks in ${hooks.where} (pre-commit, post-checkout, post-merge, post-rewrite) and the vault's merge driver; \`vault hooks uninstall\` removes them`);
+    } catch (e) {
+      if (!(e instanceof VaultError)) throw e;
+      ctx.out.warn(`git hooks were not installed: ${e.message}; \`vault hooks install\` retries`);
+    }
+  }
+  ctx.out.note("next: `vault set KEY` to add a value, then `git add .envvault .gitignore .gitattributes && git commit`");
   ctx.out.result({ root, environments: result.envs, member, recipient: me.recipients[0], files: result.files });
 }

@@ -10,6 +10,8 @@ import { applyUpdates, nowSeconds, type Update } from "../../ops/write.js";
 import { chooseEnv, readStdin, summary, where } from "../common.js";
 import type { Context } from "../context.js";
 import { findVaultRoot } from "../../store/root.js";
+import { refreshFingerprints } from "../../git/fingerprints-build.js";
+import { envFileForSet } from "../../git/settle.js";
 
 interface Args {
   assignments: string[];
@@ -60,7 +62,7 @@ export async function set(ctx: Context, args: Args): Promise<void> {
   const result = await transaction(root, async (vault) => {
     const env = await chooseEnv(vault, ctx);
     const keyring = await optionalKeyring(vault, where(ctx));
-    const file = await vault.envFile(env);
+    const file = await envFileForSet(vault, env, updates.map((u) => u.key));
     // --scope payments means the payments scope of this environment.
     const scoped = updates.map((u) => (u.scope === undefined || u.scope.includes(":") ? u : { ...u, scope: `${env}:${u.scope}` }));
     const written = await applyUpdates(keyring, file, scoped, [], nowSeconds(ctx.processEnv));
@@ -81,6 +83,8 @@ export async function set(ctx: Context, args: Args): Promise<void> {
     fromArgv = fromArgv.filter((k) => (args.kind ?? kindOf(vault.config.data, k)) === "secret");
     return { changes, result: { env, ...written, file: undefined, writeOnly: keyring === undefined } };
   });
+  const known = new Map([[result.env, new Map(updates.map((u) => [u.key, u.value]))]]);
+  await refreshFingerprints(root, where(ctx), known).catch((e: Error) => ctx.out.warn(`the pre-commit hook's fingerprint cache was not updated: ${e.message}`));
   if (burnedKeys.length > 0) ctx.out.warn(`${burnedKeys.join(", ")} is burned: the value is stored, but unlock and run keep leaving it out`);
   if (fromArgv.length > 0) {
     ctx.out.warn(`the value of ${fromArgv.join(", ")} was given on the command line, so it may be in your shell history; next time use \`vault set KEY\` (hidden prompt) or --stdin`);

@@ -9,14 +9,18 @@ import { applyUnlock, planUnlockAll } from "../../ops/unlock.js";
 import { chooseEnv, summary, where } from "../common.js";
 import type { Context } from "../context.js";
 import { mkdir } from "node:fs/promises";
+import { updateFingerprints } from "../../git/fingerprints-build.js";
+import { loadVaultAt } from "../../git/revision.js";
 
 interface Args {
   dryRun: boolean;
   onConflict?: ConflictPolicy | "prompt";
+  at?: string;
 }
 
 export async function unlock(ctx: Context, args: Args): Promise<void> {
-  const vault = await openVault(where(ctx));
+  const at = args.at === undefined ? undefined : await loadVaultAt(ctx.cwd, args.at);
+  const vault = at?.vault ?? (await openVault(where(ctx)));
   const env = await chooseEnv(vault, ctx);
   const keyring = await keyringFor(vault, await whoAmI(where(ctx)));
   const policy = args.onConflict ?? (ctx.interactive ? "prompt" : "keep");
@@ -38,6 +42,9 @@ export async function unlock(ctx: Context, args: Args): Promise<void> {
     if (!args.dryRun) await applyUnlock(vault, planned);
     return planned;
   });
+  if (!args.dryRun && at === undefined) {
+    await updateFingerprints(vault, keyring).catch((e: Error) => ctx.out.warn(`the pre-commit hook's fingerprint cache was not updated: ${e.message}`));
+  }
   for (const p of plans) {
     const { patch } = p;
     if (args.dryRun) {
@@ -45,7 +52,7 @@ export async function unlock(ctx: Context, args: Args): Promise<void> {
       ctx.out.data(diff === "" ? `${p.target}: up to date` : diff);
     }
     const verb = args.dryRun ? "would unlock" : "unlocked";
-    ctx.out.note(`${verb} ${p.env} into ${p.target}: ${summary(patch.added, patch.changed, patch.removed)}`);
+    ctx.out.note(`${verb} ${p.env}${at === undefined ? "" : ` as of ${args.at} (${at.commit.slice(0, 12)})`} into ${p.target}: ${summary(patch.added, patch.changed, patch.removed)}`);
     for (const w of patch.warnings) ctx.out.warn(`${p.target}: ${w}`);
     if (patch.kept.length > 0) {
       ctx.out.warn(`${p.target}: kept the local value of ${patch.kept.join(", ")} (changed locally, differs from the vault); \`vault unlock --on-conflict overwrite\` replaces it, \`vault set\` saves yours`);
@@ -56,6 +63,7 @@ export async function unlock(ctx: Context, args: Args): Promise<void> {
   }
   ctx.out.result({
     env,
+    ...(at === undefined ? {} : { at: at.commit }),
     dryRun: args.dryRun,
     targets: plans.map((p) => ({ target: p.target, env: p.env, added: p.patch.added, changed: p.patch.changed, removed: p.patch.removed, kept: p.patch.kept })),
   });

@@ -1,0 +1,271 @@
+/**
+ * Installs envvault's git hooks, merge driver and diff text converter (DESIGN §6).
+ *
+ * - A repository using husky (`core.hooksPath` pointing into `.husky/`) gets one marked line
+ *   in the committed `.husky/<hook>` file; `.husky/_` is husky's own and never touched.
+ * - Otherwise a marked block goes into `<hooks dir>/<hook>`, where the hooks dir is what git
+ *   itself uses (`git rev-parse --git-path hooks`: honours `core.hooksPath` and is shared
+ *   by linked worktrees). An existing shell hook keeps its content (the block goes right
+ *   after its `#!` line); a hook in another language is kept as `<hook>.envvault-chained`
+ *   and run after ours. Installing twice changes nothing; uninstall restores the rest.
+ * - `.gitattributes` routes `.envvault/envs/*.env` to the `envvault` merge driver and diff
+ *   converter, which the local git config defines.
+ */
+import { existsSync, realpathSync } from "node:fs";
+import { chmod, mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { writeFileAtomic } from "../io/atomic.js";
+import { git, gitText } from "./exec.js";
+import { findRepo, type Repo } from "./repo.js";
+
+export const HOOKS = ["pre-commit", "post-checkout", "post-merge", "post-rewrite"] as const;
+export type HookName = (typeof HOOKS)[number];
+
+export const ATTRIBUTES_LINE = ".envvault/envs/*.env merge=envvault diff=envvault";
+const ATTRIBUTES_COMMENT = "# envvault: key-level merges and diffs of vault files";
+const BEGIN = "# >>> envvault >>>";
+const END = "# <<< envvault <<<";
+const HUSKY_MARK = "# envvault";
+const CHAINED = ".envvault-chained";
+const SHELLS = /^#!\s*(\/usr\/bin\/env\s+)?(\/bin\/|\/usr\/bin\/|\/usr\/local\/bin\/)?(sh|bash|dash|zsh|ksh)\b/;
+
+/** How the hooks and git config call envvault: `vault`, or the node and script that installed them. */
+export interface Launcher {
+  /** Absolute node binary and `bin/vault.js`, when known. */
+  node?: string;
+  script?: string;
+}
+
+/** The node binary and script running now, as the launcher to write into hooks. */
+export function currentLauncher(): Launcher {
+  const script = process.argv[1];
+  if (script === undefined || !existsSync(script)) return {};
+  return { node: process.execPath, script: realpathSync(script) };
+}
+
+const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The command prefix for git config (run by git through the shell). */
+export function launcherCommand(l: Launcher): string {
+  return l.node !== undefined && l.script !== undefined ? `${sq(l.node)} ${sq(l.script)}` : "vault";
+}
+
+/** The marked block of a hook in the hooks directory. */
+export function hookBlock(name: HookName, l: Launcher): string {
+  const blocking = name === "pre-commit";
+  const onFail = blocking ? "|| exit $?" : "|| true";
+  // post-rewrite gets the rewritten commits on stdin; a chained hook must still see them.
+  const stdin = name === "post-rewrite" ? " </dev/null" : "";
+  const missing = blocking
+    ? `echo "envvault: vault is not installed, so staged files were not checked; install it, or remove this hook with \\\`vault hooks uninstall\\\`" >&2; exit 1`
+    : `echo "envvault: vault is not installed; the ${name} hook did nothing" >&2`;
+  const lines = [BEGIN, "# Installed by `vault hooks install`; `vault hooks uninstall` removes this block."];
+  if (l.node !== undefined && l.script !== undefined) {
+    lines.push(`if [ -x ${sq(l.node)} ] && [ -f ${sq(l.script)} ]; then ${sq(l.node)} ${sq(l.script)} hook ${name} "$@"${stdin} ${onFail}`);
+    lines.push(`elif command -v vault >/dev/null 2>&1; then vault hook ${name} "$@"${stdin} ${onFail}`);
+  } else {
+    lines.push(`if command -v vault >/dev/null 2>&1; then vault hook ${name} "$@"${stdin} ${onFail}`);
+  }
+  lines.push(`else ${missing}; fi`, END);
+  return lines.join("\n") + "\n";
+}
+
+/** The one line added to `.husky/<hook>` (husky puts node_modules/.bin on PATH). */
+export function huskyLine(name: HookName): string {
+  return name === "pre-commit" ? `vault hook ${name} "$@" ${HUSKY_MARK}` : `vault hook ${name} "$@" || true ${HUSKY_MARK}`;
+}
+
+/** Removes our block from a hook's text; undefined when it holds none. */
+export function withoutBlock(text: string): string | undefined {
+  const start = text.indexOf(BEGIN);
+  if (start < 0) return undefined;
+  const end = text.indexOf(END, start);
+  if (end < 0) return undefined;
+  let after = end + END.length;
+  if (text[after] === "\n") after++;
+  return text.slice(0, start) + text.slice(after);
+}
+
+/**
+ * A hook's new text with our block in it, or undefined when the existing hook cannot take
+ * a shell block (another interpreter, or a binary): the caller chains it instead.
+ */
+export function withBlock(existing: string | undefined, block: string): string | undefined {
+  if (existing === undefined || existing.trim() === "") return `#!/bin/sh\n${block}`;
+  const stripped = withoutBlock(existing);
+  const base = stripped ?? existing;
+  if (stripped !== undefined) {
+    // Put the block back where it was, so re-installing changes no byte.
+    const at = existing.indexOf(BEGIN);
+    return base.slice(0, at) + block + base.slice(at);
+  }
+  if (!SHELLS.test(base) || base.includes("\0")) return undefined;
+  const eol = base.indexOf("\n");
+  return eol < 0 ? `${base}\n${block}` : base.slice(0, eol + 1) + block + base.slice(eol + 1);
+}
+
+/** The husky directory when the repository uses husky (core.hooksPath `.husky/_` or `.husky`). */
+async function huskyDir(repo: Repo): Promise<string | undefined> {
+  const r = await git(["config", "--get", "core.hooksPath"], { cwd: repo.top, allowFail: true });
+  const hooksPath = r.stdout.toString("utf8").trim();
+  if (hooksPath === "") return undefined;
+  const abs = resolve(repo.top, hooksPath);
+  const dir = /[/\\]_[/\\]?$/.test(hooksPath) ? dirname(abs) : abs;
+  return dir.split(/[/\\]/).pop() === ".husky" && existsSync(dir) ? dir : undefined;
+}
+
+/** The hooks directory git runs hooks from (core.hooksPath honoured, shared by worktrees). */
+export async function hooksDir(repo: Repo): Promise<string> {
+  const dir = await gitText(["rev-parse", "--path-format=absolute", "--git-path", "hooks"], { cwd: repo.top });
+  return isAbsolute(dir) ? dir : resolve(repo.top, dir);
+}
+
+export interface InstallReport {
+  top: string;
+  /** Where the hooks went: `.husky`, or the hooks directory. */
+  where: string;
+  husky: boolean;
+  /** Hook files changed, relative to the top when inside it. */
+  changed: string[];
+  /** Existing hooks that now run after ours. */
+  chained: string[];
+  attributes: boolean;
+}
+
+async function readMaybe(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeHook(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, text, { mode: 0o755 });
+  await chmod(path, ((await stat(path)).mode & 0o777) | 0o111);
+}
+
+/** `.gitattributes` text with our line, or undefined when it is there already. */
+export function withAttributes(current: string): string | undefined {
+  const lines = current.split(/\r?\n/).map((l) => l.trim().split(/\s+/));
+  const have = lines.some((w) => w[0] === ".envvault/envs/*.env" && w.includes("merge=envvault") && w.includes("diff=envvault"));
+  if (have) return undefined;
+  const eol = current.includes("\r\n") ? "\r\n" : "\n";
+  const base = current === "" || current.endsWith("\n") ? current : current + eol;
+  return `${base}${ATTRIBUTES_COMMENT}${eol}${ATTRIBUTES_LINE}${eol}`;
+}
+
+/** Writes the merge driver and textconv into the repository's local git config. */
+async function configure(repo: Repo, l: Launcher): Promise<void> {
+  const cmd = launcherCommand(l);
+  const set = (k: string, v: string) => git(["config", "--local", k, v], { cwd: repo.top });
+  await set("merge.envvault.name", "envvault: key-level merge of vault files");
+  await set("merge.envvault.driver", `${cmd} merge-driver %O %A %B %P`);
+  // No diff.envvault.cachetextconv: the cache is stored as git notes, and a diff run with
+  // ENVVAULT_DIFF_REVEAL=1 would put plaintext values into git objects.
+  await set("diff.envvault.textconv", `${cmd} textconv`);
+}
+
+export async function installHooks(cwd: string, l: Launcher = currentLauncher()): Promise<InstallReport> {
+  const repo = await findRepo(cwd);
+  const husky = await huskyDir(repo);
+  const report: InstallReport = { top: repo.top, where: "", husky: husky !== undefined, changed: [], chained: [], attributes: false };
+  const show = (p: string) => (p.startsWith(repo.top + "/") ? relative(repo.top, p) : p);
+  if (husky !== undefined) {
+    report.where = show(husky);
+    for (const name of HOOKS) {
+      const path = join(husky, name);
+      const current = (await readMaybe(path)) ?? "";
+      if (new RegExp(`\\bvault hook ${name}\\b`).test(current)) continue;
+      const base = current === "" || current.endsWith("\n") ? current : current + "\n";
+      await writeHook(path, `${base}${huskyLine(name)}\n`);
+      report.changed.push(show(path));
+    }
+  } else {
+    const dir = await hooksDir(repo);
+    report.where = show(dir);
+    for (const name of HOOKS) {
+      const path = join(dir, name);
+      const current = await readMaybe(path);
+      const block = hookBlock(name, l);
+      let next = withBlock(current, block);
+      if (next === undefined) {
+        // Not a shell script: keep it whole and run it after our block.
+        const chained = path + CHAINED;
+        if (!existsSync(chained)) await rename(path, chained);
+        next = `#!/bin/sh\n${block}exec "$(dirname "$0")/${name}${CHAINED}" "$@"\n`;
+        report.chained.push(show(chained));
+      }
+      if (next !== current) {
+        await writeHook(path, next);
+        report.changed.push(show(path));
+      }
+    }
+  }
+  await configure(repo, l);
+  const attrsPath = join(repo.top, ".gitattributes");
+  const attrs = withAttributes((await readMaybe(attrsPath)) ?? "");
+  if (attrs !== undefined) {
+    await writeFileAtomic(attrsPath, attrs, { mode: 0o644 });
+    report.attributes = true;
+  }
+  return report;
+}
+
+export interface UninstallReport {
+  top: string;
+  changed: string[];
+  removed: string[];
+  restored: string[];
+}
+
+/** Removes what {@link installHooks} added; other hooks and lines stay. `.gitattributes` is committed and stays. */
+export async function uninstallHooks(cwd: string): Promise<UninstallReport> {
+  const repo = await findRepo(cwd);
+  const report: UninstallReport = { top: repo.top, changed: [], removed: [], restored: [] };
+  const show = (p: string) => (p.startsWith(repo.top + "/") ? relative(repo.top, p) : p);
+  const husky = await huskyDir(repo);
+  if (husky !== undefined) {
+    for (const name of HOOKS) {
+      const path = join(husky, name);
+      const current = await readMaybe(path);
+      if (current === undefined) continue;
+      const kept = current.split("\n").filter((line) => !(line.includes(`vault hook ${name}`) && line.includes(HUSKY_MARK)));
+      const next = kept.join("\n");
+      if (next === current) continue;
+      if (next.trim() === "") {
+        await rm(path, { force: true });
+        report.removed.push(show(path));
+      } else {
+        await writeHook(path, next);
+        report.changed.push(show(path));
+      }
+    }
+  }
+  const dir = await hooksDir(repo);
+  for (const name of HOOKS) {
+    const path = join(dir, name);
+    const current = await readMaybe(path);
+    const chained = path + CHAINED;
+    if (existsSync(chained)) {
+      await rename(chained, path);
+      report.restored.push(show(path));
+      continue;
+    }
+    if (current === undefined) continue;
+    const next = withoutBlock(current);
+    if (next === undefined) continue;
+    if (next.replace(/^#!\/bin\/sh\n/, "").trim() === "") {
+      await rm(path, { force: true });
+      report.removed.push(show(path));
+    } else {
+      await writeHook(path, next);
+      report.changed.push(show(path));
+    }
+  }
+  for (const section of ["merge.envvault", "diff.envvault"]) {
+    await git(["config", "--local", "--remove-section", section], { cwd: repo.top, allowFail: true });
+  }
+  return report;
+}

@@ -1,0 +1,41 @@
+import { VaultError } from "../errors.js";
+import { git } from "./exec.js";
+
+/** Where a repository with a work tree keeps its parts (absolute paths). */
+export interface Repo {
+  /** The top of the work tree. */
+  top: string;
+  /** This work tree's git directory (`.git`, or `.git/worktrees/NAME` in a linked worktree). */
+  gitDir: string;
+  /** The directory shared by all work trees: objects, refs, config, hooks. */
+  commonDir: string;
+}
+
+/**
+ * The repository around `cwd`. A bare repository and a directory outside any repository
+ * are errors that say so: everything envvault does with git needs a work tree.
+ */
+export async function findRepo(cwd: string): Promise<Repo> {
+  const r = await git(["rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir", "--is-bare-repository", "--show-toplevel"], {
+    cwd,
+    allowFail: true,
+  });
+  const lines = r.stdout.toString("utf8").split("\n");
+  if (r.code === 0 && lines[2] === "false" && lines[3] !== undefined && lines[3] !== "") {
+    return { gitDir: lines[0] ?? "", commonDir: lines[1] ?? "", top: lines[3] };
+  }
+  if (lines[2] === "true" || /must be run in a work tree/.test(r.stderr)) {
+    throw new VaultError("USAGE", `${cwd} is a bare repository (it has no work tree)`, {
+      hints: ["hooks, unlock and merges of the vault work in a clone with a work tree: `git clone` it and run vault there"],
+    });
+  }
+  throw new VaultError("NOT_FOUND", `${cwd} is not in a git repository`, {
+    hints: ["run `git init` first, or pass --cwd DIR to point at a repository"],
+  });
+}
+
+/** The commit HEAD points at, or undefined on a branch with no commit yet. */
+export async function headCommit(top: string): Promise<string | undefined> {
+  const r = await git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { cwd: top, allowFail: true });
+  return r.code === 0 ? r.stdout.toString("utf8").trim() : undefined;
+}
