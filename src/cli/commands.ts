@@ -15,7 +15,7 @@ export interface CommandSpec {
 }
 
 const conflictChoices = ["keep", "overwrite", "prompt"] as const;
-const formats = ["dotenv", "json", "yaml", "shell"] as const;
+const formats = ["dotenv", "json", "yaml", "shell", "k8s", "docker", "github"] as const;
 
 const core: CommandSpec[] = [
   {
@@ -117,7 +117,11 @@ const core: CommandSpec[] = [
   {
     command: "export",
     describe: "Print the environment in a format",
-    builder: (y) => y.option("format", { alias: "f", choices: formats, default: "dotenv" as const }),
+    builder: (y) =>
+      y
+        .option("format", { alias: "f", choices: formats, default: "dotenv" as const, describe: "k8s: a Secret manifest; docker: --env-file; github: masks on stdout, values to $GITHUB_ENV" })
+        .option("name", { type: "string", describe: "k8s: the Secret's name (default envvault)" })
+        .option("namespace", { type: "string", describe: "k8s: the Secret's namespace" }),
     load: async () => (await import("./commands/export.js")).exportEnv,
   },
   {

@@ -32,7 +32,7 @@ type Spec = {
 };
 
 const specs: Record<string, Spec> = {
-  export: { values: { format: ["dotenv", "json", "yaml", "shell"] }, flags: [], defaults: { format: "dotenv" }, positionals: [] },
+  export: { values: { format: ["dotenv", "json", "yaml", "shell", "k8s", "docker", "github"], name: null, namespace: null }, flags: [], defaults: { format: "dotenv" }, positionals: [] },
   run: { values: {}, flags: [], defaults: {}, positionals: [] },
   get: { values: {}, flags: [], defaults: {}, positionals: ["key"] },
   unlock: { values: { "on-conflict": ["keep", "overwrite", "prompt"], at: null }, flags: ["dry-run"], defaults: { dryRun: false }, positionals: [] },

@@ -1,9 +1,9 @@
 import { createRequire } from "node:module";
-import { InvalidFile } from "../errors.js";
+import { InvalidFile, UsageError, ValidationFailed } from "../errors.js";
 import { entries as docEntries, formatAssignment, parse } from "../format/index.js";
 import { isKey } from "../vault/names.js";
 
-export type ExportFormat = "dotenv" | "json" | "yaml" | "shell";
+export type ExportFormat = "dotenv" | "json" | "yaml" | "shell" | "k8s" | "docker";
 export type ImportFormat = "dotenv" | "json" | "yaml";
 
 /**
@@ -23,8 +23,52 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, "'\\''")}'`;
 }
 
+export interface ExportOptions {
+  /** k8s: the Secret's name and namespace. */
+  name?: string;
+  namespace?: string;
+}
+
+const DNS_1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function k8sName(what: string, name: string): string {
+  if (name.length > 253 || !DNS_1123.test(name)) {
+    throw new UsageError(`invalid Kubernetes ${what} ${JSON.stringify(name)}`, {
+      hints: ["use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"],
+    });
+  }
+  return name;
+}
+
+/** A Kubernetes Secret: values base64-encoded under `data`, so every byte survives. */
+function k8sSecret(list: [string, string][], opts: ExportOptions): string {
+  const lines = ["apiVersion: v1", "kind: Secret", "metadata:", `  name: ${k8sName("name", opts.name ?? "envvault")}`];
+  if (opts.namespace !== undefined) lines.push(`  namespace: ${k8sName("namespace", opts.namespace)}`);
+  lines.push("type: Opaque");
+  lines.push(list.length === 0 ? "data: {}" : "data:");
+  // An empty value must be "" (a bare `KEY:` reads as null).
+  for (const [k, v] of list) lines.push(`  ${k}: ${v === "" ? '""' : Buffer.from(v, "utf8").toString("base64")}`);
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * docker's `--env-file`: `KEY=value` taken literally to the end of the line, so a value
+ * holding a line break cannot be written at all.
+ */
+function dockerEnvFile(list: [string, string][]): string {
+  for (const [k, v] of list) {
+    if (/[\r\n]/.test(v)) {
+      throw new ValidationFailed(`${k} holds a line break, which docker's --env-file format cannot express`, {
+        data: { key: k },
+        hints: ["use `vault run -- docker run …` with `-e " + k + "` (the value comes from the environment), or --format json"],
+      });
+    }
+  }
+  return list.map(([k, v]) => `${k}=${v}\n`).join("");
+}
+
 /** The environment as text in a format; every value reads back exactly with that format's reader. */
-export function exportAs(format: ExportFormat, values: ReadonlyMap<string, string>): string {
+export function exportAs(format: ExportFormat, values: ReadonlyMap<string, string>, opts: ExportOptions = {}): string {
   const list = sorted(values);
   switch (format) {
     case "dotenv":
@@ -35,6 +79,10 @@ export function exportAs(format: ExportFormat, values: ReadonlyMap<string, strin
       return list.length === 0 ? "{}\n" : yaml().stringify(Object.fromEntries(list), { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN", lineWidth: 0 });
     case "shell":
       return list.map(([k, v]) => `export ${k}=${shellQuote(v)}\n`).join("");
+    case "k8s":
+      return k8sSecret(list, opts);
+    case "docker":
+      return dockerEnvFile(list);
   }
 }
 
@@ -94,4 +142,25 @@ export function importFrom(format: ImportFormat, text: string, file: string): Ma
     out.set(key, String(value));
   }
   return out;
+}
+
+/**
+ * GitHub Actions: `::add-mask::` commands (one per line of each secret value, so the runner
+ * hides them in logs) for stdout, and the `$GITHUB_ENV` file text with a random heredoc
+ * delimiter per value, so any value round-trips.
+ */
+export function githubEnv(values: ReadonlyMap<string, string>, isSecret: (key: string) => boolean, delimiter: (value: string) => string): { masks: string; env: string } {
+  const list = sorted(values);
+  const masks = list
+    .filter(([k]) => isSecret(k))
+    .flatMap(([, v]) => v.split(/\r?\n/).filter((line) => line.trim() !== ""))
+    .map((line) => `::add-mask::${line}\n`)
+    .join("");
+  const env = list
+    .map(([k, v]) => {
+      const d = delimiter(v);
+      return `${k}<<${d}\n${v}\n${d}\n`;
+    })
+    .join("");
+  return { masks, env };
 }
