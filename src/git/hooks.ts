@@ -176,9 +176,10 @@ export async function installHooks(cwd: string, l: Launcher = currentLauncher())
     report.where = show(husky);
     for (const name of HOOKS) {
       const path = join(husky, name);
-      const current = (await readMaybe(path)) ?? "";
+      // husky 9 runs these files with `sh -e`; the #! line also lets husky 8 (hooksPath .husky) run a new one.
+      const current = (await readMaybe(path)) ?? "#!/usr/bin/env sh\n";
       if (new RegExp(`\\bvault hook ${name}\\b`).test(current)) continue;
-      const base = current === "" || current.endsWith("\n") ? current : current + "\n";
+      const base = current.endsWith("\n") ? current : current + "\n";
       await writeHook(path, `${base}${huskyLine(name)}\n`);
       report.changed.push(show(path));
     }
@@ -234,7 +235,7 @@ export async function uninstallHooks(cwd: string): Promise<UninstallReport> {
       const kept = current.split("\n").filter((line) => !(line.includes(`vault hook ${name}`) && line.includes(HUSKY_MARK)));
       const next = kept.join("\n");
       if (next === current) continue;
-      if (next.trim() === "") {
+      if (next.replace(/^#!\/usr\/bin\/env sh\n/, "").trim() === "") {
         await rm(path, { force: true });
         report.removed.push(show(path));
       } else {

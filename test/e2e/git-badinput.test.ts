@@ -11,15 +11,21 @@ import { requireBuild, Sandbox } from "./harness.js";
 
 const TOKEN = "tok-edge-case-4d9e2b71";
 
+/** A repository whose vault holds TOKEN (nothing committed yet). */
+function vaultWithToken(): Sandbox {
+  requireBuild();
+  const sb = new Sandbox();
+  sb.secret(TOKEN);
+  expect(sb.vault("alice", ["init", "--yes"]).code).toBe(0);
+  expect(sb.vault("alice", ["set", "TOKEN", "--stdin"], { input: TOKEN }).code).toBe(0);
+  return sb;
+}
+
 describe("hooks at the edges", () => {
   let sb: Sandbox;
 
   beforeAll(() => {
-    requireBuild();
-    sb = new Sandbox();
-    sb.secret(TOKEN);
-    expect(sb.vault("alice", ["init", "--yes"]).code).toBe(0);
-    expect(sb.vault("alice", ["set", "TOKEN", "--stdin"], { input: TOKEN }).code).toBe(0);
+    sb = vaultWithToken();
   });
 
   afterAll(() => sb?.cleanup());
@@ -86,11 +92,7 @@ describe("vault sync", () => {
   let laptop: string;
 
   beforeAll(() => {
-    requireBuild();
-    sb = new Sandbox();
-    sb.secret(TOKEN);
-    expect(sb.vault("alice", ["init", "--yes"]).code).toBe(0);
-    expect(sb.vault("alice", ["set", "TOKEN", "--stdin"], { input: TOKEN }).code).toBe(0);
+    sb = vaultWithToken();
     sb.commitAll("vault", "alice");
   });
 

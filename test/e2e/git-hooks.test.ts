@@ -47,8 +47,9 @@ describe.each<Kind>(["plain", "husky", "core.hooksPath", "linked worktree"])("pr
 
   afterAll(() => sb?.cleanup());
 
+  const where = { plain: ".git/hooks/pre-commit", husky: ".husky/pre-commit", "core.hooksPath": ".githooks/pre-commit", "linked worktree": ".git/hooks/pre-commit" }[kind];
+
   test("the hook is where git runs it", () => {
-    const where = { plain: ".git/hooks/pre-commit", husky: ".husky/pre-commit", "core.hooksPath": ".githooks/pre-commit", "linked worktree": ".git/hooks/pre-commit" }[kind];
     expect(sb.read(where)).toMatch(/vault\S* hook pre-commit/);
   });
 
@@ -82,6 +83,11 @@ describe.each<Kind>(["plain", "husky", "core.hooksPath", "linked worktree"])("pr
     // `git add` itself wrote the leaked blobs; no commit holds them, so pruning removes them.
     sb.git(["prune", "--expire=now"]);
     sb.assertNoSecretInGit();
+  });
+
+  test("uninstall takes envvault out of the hooks again", () => {
+    expect(sb.vault("alice", ["hooks", "uninstall"], { cwd }).code).toBe(0);
+    expect(existsSync(join(sb.repo, where)) ? sb.read(where) : "").not.toMatch(/vault\S* hook/);
   });
 });
 

@@ -23,11 +23,11 @@ interface Args {
 const MAX_LISTED = 50;
 
 /** A path as shown in a message: quoted when it holds characters a terminal would not show plainly. */
-export function showPath(path: string): string {
+function showPath(path: string): string {
   return /[\x00-\x1f\x7f"\\]/.test(path) ? JSON.stringify(path) : path;
 }
 
-export function describeFinding(f: Finding): string {
+function describeFinding(f: Finding): string {
   return `${showPath(f.path)}${f.line === undefined ? "" : `:${f.line}`}: ${f.what} [${f.rule}]`;
 }
 
@@ -90,6 +90,14 @@ async function afterGit(ctx: Context, name: string, args: readonly string[]): Pr
   if (name === "post-checkout" && (args[2] === "0" || args[0] === args[1])) return; // a file checkout, or no move
   const top = findGitRoot(ctx.cwd) ?? ctx.cwd;
   if (!existsSync(join(top, ".envvault", "vault.yaml"))) return;
+  if (name === "post-merge") {
+    try {
+      const { describeStale, staleKeyFiles } = await import("../../git/mergecheck.js");
+      for (const s of await staleKeyFiles(top, "", "HEAD")) ctx.out.warn(describeStale(s));
+    } catch (e) {
+      ctx.out.warn(`post-merge: key files were not checked: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   try {
     const state = await loadState(top);
     if (Object.keys(state.targets).length === 0) return;

@@ -82,7 +82,7 @@ const when = (line: string | undefined) => {
   return t === undefined ? "removed" : `changed ${new Date(Number(t) * 1000).toISOString().replace(/\.000Z$/, "Z")}`;
 };
 
-async function ask(ctx: Context, cf: ConflictedFile, c: Conflict, reader: SideReader, env: string): Promise<Side | undefined> {
+async function ask(cf: ConflictedFile, c: Conflict, reader: SideReader, env: string): Promise<Side | undefined> {
   const show = async (side: Side) => {
     const v = await reader.value(cf, c, side);
     const value = c[side].line === undefined ? "" : v === undefined ? ` ${MASKED}` : ` ${JSON.stringify(v)}`;
@@ -126,7 +126,7 @@ export async function mergeDriver(ctx: Context, args: Args): Promise<number> {
   if (ctx.interactive) {
     for (const c of cf.conflicts.filter((x) => x.kind === "key")) {
       if (!sideUsable(cf, c, "ours") || !sideUsable(cf, c, "theirs")) continue;
-      const choice = await ask(ctx, cf, c, reader, env);
+      const choice = await ask(cf, c, reader, env);
       if (choice !== undefined) cf = resolveConflict(cf, c, choice, path);
     }
   }

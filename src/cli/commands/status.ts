@@ -18,6 +18,7 @@ import { Vault } from "../../store/vault.js";
 import { type Conflict, hasConflictMarkers, parseConflicted } from "../../git/conflicts.js";
 import { git } from "../../git/exec.js";
 import { diffEnvTexts } from "../../git/history.js";
+import { describeStale, staleKeyFiles } from "../../git/mergecheck.js";
 import { findRepo } from "../../git/repo.js";
 import { envTextsAt, RevisionReader, vaultPrefix } from "../../git/revision.js";
 import { chooseEnv, summary, where } from "../common.js";
@@ -172,6 +173,8 @@ export async function status(ctx: Context): Promise<void> {
     if (s.state === "unknown" && s.added.length + s.removed.length > 0) s.state = "behind";
   }
 
+  const stale = head === undefined ? [] : await staleKeyFiles(repo.top, prefix, head);
+
   const out = ctx.out;
   out.data(`environment: ${envInUse ?? "(none)"}${state.env !== undefined ? " (chosen with `vault use`)" : ""}`);
   out.data(`branch: ${branch}${head === undefined ? " (no commit yet)" : ` at ${head.slice(0, 12)}`}`);
@@ -194,6 +197,7 @@ export async function status(ctx: Context): Promise<void> {
     out.data("  settle each with `vault resolve NAME --ours|--theirs`, or `vault set KEY` for a new value; then `git add` the file");
     if (conflicts.some((c) => c.kind === "scope")) out.data("  a scope rotated on both branches: pick one side, then run `vault rotate --scope SCOPE` again so both rotations take effect");
   }
+  for (const s of stale) out.data(`stale key file: ${describeStale(s)}`);
   for (const p of otherUnmerged) out.data(`  ${p}: git could not merge it; fix it by hand (or \`git checkout --ours|--theirs -- ${p}\`), then \`git add\` it`);
-  out.result({ env: envInUse ?? null, branch, head: head ?? null, targets, uncommitted, conflicts, unmerged: otherUnmerged });
+  out.result({ env: envInUse ?? null, branch, head: head ?? null, targets, uncommitted, conflicts, unmerged: otherUnmerged, staleKeyFiles: stale });
 }

@@ -2,7 +2,7 @@
  * The journaled multi-file commit (src/store/journal.ts): every file old or every file new,
  * whatever step a crash interrupts, once recover() has run.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, test } from "@jest/globals";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "@jest/globals";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -218,13 +218,18 @@ describe("recoverBeforeRead", () => {
 // --- real kills: the commit runs in a child process that SIGKILLs itself at step N ---------------
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+let bundleDir: string;
 let bundle: string;
 
 beforeAll(async () => {
   // The child needs journal.ts as JavaScript: esbuild bundles it (and what it imports) once.
-  const dir = await mkdtemp(join(tmpdir(), "envvault-journal-bundle-"));
-  bundle = join(dir, "journal.mjs");
+  bundleDir = await mkdtemp(join(tmpdir(), "envvault-journal-bundle-"));
+  bundle = join(bundleDir, "journal.mjs");
   buildSync({ entryPoints: [join(HERE, "../../../src/store/journal.ts")], bundle: true, platform: "node", format: "esm", target: "node20", outfile: bundle, logLevel: "silent" });
+});
+
+afterAll(async () => {
+  if (bundleDir !== undefined) await rm(bundleDir, { recursive: true, force: true });
 });
 
 /** Runs commitJournaled(OLD → NEW) in a child with ENVVAULT_CRASH_AT=at. */
