@@ -172,7 +172,9 @@ function classify(scopesBefore) {
     aliceKeyFiles: ENVS.filter((env) => existsSync(join(repo, `.envvault/keys/${env}/alice.age`))).length,
     rekeyed: ENVS.filter((env) => scopes[env] !== scopesBefore[env]).length,
     paymentsKept: scopes["production:payments"] === scopesBefore["production:payments"],
-    exposures: (read(".envvault/vault.yaml").match(/^ {2}- env: /gm) ?? []).length,
+    exposures: existsSync(join(repo, ".envvault/exposed.json"))
+      ? JSON.parse(read(".envvault/exposed.json")).records.reduce((n, r) => n + Object.keys(r.keys).length, 0)
+      : 0,
     problems: problems.length,
   };
   const state = JSON.stringify(facts);

@@ -9,7 +9,7 @@
 import { resolve } from "node:path";
 import { requireEnv, defaultEnv } from "./vault/config.js";
 import { loadState } from "./store/state.js";
-import { readEnv } from "./ops/read.js";
+import { readVisible } from "./ops/read.js";
 import { keyringFor, openVault, whoAmI } from "./ops/session.js";
 
 export { VaultError, NotARecipient, Tampered, InvalidFile, UsageError, ValidationFailed, Blocked, ExitCode } from "./errors.js";
@@ -41,6 +41,6 @@ export async function load(options: LoadOptions = {}): Promise<Record<string, st
   const vault = await openVault(where);
   const chosen = options.env ?? processEnv.ENVVAULT_ENV ?? (await loadState(vault.root)).env ?? defaultEnv(vault.config.data);
   const env = requireEnv(vault.config.data, chosen);
-  const values = await readEnv(await keyringFor(vault, await whoAmI(where)), env);
+  const { values } = await readVisible(await keyringFor(vault, await whoAmI(where)), env);
   return Object.fromEntries([...values].map(([k, r]) => [k, r.value]));
 }

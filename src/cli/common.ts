@@ -28,3 +28,9 @@ export async function readStdin(stdin: NodeJS.ReadStream): Promise<string> {
   for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
   return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
 }
+
+/** Says which variables were left out because this reader cannot open their scope. */
+export function warnHidden(ctx: Context, env: string, hidden: readonly { key: string; scope: string }[]): void {
+  if (hidden.length === 0) return;
+  ctx.out.warn(`${env}: left out ${hidden.map((h) => `${h.key} (${h.scope})`).join(", ")}: you cannot read ${hidden.length === 1 ? "its scope" : "their scopes"}`);
+}

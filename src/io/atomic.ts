@@ -7,10 +7,11 @@
  * bytes or the new bytes, never a mix.
  */
 import { randomBytes } from "node:crypto";
-import { lstat, readFile, realpath, rename, rm, stat } from "node:fs/promises";
+import { lstat, readFile, readdir, realpath, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { InvalidFile, where } from "../errors.js";
 import { createSynced, errnoCode, type FileData, fsError, syncDirectory } from "./files.js";
+import { isAlive } from "./lock.js";
 
 /** Mode of a file that did not exist before: readable by its owner only. */
 const NEW_FILE_MODE = 0o600;
@@ -89,11 +90,20 @@ export async function writeFilesAtomic(files: readonly FileWrite[]): Promise<voi
  */
 export async function prepareWrites(files: readonly FileWrite[]): Promise<StagedWrite> {
   const staged: StagedFile[] = [];
-  try {
-    for (const file of files) staged.push(await stage(file));
-  } catch (error) {
+  // Several at a time, so that the fsyncs of a large change (a rotation re-wraps hundreds of
+  // key files) overlap instead of queueing one after another.
+  const STAGING_CONCURRENCY = 16;
+  let failure: unknown;
+  for (let i = 0; i < files.length && failure === undefined; i += STAGING_CONCURRENCY) {
+    const results = await Promise.allSettled(files.slice(i, i + STAGING_CONCURRENCY).map((f) => stage(f)));
+    for (const r of results) {
+      if (r.status === "fulfilled") staged.push(r.value);
+      else failure ??= r.reason;
+    }
+  }
+  if (failure !== undefined) {
     await removeTemps(staged);
-    throw error;
+    throw failure;
   }
   return {
     files: staged,
@@ -241,4 +251,26 @@ function sequenceLength(bytes: Uint8Array, at: number): number {
     if (((bytes[at + k] ?? 0) & 0xc0) !== 0x80) return 0;
   }
   return rule.length;
+}
+
+const TEMP_NAME = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the temp files of writers that died (their pid is gone) before renaming them: they
+ * belong to no state, and beside a target they may hold plaintext. `target` limits the sweep
+ * to one file's temps.
+ */
+export async function removeDeadTemps(dir: string, opts: { recursive?: boolean; target?: string } = {}): Promise<void> {
+  const entries = await readdir(dir, { recursive: opts.recursive ?? false, withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    const m = TEMP_NAME.exec(e.name);
+    if (m === null || !e.isFile() || (opts.target !== undefined && m[1] !== basename(opts.target).slice(0, 100))) continue;
+    if (!isAlive(Number(m[2]))) await rm(join(e.parentPath, e.name), { force: true });
+  }
+}
+
+/** The .gitignore pattern of a target's temp files (anchored at the repository root). */
+export function tempPattern(target: string): string {
+  const slash = target.lastIndexOf("/");
+  return `/${target.slice(0, slash + 1)}.${target.slice(slash + 1)}.*.tmp`;
 }

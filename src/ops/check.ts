@@ -45,7 +45,7 @@ export async function findProblems(vault: Vault, now: number): Promise<Problem[]
       if (every !== undefined && burnedOf(cfg, key) === undefined && now - v.t > durationSeconds(every)) problems.push({ kind: "overdue", env, key, changed: v.t, every });
     }
   }
-  for (const e of cfg.exposed ?? []) {
+  for (const e of await vault.exposures()) {
     if (!Object.hasOwn(cfg.environments, e.env)) continue;
     const current = (await vault.envFile(e.env)).values.get(e.key);
     if (current !== undefined && current.t === e.t) problems.push({ kind: "exposed", env: e.env, key: e.key, to: e.to, since: e.since });

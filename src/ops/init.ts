@@ -9,6 +9,7 @@ import { ROSTER_FILE } from "../vault/roster.js";
 import { LOCAL_DIR } from "../store/root.js";
 import { Vault } from "../store/vault.js";
 import { ignorePattern, withIgnored } from "./gitignore.js";
+import { tempPattern } from "../io/atomic.js";
 import { createScopeKey } from "./scopes.js";
 import { applyChanges, type Changes } from "./transaction.js";
 
@@ -58,7 +59,7 @@ export async function initVault(o: InitOptions): Promise<InitResult> {
   }
   changes.set(VAULT_FILE, vaultYaml(envs));
   changes.set(ROSTER_FILE, rosterYaml(o.member, o.recipients, envs));
-  const ignore = await withIgnored(o.root, [ignorePattern(DEFAULT_TARGET), `/${LOCAL_DIR}/`]);
+  const ignore = await withIgnored(o.root, [ignorePattern(DEFAULT_TARGET), tempPattern(DEFAULT_TARGET), `/${LOCAL_DIR}/`, "/.envvault/**/.*.tmp"]);
   if (ignore !== undefined) changes.set(".gitignore", ignore);
   const files = await applyChanges(o.root, changes);
   return { root: o.root, envs, member: o.member, files };

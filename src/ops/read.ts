@@ -57,3 +57,33 @@ export async function readEnv(keyring: Keyring, env: string, keys?: readonly str
   }
   return out;
 }
+
+export interface Visible {
+  values: Map<string, Resolved>;
+  /** Variables in scopes this reader cannot open (`production:payments` for a plain production reader). */
+  hidden: Entry[];
+}
+
+/**
+ * The variables of an environment this reader can open. Reading the environment at all
+ * needs its own scope (else NotARecipient, exit 3); values in other scopes the reader holds
+ * no key for (a named scope, an ancestor) are left out and listed in `hidden`.
+ */
+export async function readVisible(keyring: Keyring, env: string): Promise<Visible> {
+  await keyring.scopeIdentity(await keyring.vault.envFile(env), env);
+  const all = await entries(keyring.vault, env);
+  const access = new Map<string, boolean>();
+  const hidden: Entry[] = [];
+  const wanted: string[] = [];
+  for (const [key, { entry, file }] of all) {
+    const id = `${entry.env} ${entry.scope}`;
+    let ok = access.get(id);
+    if (ok === undefined) {
+      ok = await keyring.canRead(file, entry.scope);
+      access.set(id, ok);
+    }
+    if (ok) wanted.push(key);
+    else hidden.push(entry);
+  }
+  return { values: await readEnv(keyring, env, wanted), hidden: hidden.sort((a, b) => (a.key < b.key ? -1 : 1)) };
+}

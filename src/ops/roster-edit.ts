@@ -1,5 +1,4 @@
 import { UsageError } from "../errors.js";
-import type { Exposure, VaultConfig } from "../vault/config.js";
 import type { AccessDef, MemberDef, Roster, Who } from "../vault/roster.js";
 import { editYaml, type YamlFile } from "../vault/yamlfile.js";
 
@@ -44,23 +43,4 @@ export function dropMember(roster: YamlFile<Roster>, name: string): YamlFile<Ros
     if ((out.data.access?.[scope]?.members ?? []).includes(name)) out = removeFromAccess(out, scope, { kind: "member", name });
   }
   return out;
-}
-
-export function recordExposures(config: YamlFile<VaultConfig>, records: readonly Exposure[]): YamlFile<VaultConfig> {
-  if (records.length === 0) return config;
-  return editYaml(config, "vault", (doc) => {
-    if (doc.getIn(["exposed"]) == null) doc.setIn(["exposed"], doc.createNode([]));
-    for (const r of records) doc.addIn(["exposed"], doc.createNode(r));
-  });
-}
-
-/** Removes the records of keys whose value changed since (they no longer expose anything). */
-export function pruneExposures(config: YamlFile<VaultConfig>, stillExposed: (e: Exposure) => boolean): YamlFile<VaultConfig> {
-  const all = config.data.exposed ?? [];
-  const keep = all.filter(stillExposed);
-  if (keep.length === all.length) return config;
-  return editYaml(config, "vault", (doc) => {
-    if (keep.length === 0) doc.deleteIn(["exposed"]);
-    else doc.setIn(["exposed"], doc.createNode(keep));
-  });
 }

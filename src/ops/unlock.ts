@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { readText, writeFileAtomic } from "../io/atomic.js";
+import { dirname, join } from "node:path";
+import { readText, removeDeadTemps, tempPattern, writeFileAtomic } from "../io/atomic.js";
 import { backup } from "../io/backup.js";
 import { burnedOf, targets } from "../vault/config.js";
 import { localKey, loadState, saveState } from "../store/state.js";
@@ -10,13 +10,15 @@ import type { Vault } from "../store/vault.js";
 import { ignorePattern, withIgnored } from "./gitignore.js";
 import type { Keyring } from "./keyring.js";
 import { type ConflictPolicy, type Patch, planLock, planUnlock } from "./patch.js";
-import { readEnv } from "./read.js";
+import { type Entry, readVisible } from "./read.js";
 
 export interface TargetPlan {
   target: string;
   env: string;
   exists: boolean;
   patch: Patch;
+  /** Variables of the environment in scopes this reader cannot open, left out. */
+  hidden: Entry[];
 }
 
 export interface UnlockOptions {
@@ -47,12 +49,15 @@ export async function planUnlockAll(o: UnlockOptions, create: boolean): Promise<
   const state = await loadState(root);
   const key = await hashKey(root, create);
   const values = new Map<string, Map<string, string>>();
+  const hidden = new Map<string, Entry[]>();
   const list = targets(o.vault.config.data).map((t) => ({ path: t.path, env: t.env ?? o.env }));
   for (const t of list) {
     if (values.has(t.env)) continue;
+    const visible = await readVisible(o.keyring, t.env);
     // A burned variable is not written any more: the unlock that follows the burn removes it.
-    const live = [...(await readEnv(o.keyring, t.env))].filter(([k]) => burnedOf(o.vault.config.data, k) === undefined);
+    const live = [...visible.values].filter(([k]) => burnedOf(o.vault.config.data, k) === undefined);
     values.set(t.env, new Map(live.map(([k, r]) => [k, r.value])));
+    hidden.set(t.env, visible.hidden);
   }
   const plans: TargetPlan[] = [];
   for (const t of list) {
@@ -62,7 +67,7 @@ export async function planUnlockAll(o: UnlockOptions, create: boolean): Promise<
     const probe = planUnlock({ ...input, decide: () => "keep" });
     const decisions = probe.kept.length > 0 ? await o.decide(t.path, probe.kept) : new Map<string, ConflictPolicy>();
     const patch = probe.kept.length > 0 ? planUnlock({ ...input, decide: (k) => decisions.get(k) ?? "keep" }) : probe;
-    plans.push({ target: t.path, env: t.env, exists, patch });
+    plans.push({ target: t.path, env: t.env, exists, patch, hidden: hidden.get(t.env) ?? [] });
   }
   return plans;
 }
@@ -73,13 +78,15 @@ export async function applyUnlock(vault: Vault, plans: TargetPlan[]): Promise<vo
   const state = await loadState(root);
   for (const p of plans) {
     const path = join(root, p.target);
+    // A writer killed mid-write leaves its temp file, holding plaintext, beside the target.
+    await removeDeadTemps(dirname(path), { target: path });
     if (p.patch.after !== p.patch.before || !p.exists) {
       if (p.exists) await backup(path, { root });
       await writeFileAtomic(path, p.patch.after, { mode: 0o600 });
     }
     state.targets[p.target] = { env: p.env, keys: p.patch.owned };
   }
-  const ignore = await withIgnored(root, plans.map((p) => ignorePattern(p.target)));
+  const ignore = await withIgnored(root, plans.flatMap((p) => [ignorePattern(p.target), tempPattern(p.target)]));
   if (ignore !== undefined) await writeFileAtomic(join(root, ".gitignore"), ignore, { mode: 0o644 });
   await saveState(root, state);
 }

@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
-import { prepareWrites } from "../io/atomic.js";
-import { writeFileAtomic } from "../io/atomic.js";
+import { prepareWrites, removeDeadTemps, writeFileAtomic } from "../io/atomic.js";
 import { syncDirectory } from "../io/files.js";
-import { isAlive, withLock } from "../io/lock.js";
+import { withLock } from "../io/lock.js";
 import { LOCAL_DIR, VAULT_DIR } from "./root.js";
 
 /**
@@ -110,16 +109,8 @@ function isJournal(j: unknown): j is Journal {
   return Array.isArray(renames) && Array.isArray(deletes) && deletes.every((d) => typeof d === "string") && renames.every((r) => typeof r?.temp === "string" && typeof r.target === "string");
 }
 
-/**
- * Removes the temp files (`.<name>.<pid>.<12 hex>.tmp`, io/atomic.ts) of writers that died
- * before writing their journal: they belong to no state. Call under the lock.
- */
+/** Temp files of writers that died before writing their journal belong to no state. Call under the lock. */
 async function removeStrayTemps(root: string): Promise<void> {
-  for (const dir of [VAULT_DIR, LOCAL_DIR]) {
-    for (const e of await readdir(join(root, dir), { recursive: true, withFileTypes: true }).catch(() => [])) {
-      const pid = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/.exec(e.name)?.[1];
-      if (pid !== undefined && e.isFile() && !isAlive(Number(pid))) await rm(join(e.parentPath, e.name), { force: true });
-    }
-  }
+  for (const dir of [VAULT_DIR, LOCAL_DIR]) await removeDeadTemps(join(root, dir), { recursive: true });
 }
 

@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { InvalidFile } from "../errors.js";
 import { readText } from "../io/atomic.js";
 import { recoverBeforeRead } from "./journal.js";
-import { type VaultConfig, VAULT_FILE } from "../vault/config.js";
+import { type Exposure, type VaultConfig, VAULT_FILE } from "../vault/config.js";
 import { type EnvFile, emptyEnvFile, parseEnvFile } from "../vault/envfile.js";
+import { EXPOSED_FILE, parseExposures } from "../vault/exposure.js";
 import { checkRoster, type Roster, ROSTER_FILE } from "../vault/roster.js";
 import { scopeKeyDir } from "../vault/names.js";
 import { loadYaml, type YamlFile } from "../vault/yamlfile.js";
@@ -101,6 +102,12 @@ export class Vault {
     const f = emptyEnvFile(env);
     this.envs.set(env, f);
     return f;
+  }
+
+  /** Exposure records (`.envvault/exposed.json`); empty when the file does not exist. */
+  async exposures(): Promise<Exposure[]> {
+    const text = await this.source.read(EXPOSED_FILE);
+    return text === undefined ? [] : parseExposures(text);
   }
 
   async keyFile(scope: string, member: string): Promise<string | undefined> {

@@ -48,7 +48,6 @@ export interface VaultConfig {
   environments: Record<string, EnvironmentDef | null>;
   variables?: Record<string, VariableDef | null>;
   targets?: TargetDef[];
-  exposed?: Exposure[];
 }
 
 export const VAULT_FILE = ".envvault/vault.yaml";
@@ -122,5 +121,7 @@ export function durationSeconds(spec: string): number {
 
 /** The rotation policy of a key in an environment: the variable's own, else the environment's. */
 export function rotateEvery(cfg: VaultConfig, env: string, key: string): string | undefined {
-  return variable(cfg, key)?.rotate_every ?? cfg.environments[env]?.rotate_every;
+  const own = variable(cfg, key)?.rotate_every;
+  // An environment's policy is about secrets; a config value rotates only when asked for itself.
+  return own ?? (kindOf(cfg, key) === "config" ? undefined : cfg.environments[env]?.rotate_every);
 }

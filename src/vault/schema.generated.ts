@@ -3,7 +3,7 @@
 const ucs2length = { default: (s) => [...s].length };
 
 export const validateVault = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:vault:1","title":"envvault vault.yaml","description":"Environments, variable definitions and targets of an envvault vault.","type":"object","required":["version","environments"],"additionalProperties":false,"properties":{"version":{"const":1,"description":"Format version of the vault."},"default_env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$","description":"Environment used when neither --env nor `vault use` chose one."},"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"description":{"type":"string"},"extends":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."}}}},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"kind":{"enum":["secret","config","generated"]},"description":{"type":"string"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."},"burned":{"type":"object","required":["at"],"additionalProperties":false,"description":"Do not use any more: kept for history, removed from targets, refused by `vault run`.","properties":{"reason":{"type":"string"},"at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"}}},"required":{"type":"boolean","description":"Every environment must hold the variable."},"required_in":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"description":"Environments that must hold the variable."},"pattern":{"type":"string","description":"A JavaScript regular expression the whole value must match."},"enum":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string"},"description":"The values allowed."},"type":{"enum":["string","url","int","bool","port","email","json"],"description":"What the value must look like."}}}},"targets":{"type":"array","items":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$"},"env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}}}},"exposed":{"type":"array","description":"Values a removed member could read, until they change.","items":{"type":"object","required":["env","key","to","since","t"],"additionalProperties":false,"properties":{"env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"key":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"to":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"since":{"type":"string"},"t":{"type":"integer","minimum":0,"description":"The change time of the value that was exposed; a later change clears the record."}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:vault:1","title":"envvault vault.yaml","description":"Environments, variable definitions and targets of an envvault vault.","type":"object","required":["version","environments"],"additionalProperties":false,"properties":{"version":{"const":1,"description":"Format version of the vault."},"default_env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$","description":"Environment used when neither --env nor `vault use` chose one."},"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"description":{"type":"string"},"extends":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."}}}},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"kind":{"enum":["secret","config","generated"]},"description":{"type":"string"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."},"burned":{"type":"object","required":["at"],"additionalProperties":false,"description":"Do not use any more: kept for history, removed from targets, refused by `vault run`.","properties":{"reason":{"type":"string"},"at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"}}},"required":{"type":"boolean","description":"Every environment must hold the variable."},"required_in":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"description":"Environments that must hold the variable."},"pattern":{"type":"string","description":"A JavaScript regular expression the whole value must match."},"enum":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string"},"description":"The values allowed."},"type":{"enum":["string","url","int","bool","port","email","json"],"description":"What the value must look like."}}}},"targets":{"type":"array","items":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$"},"env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}}}}}};
 const pattern0 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
 const pattern3 = new RegExp("^[1-9][0-9]{0,5}[hdw]$", "u");
 const pattern4 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
@@ -38,7 +38,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!((((((key0 === "version") || (key0 === "default_env")) || (key0 === "environments")) || (key0 === "variables")) || (key0 === "targets")) || (key0 === "exposed"))){
+if(!(((((key0 === "version") || (key0 === "default_env")) || (key0 === "environments")) || (key0 === "variables")) || (key0 === "targets"))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -695,219 +695,14 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data.exposed !== undefined){
-let data26 = data.exposed;
-if(Array.isArray(data26)){
-const len3 = data26.length;
-for(let i5=0; i5<len3; i5++){
-let data27 = data26[i5];
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-if(data27.env === undefined){
-const err52 = {instancePath:instancePath+"/exposed/" + i5,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "env"},message:"must have required property '"+"env"+"'"};
+}
+else {
+const err52 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err52];
 }
 else {
 vErrors.push(err52);
-}
-errors++;
-}
-if(data27.key === undefined){
-const err53 = {instancePath:instancePath+"/exposed/" + i5,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'"};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-if(data27.to === undefined){
-const err54 = {instancePath:instancePath+"/exposed/" + i5,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "to"},message:"must have required property '"+"to"+"'"};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-if(data27.since === undefined){
-const err55 = {instancePath:instancePath+"/exposed/" + i5,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "since"},message:"must have required property '"+"since"+"'"};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-if(data27.t === undefined){
-const err56 = {instancePath:instancePath+"/exposed/" + i5,schemaPath:"#/properties/exposed/items/required",keyword:"required",params:{missingProperty: "t"},message:"must have required property '"+"t"+"'"};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-for(const key9 in data27){
-if(!(((((key9 === "env") || (key9 === "key")) || (key9 === "to")) || (key9 === "since")) || (key9 === "t"))){
-const err57 = {instancePath:instancePath+"/exposed/" + i5,schemaPath:"#/properties/exposed/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-}
-if(data27.env !== undefined){
-let data28 = data27.env;
-if(typeof data28 === "string"){
-if(!pattern0.test(data28)){
-const err58 = {instancePath:instancePath+"/exposed/" + i5+"/env",schemaPath:"#/properties/exposed/items/properties/env/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
-}
-errors++;
-}
-}
-else {
-const err59 = {instancePath:instancePath+"/exposed/" + i5+"/env",schemaPath:"#/properties/exposed/items/properties/env/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err59];
-}
-else {
-vErrors.push(err59);
-}
-errors++;
-}
-}
-if(data27.key !== undefined){
-let data29 = data27.key;
-if(typeof data29 === "string"){
-if(!pattern4.test(data29)){
-const err60 = {instancePath:instancePath+"/exposed/" + i5+"/key",schemaPath:"#/properties/exposed/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-}
-else {
-const err61 = {instancePath:instancePath+"/exposed/" + i5+"/key",schemaPath:"#/properties/exposed/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-}
-if(data27.to !== undefined){
-let data30 = data27.to;
-if(typeof data30 === "string"){
-if(!pattern0.test(data30)){
-const err62 = {instancePath:instancePath+"/exposed/" + i5+"/to",schemaPath:"#/properties/exposed/items/properties/to/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-}
-else {
-const err63 = {instancePath:instancePath+"/exposed/" + i5+"/to",schemaPath:"#/properties/exposed/items/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
-}
-}
-if(data27.since !== undefined){
-if(typeof data27.since !== "string"){
-const err64 = {instancePath:instancePath+"/exposed/" + i5+"/since",schemaPath:"#/properties/exposed/items/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-}
-if(data27.t !== undefined){
-let data32 = data27.t;
-if(!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))){
-const err65 = {instancePath:instancePath+"/exposed/" + i5+"/t",schemaPath:"#/properties/exposed/items/properties/t/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err65];
-}
-else {
-vErrors.push(err65);
-}
-errors++;
-}
-if((typeof data32 == "number") && (isFinite(data32))){
-if(data32 < 0 || isNaN(data32)){
-const err66 = {instancePath:instancePath+"/exposed/" + i5+"/t",schemaPath:"#/properties/exposed/items/properties/t/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err66];
-}
-else {
-vErrors.push(err66);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err67 = {instancePath:instancePath+"/exposed/" + i5,schemaPath:"#/properties/exposed/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err67];
-}
-else {
-vErrors.push(err67);
-}
-errors++;
-}
-}
-}
-else {
-const err68 = {instancePath:instancePath+"/exposed",schemaPath:"#/properties/exposed/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-}
-}
-else {
-const err69 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err69];
-}
-else {
-vErrors.push(err69);
 }
 errors++;
 }
@@ -917,8 +712,8 @@ return errors === 0;
 
 export const validateRoster = validate11;
 const schema12 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:roster:1","title":"envvault roster.yaml","description":"Members, their age recipients, teams, and who may read which scope.","type":"object","required":["version","members"],"additionalProperties":false,"properties":{"version":{"const":1},"members":{"type":"object","propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"object","required":["recipients"],"additionalProperties":false,"properties":{"recipients":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^age1[02-9ac-hj-np-z]{58}$"}},"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}},"kind":{"enum":["person","machine"]}}}},"access":{"type":"object","propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}},"members":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}}}}}}};
-const pattern14 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
-const pattern16 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$", "u");
+const pattern11 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
+const pattern13 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:envvault:schema:roster:1" */;
@@ -1040,7 +835,7 @@ const len0 = data3.length;
 for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(typeof data4 === "string"){
-if(!pattern14.test(data4)){
+if(!pattern11.test(data4)){
 const err9 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients/" + i0,schemaPath:"#/properties/members/additionalProperties/properties/recipients/items/pattern",keyword:"pattern",params:{pattern: "^age1[02-9ac-hj-np-z]{58}$"},message:"must match pattern \""+"^age1[02-9ac-hj-np-z]{58}$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -1206,7 +1001,7 @@ if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key4 in data8){
 const _errs21 = errors;
 if(typeof key4 === "string"){
-if(!pattern16.test(key4)){
+if(!pattern13.test(key4)){
 const err20 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$"+"\"",propertyName:key4};
 if(vErrors === null){
 vErrors = [err20];

@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { InvalidFile, VaultError } from "../../errors.js";
 import { readText } from "../../io/atomic.js";
 import { exportAs, importFrom } from "../../ops/formats.js";
-import { readEnv } from "../../ops/read.js";
+import { readVisible } from "../../ops/read.js";
 import { keyringFor, whoAmI } from "../../ops/session.js";
 import { transaction } from "../../ops/transaction.js";
+import { stillExposed, updateExposures } from "../../ops/exposed.js";
 import { applyUpdates, nowSeconds } from "../../ops/write.js";
 import { printEnvFile } from "../../vault/envfile.js";
 import { findVaultRoot } from "../../store/root.js";
@@ -35,7 +36,8 @@ export async function edit(ctx: Context): Promise<void> {
   const me = await whoAmI(where(ctx));
   const vault = await Vault.load(root);
   const env = await chooseEnv(vault, ctx);
-  const own = new Map([...(await readEnv(await keyringFor(vault, me), env))].filter(([, r]) => r.env === env).map(([k, r]) => [k, r.value]));
+  // Values of scopes you cannot read are not shown, so they cannot be deleted by mistake either.
+  const own = new Map([...(await readVisible(await keyringFor(vault, me), env)).values].filter(([, r]) => r.env === env).map(([k, r]) => [k, r.value]));
   // The editor runs outside the vault lock: others may set other keys meanwhile, and only
   // the keys changed here are written afterwards.
   const edited = await editInPrivate(editor, env, own);
@@ -46,7 +48,9 @@ export async function edit(ctx: Context): Promise<void> {
       const file = await latest.envFile(env);
       const removals = change.removed.filter((k) => file.values.has(k));
       const written = await applyUpdates(await keyringFor(latest, me), file, updates, removals, nowSeconds(ctx.processEnv));
-      return { changes: new Map([[Vault.envPath(env), printEnvFile(written.file)]]), result: undefined };
+      const changes = new Map<string, string | null>([[Vault.envPath(env), printEnvFile(written.file)]]);
+      await updateExposures(latest, changes, [], stillExposed(written.file.values, env));
+      return { changes, result: undefined };
     });
   }
   ctx.out.note(`${env}: ${summary(change.added, change.changed, change.removed)}`);

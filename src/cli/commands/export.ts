@@ -4,9 +4,9 @@ import { UsageError } from "../../errors.js";
 import { fsError } from "../../io/files.js";
 import { burnedOf, kindOf } from "../../vault/config.js";
 import { exportAs, githubEnv, type ExportFormat } from "../../ops/formats.js";
-import { readEnv } from "../../ops/read.js";
+import { readVisible } from "../../ops/read.js";
 import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
-import { chooseEnv, where } from "../common.js";
+import { chooseEnv, warnHidden, where } from "../common.js";
 import type { Context } from "../context.js";
 
 interface Args {
@@ -19,7 +19,9 @@ export async function exportEnv(ctx: Context, args: Args): Promise<void> {
   const vault = await openVault(where(ctx));
   const env = await chooseEnv(vault, ctx);
   const keyring = await keyringFor(vault, await whoAmI(where(ctx)));
-  const values = new Map([...(await readEnv(keyring, env))].filter(([k]) => burnedOf(vault.config.data, k) === undefined).map(([k, r]) => [k, r.value]));
+  const visible = await readVisible(keyring, env);
+  warnHidden(ctx, env, visible.hidden);
+  const values = new Map([...visible.values].filter(([k]) => burnedOf(vault.config.data, k) === undefined).map(([k, r]) => [k, r.value]));
   if (args.format === "github" && !ctx.json) return exportGithub(ctx, values, (k) => kindOf(vault.config.data, k) !== "config");
   // Rendered in full before the first byte goes out: a failure prints nothing on stdout.
   const opts = { ...(args.name === undefined ? {} : { name: args.name }), ...(args.namespace === undefined ? {} : { namespace: args.namespace }) };

@@ -7,6 +7,7 @@ import { Vault } from "../../store/vault.js";
 import { formatFromName, importFrom, type ImportFormat } from "../../ops/formats.js";
 import { optionalKeyring } from "../../ops/session.js";
 import { transaction } from "../../ops/transaction.js";
+import { stillExposed, updateExposures } from "../../ops/exposed.js";
 import { applyUpdates, nowSeconds } from "../../ops/write.js";
 import { chooseEnv, readStdin, summary, where } from "../common.js";
 import type { Context } from "../context.js";
@@ -31,7 +32,9 @@ export async function importEnv(ctx: Context, args: { file: string; format?: Imp
     const env = await chooseEnv(vault, ctx);
     const keyring = await optionalKeyring(vault, where(ctx));
     const written = await applyUpdates(keyring, await vault.envFile(env), [...values].map(([key, value]) => ({ key, value })), [], nowSeconds(ctx.processEnv));
-    return { changes: new Map([[Vault.envPath(env), printEnvFile(written.file)]]), result: { env, added: written.added, changed: written.changed, unchanged: written.unchanged } };
+    const changes = new Map<string, string | null>([[Vault.envPath(env), printEnvFile(written.file)]]);
+    await updateExposures(vault, changes, [], stillExposed(written.file.values, env));
+    return { changes, result: { env, added: written.added, changed: written.changed, unchanged: written.unchanged } };
   });
   ctx.out.note(`${result.env}: imported ${values.size} from ${name}: ${summary(result.added, result.changed, [])}`);
   ctx.out.result(result);

@@ -26,7 +26,8 @@ export async function list(ctx: Context, args: { reveal: boolean }): Promise<voi
   const rows = [...all.values()]
     .map(({ entry }) => ({
       key: entry.key,
-      kind: kindOf(cfg, entry.key) + (burnedOf(cfg, entry.key) === undefined ? "" : " (burned)"),
+      kind: kindOf(cfg, entry.key),
+      burned: burnedOf(cfg, entry.key) !== undefined,
       scope: entry.scope,
       from: entry.env,
       changed: new Date(entry.t * 1000).toISOString().replace(/\.000Z$/, "Z"),
@@ -41,7 +42,7 @@ export async function list(ctx: Context, args: { reveal: boolean }): Promise<voi
     ctx.out.note(`${env} has no variables yet; add one with \`vault set KEY\``);
     return;
   }
-  const table = [["KEY", "KIND", "SCOPE", "CHANGED", "VALUE"], ...rows.map((r) => [r.key, r.kind, r.scope + (r.from !== env ? ` (from ${r.from})` : ""), r.changed, r.value === undefined ? MASK : JSON.stringify(r.value)])];
+  const table = [["KEY", "KIND", "SCOPE", "CHANGED", "VALUE"], ...rows.map((r) => [r.key, r.kind + (r.burned ? " (burned)" : ""), r.scope + (r.from !== env ? ` (from ${r.from})` : ""), r.changed, r.value === undefined ? MASK : JSON.stringify(r.value)])];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   ctx.out.data(table.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")).join("\n"));
 }

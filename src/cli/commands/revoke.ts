@@ -1,9 +1,9 @@
 import { UsageError } from "../../errors.js";
 import { parseScope } from "../../vault/names.js";
 import { readersOf, resolveWho, ROSTER_FILE } from "../../vault/roster.js";
-import { VAULT_FILE } from "../../vault/config.js";
 import { findVaultRoot } from "../../store/root.js";
-import { recordExposures, removeFromAccess } from "../../ops/roster-edit.js";
+import { removeFromAccess } from "../../ops/roster-edit.js";
+import { updateExposures } from "../../ops/exposed.js";
 import { exposures, requireScope, rotateScopes } from "../../ops/rotate.js";
 import { keyringFor, whoAmI } from "../../ops/session.js";
 import { transaction } from "../../ops/transaction.js";
@@ -37,9 +37,8 @@ export async function revoke(ctx: Context, args: { who: string; scope: string })
     }
     const rotation = await rotateScopes(vault, await keyringFor(vault, me), roster.data, [args.scope]);
     const exposed = (await Promise.all(losing.map((m) => exposures(vault, m, [args.scope], since)))).flat();
-    const config = recordExposures(vault.config, exposed);
+    await updateExposures(vault, rotation.changes, exposed);
     rotation.changes.set(ROSTER_FILE, String(roster.doc));
-    if (config !== vault.config) rotation.changes.set(VAULT_FILE, String(config.doc));
     return { changes: rotation.changes, result: { scope: args.scope, removed: losing, exposed } };
   });
   ctx.out.note(`revoked ${args.who} from ${result.scope}; rotated ${result.scope} (${result.removed.join(", ") || "nobody"} lost access)`);

@@ -1,13 +1,14 @@
 import { UsageError } from "../../errors.js";
 import { generateValue } from "../../crypto/generate.js";
 import { promptHidden } from "../../io/terminal.js";
-import { type Exposure, VAULT_FILE } from "../../vault/config.js";
+import type { Exposure } from "../../vault/config.js";
 import { printEnvFile } from "../../vault/envfile.js";
 import { assertKey, parseScope } from "../../vault/names.js";
 import { requireMember, ROSTER_FILE } from "../../vault/roster.js";
 import { findVaultRoot } from "../../store/root.js";
 import { Vault } from "../../store/vault.js";
-import { dropMember, pruneExposures, recordExposures } from "../../ops/roster-edit.js";
+import { dropMember } from "../../ops/roster-edit.js";
+import { stillExposed, updateExposures } from "../../ops/exposed.js";
 import { allScopes, exposures, readableBy, rotateScopes } from "../../ops/rotate.js";
 import { keyringFor, type Me, whoAmI } from "../../ops/session.js";
 import { transaction } from "../../ops/transaction.js";
@@ -59,9 +60,8 @@ export async function rotate(ctx: Context, args: Args): Promise<void> {
         const roster = dropMember(vault.roster, name);
         const rotation = await rotateScopes(vault, keyring, roster.data, readable);
         const exposed = await exposures(vault, name, readable, since);
-        const config = recordExposures(vault.config, exposed);
+        await updateExposures(vault, rotation.changes, exposed);
         rotation.changes.set(ROSTER_FILE, String(roster.doc));
-        if (config !== vault.config) rotation.changes.set(VAULT_FILE, String(config.doc));
         return { changes: rotation.changes, result: { removed: name, scopes: readable, exposed } };
       }
       const chosen = args.all ? await allScopes(vault) : scopes;
@@ -91,9 +91,8 @@ async function rotateValues(ctx: Context, root: string, me: Me, keys: string[], 
       if (!file.values.has(key)) throw new UsageError(`${env} has no variable ${key} to rotate`, { data: { key, env }, hints: ["`vault set KEY` adds one"] });
     }
     const written = await applyUpdates(await keyringFor(vault, me), file, keys.map((key) => ({ key, value: values.get(key) ?? "" })), [], nowSeconds(ctx.processEnv));
-    const config = pruneExposures(vault.config, (e) => !(e.env === env && keys.includes(e.key)));
     const changes = new Map<string, string | null>([[Vault.envPath(env), printEnvFile(written.file)]]);
-    if (config !== vault.config) changes.set(VAULT_FILE, String(config.doc));
+    await updateExposures(vault, changes, [], stillExposed(written.file.values, env));
     return { changes, result: { env, rotated: [...written.changed], unchanged: written.unchanged } };
   });
   ctx.out.note(`${result.env}: new value for ${result.rotated.join(", ") || "nothing"}${result.unchanged.length > 0 ? ` (${result.unchanged.join(", ")} unchanged)` : ""}`);

@@ -2,9 +2,9 @@ import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { VaultError } from "../../errors.js";
 import { burnedOf } from "../../vault/config.js";
-import { readEnv } from "../../ops/read.js";
+import { readVisible } from "../../ops/read.js";
 import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
-import { chooseEnv, where } from "../common.js";
+import { chooseEnv, warnHidden, where } from "../common.js";
 import type { Context } from "../context.js";
 
 const FORWARDED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
@@ -20,7 +20,8 @@ export async function run(ctx: Context): Promise<number> {
   const vault = await openVault(where(ctx));
   const env = await chooseEnv(vault, ctx);
   const keyring = await keyringFor(vault, await whoAmI(where(ctx)));
-  const values = await readEnv(keyring, env);
+  const { values, hidden } = await readVisible(keyring, env);
+  warnHidden(ctx, env, hidden);
   const childEnv: NodeJS.ProcessEnv = {};
   const burned: string[] = [];
   for (const [k, r] of values) {

@@ -6,6 +6,7 @@ import { assertKey } from "../../vault/names.js";
 import { Vault } from "../../store/vault.js";
 import { optionalKeyring } from "../../ops/session.js";
 import { transaction, type Changes } from "../../ops/transaction.js";
+import { stillExposed, updateExposures } from "../../ops/exposed.js";
 import { applyUpdates, nowSeconds, type Update } from "../../ops/write.js";
 import { chooseEnv, readStdin, summary, where } from "../common.js";
 import type { Context } from "../context.js";
@@ -68,6 +69,7 @@ export async function set(ctx: Context, args: Args): Promise<void> {
     const written = await applyUpdates(keyring, file, scoped, [], nowSeconds(ctx.processEnv));
     burnedKeys = updates.map((u) => u.key).filter((k) => burnedOf(vault.config.data, k) !== undefined);
     const changes: Changes = new Map([[Vault.envPath(env), printEnvFile(written.file)]]);
+    await updateExposures(vault, changes, [], stillExposed(written.file.values, env));
     if (args.kind !== undefined) {
       const doc = vault.config.doc;
       let changed = false;

@@ -10,7 +10,7 @@ import { VaultError } from "../../errors.js";
 import { fingerprint } from "../../crypto/seal.js";
 import { entries as docEntries, parse } from "../../format/index.js";
 import { burnedOf, envNames } from "../../vault/config.js";
-import { entries as vaultEntries, readEnv } from "../../ops/read.js";
+import { entries as vaultEntries, readVisible } from "../../ops/read.js";
 import { optionalKeyring } from "../../ops/session.js";
 import { findVaultRoot } from "../../store/root.js";
 import { loadState, localKey } from "../../store/state.js";
@@ -149,7 +149,7 @@ export async function status(ctx: Context): Promise<void> {
     const live = (k: string) => burnedOf(headVault!.config.data, k) === undefined;
     let values: Map<string, string> | undefined;
     try {
-      if (keyring !== undefined) values = new Map([...(await readEnv(keyring, t.env))].filter(([k]) => live(k)).map(([k, r]) => [k, r.value]));
+      if (keyring !== undefined) values = new Map([...(await readVisible(keyring, t.env)).values].filter(([k]) => live(k)).map(([k, r]) => [k, r.value]));
     } catch (e) {
       if (!(e instanceof VaultError)) throw e;
       s.note = `values not compared: ${e.message}`;

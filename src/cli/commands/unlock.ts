@@ -6,7 +6,7 @@ import { LOCAL_DIR } from "../../store/root.js";
 import type { ConflictPolicy } from "../../ops/patch.js";
 import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
 import { applyUnlock, planUnlockAll } from "../../ops/unlock.js";
-import { chooseEnv, summary, where } from "../common.js";
+import { chooseEnv, summary, warnHidden, where } from "../common.js";
 import type { Context } from "../context.js";
 import { mkdir } from "node:fs/promises";
 import { updateFingerprints } from "../../git/fingerprints-build.js";
@@ -54,6 +54,7 @@ export async function unlock(ctx: Context, args: Args): Promise<void> {
     const verb = args.dryRun ? "would unlock" : "unlocked";
     ctx.out.note(`${verb} ${p.env}${at === undefined ? "" : ` as of ${args.at} (${at.commit.slice(0, 12)})`} into ${p.target}: ${summary(patch.added, patch.changed, patch.removed)}`);
     for (const w of patch.warnings) ctx.out.warn(`${p.target}: ${w}`);
+    warnHidden(ctx, p.env, p.hidden);
     if (patch.kept.length > 0) {
       ctx.out.warn(`${p.target}: kept the local value of ${patch.kept.join(", ")} (changed locally, differs from the vault); \`vault unlock --on-conflict overwrite\` replaces it, \`vault set\` saves yours`);
     }
