@@ -1,15 +1,21 @@
 // Builds the library (tsc: JavaScript and declarations) and the CLI (one esbuild ESM bundle
 // whose heavy modules are split into chunks loaded only by the commands that need them).
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { build } from "esbuild";
 
 const require = createRequire(import.meta.url);
-rmSync("dist", { recursive: true, force: true });
+// Built beside dist/ and swapped in at the end, so a test running the CLI meanwhile never
+// finds dist/ missing or half written.
+const out = `.dist-${process.pid}`;
+rmSync(out, { recursive: true, force: true });
 
-const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { stdio: "inherit" });
-if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", `${out}/lib`], { stdio: "inherit" });
+if (tsc.status !== 0) {
+  rmSync(out, { recursive: true, force: true });
+  process.exit(tsc.status ?? 1);
+}
 
 // envvault accepts only X25519 recipients (the `age` CLI of the stable distributions reads
 // no other kind), so the CLI bundle replaces age-encryption's post-quantum and P-256 code
@@ -33,7 +39,7 @@ const unsupportedCurves = {
 await build({
   plugins: [unsupportedCurves],
   entryPoints: { main: "src/cli/main.ts" },
-  outdir: "dist/cli",
+  outdir: `${out}/cli`,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -46,3 +52,8 @@ await build({
   banner: { js: "import { createRequire as __envvaultRequire } from 'node:module'; const require = __envvaultRequire(import.meta.url);" },
   logLevel: "warning",
 });
+
+const old = `.dist-old-${process.pid}`;
+if (existsSync("dist")) renameSync("dist", old);
+renameSync(out, "dist");
+rmSync(old, { recursive: true, force: true });
