@@ -100,6 +100,25 @@ try {
   sh("vault keygen --out stranger.txt", process.execPath, [bin, "keygen", "--out", stranger]);
   vault(["get", "STRIPE_KEY", "--env", "production", "--identity", stranger], { expect: 3 });
 
+  step("A teammate joins: carol can read development and production");
+  const carol = join(base, "carol.txt");
+  const carolRecipient = sh("vault keygen --out carol.txt", process.execPath, [bin, "keygen", "--out", carol]).stdout.trim();
+  vault(["member", "add", "carol", "--recipient", carolRecipient, "--team", "dev"]);
+  vault(["grant", "team:dev", "development"]);
+  vault(["grant", "carol", "production"]);
+  vault(["access"]);
+  sh("vault get STRIPE_KEY --env production --identity carol.txt", process.execPath, [bin, "get", "STRIPE_KEY", "--env", "production", "--identity", carol]);
+  git(["add", "-A"]);
+  git(["commit", "-q", "-m", "Add carol"]);
+
+  step("Carol leaves: one command re-keys everything she could read and lists what she saw");
+  vault(["rotate", "--remove", "carol"]);
+  sh("vault get STRIPE_KEY --env production --identity carol.txt", process.execPath, [bin, "get", "STRIPE_KEY", "--env", "production", "--identity", carol], { expect: 3 });
+  vault(["check"], { expect: 5 });
+  vault(["rotate", "STRIPE_KEY", "--env", "production", "--stdin"], { input: "sk_live_demo_rotated_9876543210" });
+  git(["add", "-A"]);
+  git(["commit", "-q", "-m", "Offboard carol"]);
+
   step("Lock: remove the unlocked values again");
   vault(["lock"]);
   show(".env");

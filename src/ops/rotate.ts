@@ -1,7 +1,7 @@
 import { NotARecipient, UsageError } from "../errors.js";
 import { deriveValueKey, newBatchKey, openValue, sealValue } from "../crypto/seal.js";
 import { wrapBatchKey, wrapScopeKey } from "../crypto/scopekey.js";
-import { envNames, type Exposure } from "../vault/config.js";
+import { envNames, type Exposure, kindOf } from "../vault/config.js";
 import { type EnvFile, printEnvFile, pruneBatches, scopeOf } from "../vault/envfile.js";
 import { parseScope } from "../vault/names.js";
 import { readersOf, type Roster } from "../vault/roster.js";
@@ -144,13 +144,18 @@ export async function readableBy(vault: Vault, member: string): Promise<string[]
   return out;
 }
 
-/** Exposure records: every value of `scopes` as it is now, seen by `member`. */
+/**
+ * Exposure records: every secret of `scopes` as it is now, seen by `member`. `config` values
+ * are not secrets, so there is nothing to change at a provider for them.
+ */
 export async function exposures(vault: Vault, member: string, scopes: readonly string[], since: string): Promise<Exposure[]> {
   const out: Exposure[] = [];
   for (const scope of scopes) {
     const env = parseScope(scope).env;
     const file = await vault.envFile(env);
-    for (const key of keysIn(file, scope)) out.push({ env, key, to: member, since, t: file.values.get(key)!.t });
+    for (const key of keysIn(file, scope)) {
+      if (kindOf(vault.config.data, key) !== "config") out.push({ env, key, to: member, since, t: file.values.get(key)!.t });
+    }
   }
   return out;
 }
