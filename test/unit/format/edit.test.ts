@@ -1,19 +1,9 @@
 import { describe, expect, test } from "@jest/globals";
-import { VaultError } from "../../../src/errors.js";
 import { get, parse, print, remove, set } from "../../../src/format/index.js";
+import { thrown } from "../errors.js";
 
 const setText = (text: string, key: string, value: string) => print(set(parse(text).doc, key, value));
 const removeText = (text: string, key: string) => print(remove(parse(text).doc, key));
-
-function thrown(fn: () => unknown): VaultError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VaultError) return e;
-    throw e;
-  }
-  throw new Error("expected a VaultError");
-}
 
 describe("set rewrites only the key's effective line", () => {
   test("set changes only that line of the file", () => {

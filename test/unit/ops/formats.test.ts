@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import dotenv from "dotenv";
 import { parse as parseYaml } from "yaml";
-import { VaultError } from "../../../src/errors.js";
 import { exportAs, formatFromName, importFrom, shellQuote } from "../../../src/ops/formats.js";
+import { thrown as invalid } from "../errors.js";
 
 /** Values that break naive writers: line breaks, quotes of every kind, #, $, backslashes, Unicode, spaces. */
 const TRICKY = new Map([
@@ -37,15 +37,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function invalid(fn: () => unknown): VaultError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VaultError);
-    return e as VaultError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("exportAs", () => {
   test("dotenv output reads back with dotenv.parse as exactly the same map", () => {

@@ -3,7 +3,6 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateIdentity, identityToRecipient } from "../../../src/crypto/age.js";
-import { VaultError } from "../../../src/errors.js";
 import { initVault } from "../../../src/ops/init.js";
 import { Keyring } from "../../../src/ops/keyring.js";
 import { entries, readEnv } from "../../../src/ops/read.js";
@@ -11,6 +10,7 @@ import { applyUpdates } from "../../../src/ops/write.js";
 import { Vault } from "../../../src/store/vault.js";
 import { printEnvFile } from "../../../src/vault/envfile.js";
 import { VAULT_FILE } from "../../../src/vault/config.js";
+import { rejection } from "../errors.js";
 
 const T0 = 1_700_000_000;
 
@@ -45,14 +45,6 @@ async function setIn(env: string, values: Record<string, string>, t: number): Pr
   await writeFile(join(root, Vault.envPath(env)), printEnvFile(r.file));
 }
 
-async function rejection(p: Promise<unknown>): Promise<VaultError> {
-  const e = await p.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(e).toBeInstanceOf(VaultError);
-  return e as VaultError;
-}
 
 describe("readEnv with inheritance", () => {
   beforeEach(async () => {

@@ -10,6 +10,7 @@ import { readEnv } from "../../../src/ops/read.js";
 import { applyUpdates, MAX_BATCHES_PER_SCOPE, nowSeconds } from "../../../src/ops/write.js";
 import { Vault } from "../../../src/store/vault.js";
 import { type EnvFile, printEnvFile } from "../../../src/vault/envfile.js";
+import { rejection } from "../errors.js";
 
 const ENV = "development";
 const T0 = 1_700_000_000;
@@ -50,14 +51,6 @@ async function plain(keyring: Keyring, env = ENV): Promise<Record<string, { valu
   return out;
 }
 
-async function rejection(p: Promise<unknown>): Promise<VaultError> {
-  const e = await p.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(e).toBeInstanceOf(VaultError);
-  return e as VaultError;
-}
 
 describe("applyUpdates", () => {
   test("new keys are sealed under one new batch of the environment's scope, at the time given", async () => {

@@ -1,16 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
-import { VaultError } from "../../../src/errors.js";
 import { defaultEnv, envNames, inheritanceChain, kindOf, requireEnv, targets, type VaultConfig } from "../../../src/vault/config.js";
+import { thrown } from "../errors.js";
 
-function thrown(fn: () => unknown): VaultError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VaultError);
-    return e as VaultError;
-  }
-  throw new Error("expected an error");
-}
 
 const config = (environments: VaultConfig["environments"], rest: Partial<VaultConfig> = {}): VaultConfig => ({ version: 1, environments, ...rest });
 

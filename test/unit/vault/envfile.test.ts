@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { VaultError } from "../../../src/errors.js";
 import { emptyEnvFile, type EnvFile, parseEnvFile, printEnvFile, pruneBatches, scopeOf } from "../../../src/vault/envfile.js";
+import { thrown } from "../errors.js";
 
 const FILE = ".envvault/envs/production.env";
 const R1 = "age1f0l3ggu0pnearkpe2fek62a0ngv5zcv57td59qlaemtsg7wtsg9sv9l07k";
@@ -27,13 +28,7 @@ const CANONICAL = [
 ].join("\n");
 
 function invalid(text: string, env = "production"): VaultError {
-  try {
-    parseEnvFile(text, FILE, env);
-  } catch (e) {
-    expect(e).toBeInstanceOf(VaultError);
-    return e as VaultError;
-  }
-  throw new Error("parseEnvFile accepted a malformed file");
+  return thrown(() => parseEnvFile(text, FILE, env));
 }
 
 /** CANONICAL with `line` put in at line number `at` (1-based). */

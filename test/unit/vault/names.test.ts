@@ -1,16 +1,8 @@
 import { describe, expect, test } from "@jest/globals";
 import { VaultError } from "../../../src/errors.js";
 import { assertKey, assertName, isKey, isName, parseScope, scopeId, scopeKeyDir } from "../../../src/vault/names.js";
+import { thrown } from "../errors.js";
 
-function thrown(fn: () => unknown): VaultError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VaultError);
-    return e as VaultError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("names", () => {
   test("isName accepts 1-64 lower-case letters, digits, _ and -, starting with a letter or digit", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
-import { VaultError } from "../../../src/errors.js";
 import { checkRoster, memberFor, memberNames, readersOf, requireMember, type Roster } from "../../../src/vault/roster.js";
+import { thrown } from "../errors.js";
 
 // Recipients from test/vectors (published test keys).
 const R1 = "age1f0l3ggu0pnearkpe2fek62a0ngv5zcv57td59qlaemtsg7wtsg9sv9l07k";
@@ -22,15 +22,6 @@ const roster: Roster = {
   },
 };
 
-function thrown(fn: () => unknown): VaultError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VaultError);
-    return e as VaultError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("roster", () => {
   test("memberNames is sorted", () => {

@@ -4,6 +4,7 @@ import { VaultError } from "../../../src/errors.js";
 import type { VaultConfig } from "../../../src/vault/config.js";
 import type { Roster } from "../../../src/vault/roster.js";
 import { loadYaml, type SchemaName } from "../../../src/vault/yamlfile.js";
+import { thrown } from "../errors.js";
 
 const VAULT = ".envvault/vault.yaml";
 const ROSTER = ".envvault/roster.yaml";
@@ -17,13 +18,7 @@ beforeAll(async () => {
 });
 
 function invalid(text: string, file: string, schema: SchemaName): VaultError {
-  try {
-    loadYaml(text, file, schema);
-  } catch (e) {
-    expect(e).toBeInstanceOf(VaultError);
-    return e as VaultError;
-  }
-  throw new Error("loadYaml accepted an invalid file");
+  return thrown(() => loadYaml(text, file, schema));
 }
 
 const lines = (...l: string[]) => l.join("\n") + "\n";
