@@ -1,8 +1,10 @@
 // Builds the library (tsc: JavaScript and declarations) and the CLI (one esbuild ESM bundle
 // whose heavy modules are split into chunks loaded only by the commands that need them).
 import { spawnSync } from "node:child_process";
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { build } from "esbuild";
 
 const require = createRequire(import.meta.url);
@@ -36,8 +38,19 @@ const unsupportedCurves = {
   },
 };
 
-await build({
+// The tag of the YAML cache (src/store/yamlcache.ts): a hash of everything that decides
+// whether vault.yaml and roster.yaml are valid (the schemas, src/vault/, the loader), so a
+// build that validates differently never trusts data a previous build validated.
+const filesUnder = (dir) => readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
+const tagged = [...filesUnder("schema"), ...filesUnder("src/vault"), "src/store/vault.ts", "src/store/yamlcache.ts"].sort();
+const tagHash = createHash("sha256");
+for (const f of tagged) tagHash.update(`${f}\0`).update(readFileSync(f)).update("\0");
+const yamlCacheTag = tagHash.digest("hex").slice(0, 16);
+
+const result = await build({
   plugins: [unsupportedCurves],
+  define: { ENVVAULT_YAML_CACHE_TAG: JSON.stringify(yamlCacheTag) },
+  metafile: true,
   entryPoints: { main: "src/cli/main.ts" },
   outdir: `${out}/cli`,
   bundle: true,
@@ -52,6 +65,44 @@ await build({
   banner: { js: "import { createRequire as __envvaultRequire } from 'node:module'; const require = __envvaultRequire(import.meta.url);" },
   logLevel: "warning",
 });
+
+// The commands that run many times a day must not load the YAML parser or age-encryption
+// (nor what they import) before their first line of output: check the static import graph
+// of each from the entry point. YAML is reached only through dynamic imports (a YAML-cache
+// miss, an edit, YAML import/export), age-encryption only to encrypt.
+{
+  const outputs = result.metafile.outputs;
+  const staticClosure = (start) => {
+    const seen = new Set();
+    const visit = (path) => {
+      if (seen.has(path)) return;
+      seen.add(path);
+      for (const i of outputs[path]?.imports ?? []) if (i.kind === "import-statement" && !i.external) visit(i.path);
+    };
+    visit(start);
+    return seen;
+  };
+  const outputOf = (input) => Object.keys(outputs).find((o) => Object.hasOwn(outputs[o].inputs, input));
+  const main = outputOf("src/cli/main.ts");
+  const heavy = [/node_modules\/yaml\//, /node_modules\/age-encryption\//, /node_modules\/@noble\//, /node_modules\/yargs/];
+  const problems = [];
+  for (const command of ["export", "run", "get", "unlock", "list", "hook"]) {
+    const chunk = outputOf(`src/cli/commands/${command}.ts`);
+    if (chunk === undefined) {
+      problems.push(`no chunk holds src/cli/commands/${command}.ts`);
+      continue;
+    }
+    for (const out of new Set([...staticClosure(main), ...staticClosure(chunk)])) {
+      const bad = Object.keys(outputs[out].inputs).find((input) => heavy.some((re) => re.test(input)));
+      if (bad !== undefined) problems.push(`\`vault ${command}\` loads ${bad} at start-up (through ${out})`);
+    }
+  }
+  if (problems.length > 0) {
+    rmSync(out, { recursive: true, force: true });
+    console.error(`build: ${problems.join("\nbuild: ")}`);
+    process.exit(1);
+  }
+}
 
 const old = `.dist-old-${process.pid}`;
 if (existsSync("dist")) renameSync("dist", old);

@@ -5,11 +5,15 @@
  * import { load } from "envvault";
  * const env = await load({ env: "production" });
  * ```
+ *
+ * To fill `process.env` before an application starts, as `dotenv/config` does, preload
+ * `envvault/config`: `node --import envvault/config app.js` (or `node -r envvault/config`).
  */
 import { resolve } from "node:path";
 import { requireEnv, defaultEnv } from "./vault/config.js";
 import { loadState } from "./store/state.js";
-import { readVisible } from "./ops/read.js";
+import { generatedValues } from "./ops/generated.js";
+import { resolveEnv, vaultLayers } from "./ops/layers.js";
 import { keyringFor, openVault, whoAmI } from "./ops/session.js";
 
 export { VaultError, NotARecipient, Tampered, InvalidFile, UsageError, ValidationFailed, Blocked, ExitCode } from "./errors.js";
@@ -19,17 +23,30 @@ export interface LoadOptions {
   cwd?: string;
   /** Environment to read (default: ENVVAULT_ENV, then `vault use`, then vault.yaml's default). */
   env?: string;
+  /** Context of the environment (vault.yaml `contexts`) whose values apply (default: ENVVAULT_CONTEXT, else none). */
+  context?: string;
   /** Identity file (default: the lookup order of `vault`: ENVVAULT_IDENTITY, ENVVAULT_IDENTITY_FILE, ~/.config/envvault/identity.txt). */
   identityFile?: string;
-  /** Process environment to take ENVVAULT_* settings from (default: process.env). */
+  /**
+   * Process environment: where ENVVAULT_* settings come from, the top layer (its value wins
+   * for every variable it sets) and what `${NAME}` references fall back to (default: process.env).
+   */
   processEnv?: NodeJS.ProcessEnv;
+  /** Told about variables left out (a scope you cannot read, burned) and unreadable lines of env_file files. */
+  onWarning?: (message: string) => void;
 }
 
 /**
- * Decrypts the variables of one environment, inherited ones included.
+ * The environment as `vault run` injects it: the vault's values (inherited ones included),
+ * the context's overrides, the `env_file` files of vault.yaml, this clone's generated values,
+ * interpolation where the environment turns it on, and the process environment on top for
+ * the variables those layers set. Other variables of the process environment are not in the
+ * result.
  *
  * @throws NotARecipient when the identity cannot read the environment; Tampered when a
- *   vault file was modified; InvalidFile when vault.yaml or roster.yaml is invalid.
+ *   vault file was modified; InvalidFile when vault.yaml or roster.yaml is invalid;
+ *   UsageError for an unknown environment or context; VaultError NOT_FOUND for a missing
+ *   required env_file; ValidationFailed for an interpolation cycle.
  */
 export async function load(options: LoadOptions = {}): Promise<Record<string, string>> {
   const processEnv = options.processEnv ?? process.env;
@@ -39,8 +56,20 @@ export async function load(options: LoadOptions = {}): Promise<Record<string, st
     ...(options.identityFile === undefined ? {} : { identityFile: resolve(options.identityFile) }),
   };
   const vault = await openVault(where);
-  const chosen = options.env ?? processEnv.ENVVAULT_ENV ?? (await loadState(vault.root)).env ?? defaultEnv(vault.config.data);
-  const env = requireEnv(vault.config.data, chosen);
-  const { values } = await readVisible(await keyringFor(vault, await whoAmI(where)), env);
-  return Object.fromEntries([...values].map(([k, r]) => [k, r.value]));
+  const cfg = vault.config.data;
+  const chosen = options.env ?? nonEmpty(processEnv.ENVVAULT_ENV) ?? (await loadState(vault.root)).env ?? defaultEnv(cfg);
+  const env = requireEnv(cfg, chosen);
+  const context = options.context ?? nonEmpty(processEnv.ENVVAULT_CONTEXT);
+  const side = await vaultLayers(await keyringFor(vault, await whoAmI(where)), env);
+  const generated = await generatedValues(vault.root, cfg, { save: true, locked: false });
+  const r = await resolveEnv({ root: vault.root, cfg, env, vault: side, generated, ...(context === undefined ? {} : { context }), processEnv, lookup: processEnv });
+  const warn = options.onWarning ?? (() => undefined);
+  if (side.hidden.length > 0) warn(`${env}: left out ${side.hidden.map((h) => `${h.key} (${h.scope})`).join(", ")}: you cannot read their scope`);
+  if (r.burned.length > 0) warn(`${env}: left out burned ${r.burned.join(", ")}`);
+  for (const f of r.files) for (const w of f.warnings) warn(w);
+  return Object.fromEntries([...r.resolution.values].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+function nonEmpty(s: string | undefined): string | undefined {
+  return s === undefined || s === "" ? undefined : s;
 }

@@ -26,6 +26,7 @@ const core: CommandSpec[] = [
         .option("env", { alias: "e", type: "string", array: true, describe: "Environments to create (default: development)" })
         .option("name", { type: "string", describe: "Your member name (default: your user name)" })
         .option("yes", { alias: "y", type: "boolean", default: false, describe: "Do not ask" })
+        .option("import", { type: "boolean", describe: "Adopt the .env files found here (--no-import leaves them alone; default: ask on a terminal, else only with --yes)" })
         .option("hooks", { type: "boolean", default: true, describe: "Install the git hooks, merge driver and diff converter (--no-hooks skips)" }),
     load: async () => (await import("./commands/init.js")).init,
   },
@@ -93,7 +94,9 @@ const core: CommandSpec[] = [
       y
         .option("dry-run", { type: "boolean", default: false, describe: "Show the change (values masked); write nothing" })
         .option("at", { type: "string", describe: "Read the vault as of this commit, branch or tag (REV)" })
-        .option("on-conflict", { choices: conflictChoices, describe: "When a target's value was changed locally (default: prompt on a terminal, else keep)" }),
+        .option("on-conflict", { choices: conflictChoices, describe: "When a target's value was changed locally (default: prompt on a terminal, else keep)" })
+        .option("context", { type: "string", describe: "Context (vault.yaml `contexts`) of targets that name none" })
+        .option("explain", { type: "string", describe: "Print every layer that sets KEY for each target, and which one wins; write nothing" }),
     load: async () => (await import("./commands/unlock.js")).unlock,
   },
   {
@@ -111,7 +114,11 @@ const core: CommandSpec[] = [
   {
     command: "run",
     describe: "Run a command with the environment injected; nothing is written to disk",
-    builder: (y) => y.usage("vault run [options] [--] CMD [ARGS…]"),
+    builder: (y) =>
+      y
+        .usage("vault run [options] [--] CMD [ARGS…]")
+        .option("context", { type: "string", describe: "Context (vault.yaml `contexts`) whose values override the environment's" })
+        .option("explain", { type: "string", describe: "Print every layer that sets KEY and which one wins; run nothing" }),
     load: async () => (await import("./commands/run.js")).run,
   },
   {
@@ -121,7 +128,8 @@ const core: CommandSpec[] = [
       y
         .option("format", { alias: "f", choices: formats, default: "dotenv" as const, describe: "k8s: a Secret manifest; docker: --env-file; github: masks on stdout, values to $GITHUB_ENV" })
         .option("name", { type: "string", describe: "k8s: the Secret's name (default envvault)" })
-        .option("namespace", { type: "string", describe: "k8s: the Secret's namespace" }),
+        .option("namespace", { type: "string", describe: "k8s: the Secret's namespace" })
+        .option("context", { type: "string", describe: "Context (vault.yaml `contexts`) whose values override the environment's" }),
     load: async () => (await import("./commands/export.js")).exportEnv,
   },
   {

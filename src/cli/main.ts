@@ -4,7 +4,7 @@ import { UsageError } from "../errors.js";
 import { commands } from "./commands.js";
 import type { Context } from "./context.js";
 import { parseFast } from "./fastpath.js";
-import { Output } from "./output.js";
+import { FdSink, Output } from "./output.js";
 import { VERSION } from "./version.js";
 
 interface GlobalArgs {
@@ -39,12 +39,15 @@ export function splitPassthrough(argv: string[]): { argv: string[]; passthrough:
   return { argv, passthrough: [] };
 }
 
-function useColor(g: { color: boolean }): boolean {
+/** Decided on the first coloured write: asking whether stderr is a terminal makes `process.stderr`. */
+function useColor(g: { color: boolean }): () => boolean {
   const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "";
-  return g.color && !noColor && process.stderr.isTTY === true;
+  return () => g.color && !noColor && process.stderr.isTTY === true;
 }
 
 function contextFor(g: GlobalArgs, out: Output, passthrough: string[]): Context {
+  // `process.stdin` is made on first use, and making it loads Node's stream machinery (and
+  // net and tty on a terminal): only the commands that read it or prompt pay for it.
   return {
     cwd: resolve(g.cwd ?? process.cwd()),
     ...(g.env === undefined ? {} : { env: g.env }),
@@ -54,13 +57,22 @@ function contextFor(g: GlobalArgs, out: Output, passthrough: string[]): Context 
     debug: g.debug,
     out,
     processEnv: process.env,
-    stdin: process.stdin,
-    interactive: process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI,
+    get stdin() {
+      return process.stdin;
+    },
+    get interactive() {
+      return process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI;
+    },
     passthrough,
   };
 }
 
-const outputFor = (g: GlobalArgs) => new Output({ json: g.json, quiet: g.quiet, color: useColor(g), stdout: process.stdout, stderr: process.stderr });
+// Standard output and error through their descriptors (see FdSink): the real streams are
+// made only if a write fails, or when a command asks for one itself.
+const stdoutSink = new FdSink(1, () => process.stdout);
+const stderrSink = new FdSink(2, () => process.stderr);
+
+const outputFor = (g: GlobalArgs) => new Output({ json: g.json, quiet: g.quiet, color: useColor(g), stdout: stdoutSink, stderr: stderrSink });
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
 export async function run(fullArgv: string[]): Promise<number> {

@@ -58,3 +58,31 @@ export function bech32Decode(text: string, hrp: string): Uint8Array | null {
   if (bits >= 5 || (acc & ((1 << bits) - 1)) !== 0) return null;
   return Uint8Array.from(out);
 }
+
+/**
+ * Encodes bytes as Bech32 (BIP 173) with the human-readable part `hrp`, in the case of
+ * `hrp` (age writes recipients in lower case, identities in upper case).
+ */
+export function bech32Encode(hrp: string, data: Uint8Array): string {
+  const lower = hrp.toLowerCase();
+  const words: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (const b of data) {
+    acc = ((acc << 8) | b) & 0x1fff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      words.push((acc >>> bits) & 31);
+    }
+  }
+  if (bits > 0) words.push((acc << (5 - bits)) & 31);
+  const values: number[] = [];
+  for (const c of lower) values.push(c.charCodeAt(0) >>> 5);
+  values.push(0);
+  for (const c of lower) values.push(c.charCodeAt(0) & 31);
+  const mod = polymod([...values, ...words, 0, 0, 0, 0, 0, 0]) ^ 1;
+  for (let i = 0; i < 6; i++) words.push((mod >>> (5 * (5 - i))) & 31);
+  const out = `${lower}1${words.map((w) => CHARSET[w]).join("")}`;
+  return hrp === lower ? out : out.toUpperCase();
+}

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { userInfo } from "node:os";
 import { UsageError } from "../errors.js";
-import { DEFAULT_TARGET, VAULT_FILE } from "../vault/config.js";
+import { DEFAULT_TARGET, type TargetDef, VAULT_FILE } from "../vault/config.js";
 import { emptyEnvFile, printEnvFile } from "../vault/envfile.js";
 import { assertName, isName } from "../vault/names.js";
 import { ROSTER_FILE } from "../vault/roster.js";
@@ -11,13 +11,19 @@ import { Vault } from "../store/vault.js";
 import { ignorePattern, withIgnored } from "./gitignore.js";
 import { tempPattern } from "../io/atomic.js";
 import { createScopeKey } from "./scopes.js";
+import type { Adoption } from "./adopt.js";
 import { applyChanges, type Changes } from "./transaction.js";
+import { applyUpdates } from "./write.js";
 
 export interface InitOptions {
   root: string;
   envs: string[];
   member: string;
   recipients: string[];
+  /** Existing env files to adopt (ops/adopt.ts): their environments, values, targets and definitions. */
+  adoption?: Adoption;
+  /** Change time of imported values (Unix seconds). */
+  now?: number;
 }
 
 export interface InitResult {
@@ -47,35 +53,51 @@ export async function initVault(o: InitOptions): Promise<InitResult> {
       hints: ["`vault env add NAME` adds an environment; `vault member add` adds a member"],
     });
   }
-  const envs = [...new Set(o.envs)].map((e) => assertName("environment", e));
+  const adopted = o.adoption;
+  const envs = [...new Set([...o.envs, ...(adopted?.values.keys() ?? [])])].map((e) => assertName("environment", e));
   assertName("member", o.member);
   const changes: Changes = new Map();
   for (const env of envs) {
     const { recipient, files } = await createScopeKey(env, new Map([[o.member, o.recipients]]));
-    const file = emptyEnvFile(env);
+    let file = emptyEnvFile(env);
     file.scopes.set(env, recipient);
+    const values = adopted?.values.get(env);
+    // Sealed to the new scope's recipient, as any writer seals (ops/write.ts).
+    if (values !== undefined) file = (await applyUpdates(undefined, file, [...values].map(([key, value]) => ({ key, value })), [], o.now ?? Math.floor(Date.now() / 1000))).file;
     changes.set(Vault.envPath(env), printEnvFile(file));
     for (const [path, text] of files) changes.set(path, text);
   }
-  changes.set(VAULT_FILE, vaultYaml(envs));
+  const targetList = adopted !== undefined && adopted.targets.length > 0 ? adopted.targets : [{ path: DEFAULT_TARGET }];
+  changes.set(VAULT_FILE, vaultYaml(envs, targetList, adopted));
   changes.set(ROSTER_FILE, rosterYaml(o.member, o.recipients, envs));
-  const ignore = await withIgnored(o.root, [ignorePattern(DEFAULT_TARGET), tempPattern(DEFAULT_TARGET), `/${LOCAL_DIR}/`, "/.envvault/**/.*.tmp"]);
+  const ignore = await withIgnored(o.root, [...targetList.flatMap((t) => [ignorePattern(t.path), tempPattern(t.path)]), `/${LOCAL_DIR}/`, "/.envvault/**/.*.tmp"]);
   if (ignore !== undefined) changes.set(".gitignore", ignore);
   const files = await applyChanges(o.root, changes);
   return { root: o.root, envs, member: o.member, files };
 }
 
-function vaultYaml(envs: string[]): string {
-  return [
+/** A YAML scalar: plain when that reads back as the same string, else JSON (valid YAML) quoting. */
+const scalar = (s: string) => (/^[A-Za-z0-9_./][A-Za-z0-9_./-]*$/.test(s) && /[A-Za-z_]/.test(s) && !/^\.(inf|nan)$/i.test(s) ? s : JSON.stringify(s));
+
+function vaultYaml(envs: string[], targetList: TargetDef[], adopted?: Adoption): string {
+  const lines = [
     "# envvault: environments, variable definitions and targets (schema/vault.schema.json)",
     "version: 1",
     `default_env: ${envs[0]}`,
     "environments:",
     ...envs.map((e) => `  ${e}: {}`),
-    "targets:",
-    `  - path: ${DEFAULT_TARGET}`,
-    "",
-  ].join("\n");
+  ];
+  if (adopted !== undefined && adopted.required.length > 0) {
+    lines.push("# from .env.example (and the like): every environment must set these", "variables:", ...adopted.required.map((k) => `  ${k}: { required: true }`));
+  }
+  if (adopted !== undefined && adopted.layers.length > 0) lines.push("env_file:", ...adopted.layers.map((p) => `  - ${scalar(p)}`));
+  lines.push("targets:");
+  for (const t of targetList) {
+    lines.push(`  - path: ${scalar(t.path)}`);
+    if (t.env !== undefined) lines.push(`    env: ${t.env}`);
+    if (t.keys !== undefined) lines.push(`    keys: [${t.keys.join(", ")}]`);
+  }
+  return lines.join("\n") + "\n";
 }
 
 function rosterYaml(member: string, recipients: string[], envs: string[]): string {

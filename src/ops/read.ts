@@ -18,11 +18,16 @@ export interface Resolved extends Entry {
   value: string;
 }
 
-/** The variables an environment sees, inherited ones included, nearest definition winning. */
+/**
+ * The variables an environment sees, inherited ones included, nearest definition winning.
+ * An environment's `unset` drops what it inherits (its own value, if any, stays).
+ */
 export async function entries(vault: Vault, env: string): Promise<Map<string, { entry: Entry; file: EnvFile; sealed: SealedValue }>> {
-  const chain = inheritanceChain(vault.config.data, env).reverse();
+  const cfg = vault.config.data;
+  const chain = inheritanceChain(cfg, env).reverse();
   const out = new Map<string, { entry: Entry; file: EnvFile; sealed: SealedValue }>();
   for (const e of chain) {
+    for (const key of cfg.environments[e]?.unset ?? []) out.delete(key);
     const file = await vault.envFile(e);
     for (const [key, sealed] of file.values) {
       const scope = file.batches.get(sealed.batch)?.scope;
@@ -86,4 +91,32 @@ export async function readVisible(keyring: Keyring, env: string): Promise<Visibl
     else hidden.push(entry);
   }
   return { values: await readEnv(keyring, env, wanted), hidden: hidden.sort((a, b) => (a.key < b.key ? -1 : 1)) };
+}
+
+/** A value an environment of the chain holds itself, as one reader sees it. */
+export interface OwnValue {
+  env: string;
+  /** Undefined when the value is in a scope this reader cannot open. */
+  value: string | undefined;
+}
+
+/**
+ * What each environment of `env`'s inheritance chain holds itself for `key`, root first,
+ * shadowed and unset values included: the material of `--explain`.
+ */
+export async function ownValues(keyring: Keyring, env: string, key: string): Promise<OwnValue[]> {
+  const out: OwnValue[] = [];
+  for (const e of inheritanceChain(keyring.vault.config.data, env).reverse()) {
+    const file = await keyring.vault.envFile(e);
+    const sealed = file.values.get(key);
+    const scope = sealed === undefined ? undefined : file.batches.get(sealed.batch)?.scope;
+    if (sealed === undefined || scope === undefined) continue;
+    if (!(await keyring.canRead(file, scope))) {
+      out.push({ env: e, value: undefined });
+      continue;
+    }
+    const valueKey = await keyring.valueKey(file, sealed.batch, key);
+    out.push({ env: e, value: openValue({ valueKey, env: e, scope, key, t: sealed.t, payload: sealed.payload }) });
+  }
+  return out;
 }

@@ -11,6 +11,8 @@ export type Changes = Map<string, string | null>;
 /**
  * Loads the vault under the repository lock, lets `fn` compute every new file in memory,
  * then writes only the files whose bytes differ. Nothing is written when `fn` throws.
+ * The YAML documents of vault.yaml and roster.yaml are loaded (not only their cached data),
+ * so `fn` can edit them keeping comments and layout.
  */
 export async function transaction<T>(root: string, fn: (vault: Vault) => Promise<{ changes: Changes; result: T }>): Promise<T> {
   const local = join(root, LOCAL_DIR);
@@ -18,7 +20,7 @@ export async function transaction<T>(root: string, fn: (vault: Vault) => Promise
   return withLock(local, async () => {
     await recover(root);
     // Already under the lock and recovered: load the work tree as it is.
-    const vault = await Vault.load(root, workTree(root));
+    const vault = await Vault.load(root, workTree(root), { docs: true });
     const { changes, result } = await fn(vault);
     await applyChanges(root, changes);
     return result;

@@ -1,24 +1,30 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { readText, removeDeadTemps, tempPattern, writeFileAtomic } from "../io/atomic.js";
 import { backup } from "../io/backup.js";
-import { burnedOf, targets } from "../vault/config.js";
+import { type TargetDef, targetTakes, targets, VAULT_FILE } from "../vault/config.js";
 import { localKey, loadState, saveState } from "../store/state.js";
 import { LOCAL_DIR } from "../store/root.js";
 import type { Vault } from "../store/vault.js";
 import { ignorePattern, withIgnored } from "./gitignore.js";
+import { generatedValues } from "./generated.js";
 import type { Keyring } from "./keyring.js";
+import { type Resolved, resolveEnv, type VaultSide, vaultLayers } from "./layers.js";
 import { type ConflictPolicy, type Patch, planLock, planUnlock } from "./patch.js";
-import { type Entry, readVisible } from "./read.js";
+import type { Entry } from "./read.js";
 
 export interface TargetPlan {
   target: string;
   env: string;
+  context?: string;
   exists: boolean;
   patch: Patch;
   /** Variables of the environment in scopes this reader cannot open, left out. */
   hidden: Entry[];
+  /** How the target's values came together: layers, winners, env_file reports. */
+  resolved: Resolved;
 }
 
 export interface UnlockOptions {
@@ -27,6 +33,10 @@ export interface UnlockOptions {
   env: string;
   /** Settles keys whose local value differs from the vault; called only for those keys. */
   decide: (target: string, keys: string[]) => Promise<Map<string, ConflictPolicy>>;
+  /** The context of targets that name none (`--context`). */
+  context?: string;
+  /** Answers `${NAME}` references no layer sets (interpolation); default: none. */
+  lookup?: NodeJS.ProcessEnv;
 }
 
 async function readTarget(path: string): Promise<{ text: string; exists: boolean }> {
@@ -41,33 +51,62 @@ async function hashKey(root: string, create: boolean): Promise<Uint8Array> {
 }
 
 /**
- * Decrypts every environment the targets need, then plans every target. Nothing is written
- * here, so a failure (access, integrity, a bad target file) leaves every file as it was.
+ * What each target gets (DESIGN §5 layers, its `keys`/`prefix` filter, its context), with
+ * no process-environment layer: a program reading the file has its own environment, and a
+ * loader such as dotenv lets that win at run time. The caller holds the repository lock.
+ * Generated values made now are kept in this clone's state at once (`create`): they are the
+ * clone's values whether or not this unlock goes on to write.
+ */
+export async function resolveTargets(o: UnlockOptions, create: boolean): Promise<{ target: TargetDef; resolved: Resolved; hidden: Entry[] }[]> {
+  const cfg = o.vault.config.data;
+  const generated = await generatedValues(o.vault.root, cfg, { save: create, locked: true });
+  const sides = new Map<string, VaultSide>();
+  const out = [];
+  for (const t of targets(cfg)) {
+    const env = t.env ?? o.env;
+    let side = sides.get(env);
+    if (side === undefined) {
+      side = await vaultLayers(o.keyring, env);
+      sides.set(env, side);
+    }
+    const context = t.context ?? o.context;
+    const resolved = await resolveEnv({
+      root: o.vault.root,
+      cfg,
+      env,
+      vault: side,
+      generated,
+      ...(context === undefined ? {} : { context }),
+      ...(t.context === undefined ? {} : { contextSource: `target ${t.path} in ${VAULT_FILE}` }),
+      lookup: o.lookup ?? {},
+      except: t.path,
+    });
+    for (const key of [...resolved.resolution.values.keys()]) if (!targetTakes(t, key)) resolved.resolution.values.delete(key);
+    out.push({ target: { ...t, env }, resolved, hidden: side.hidden });
+  }
+  return out;
+}
+
+/**
+ * Decrypts every environment the targets need, then plans every target. Nothing but this
+ * clone's generated values is written here, so a failure (access, integrity, a bad target
+ * file, a missing env_file) leaves every target as it was.
  */
 export async function planUnlockAll(o: UnlockOptions, create: boolean): Promise<TargetPlan[]> {
   const root = o.vault.root;
   const state = await loadState(root);
   const key = await hashKey(root, create);
-  const values = new Map<string, Map<string, string>>();
-  const hidden = new Map<string, Entry[]>();
-  const list = targets(o.vault.config.data).map((t) => ({ path: t.path, env: t.env ?? o.env }));
-  for (const t of list) {
-    if (values.has(t.env)) continue;
-    const visible = await readVisible(o.keyring, t.env);
-    // A burned variable is not written any more: the unlock that follows the burn removes it.
-    const live = [...visible.values].filter(([k]) => burnedOf(o.vault.config.data, k) === undefined);
-    values.set(t.env, new Map(live.map(([k, r]) => [k, r.value])));
-    hidden.set(t.env, visible.hidden);
-  }
+  const resolved = await resolveTargets(o, create);
   const plans: TargetPlan[] = [];
-  for (const t of list) {
+  for (const { target: t, resolved: r, hidden } of resolved) {
+    const env = t.env ?? o.env;
     const { text, exists } = await readTarget(join(root, t.path));
     const previous = state.targets[t.path]?.keys ?? {};
-    const input = { text, values: values.get(t.env) ?? new Map<string, string>(), previous, hashKey: key };
+    const input = { text, values: r.resolution.values, previous, hashKey: key };
     const probe = planUnlock({ ...input, decide: () => "keep" });
     const decisions = probe.kept.length > 0 ? await o.decide(t.path, probe.kept) : new Map<string, ConflictPolicy>();
     const patch = probe.kept.length > 0 ? planUnlock({ ...input, decide: (k) => decisions.get(k) ?? "keep" }) : probe;
-    plans.push({ target: t.path, env: t.env, exists, patch, hidden: hidden.get(t.env) ?? [] });
+    plans.push({ target: t.path, env, ...(r.context === undefined ? {} : { context: r.context }), exists, patch, hidden, resolved: r });
   }
   return plans;
 }
@@ -82,6 +121,7 @@ export async function applyUnlock(vault: Vault, plans: TargetPlan[]): Promise<vo
     await removeDeadTemps(dirname(path), { target: path });
     if (p.patch.after !== p.patch.before || !p.exists) {
       if (p.exists) await backup(path, { root });
+      else await mkdir(dirname(path), { recursive: true });
       await writeFileAtomic(path, p.patch.after, { mode: 0o600 });
     }
     state.targets[p.target] = { env: p.env, keys: p.patch.owned };

@@ -1,5 +1,5 @@
 import { NotARecipient } from "../errors.js";
-import { envNames, type VaultConfig } from "../vault/config.js";
+import { contextNames, contextValues, envNames, generatedSpecs, unsetIn, variable, type VaultConfig } from "../vault/config.js";
 import { checkValue, requiredIn } from "../vault/rules.js";
 import type { Vault } from "../store/vault.js";
 import type { Keyring } from "./keyring.js";
@@ -22,17 +22,28 @@ const definitions = (cfg: VaultConfig) => Object.entries(cfg.variables ?? {}).fi
 /**
  * Checks every environment (or one) against the variable definitions of vault.yaml:
  * required variables present, values of the right type, enum and pattern. Presence needs
- * no key (names are visible); value rules are checked where the reader can decrypt.
+ * no key (names are visible); a generated variable is present wherever it is not unset
+ * (each machine makes its own). Value rules are checked where the reader can decrypt, and
+ * on the plaintext values of every context.
  */
 export async function validate(vault: Vault, keyring: Keyring | undefined, only?: string): Promise<Validation> {
   const cfg = vault.config.data;
   const out: Validation = { violations: [], unreadable: [] };
   for (const env of only === undefined ? envNames(cfg) : [only]) {
     const present = await entries(vault, env);
+    const unset = unsetIn(cfg, env);
+    const generated = [...generatedSpecs(cfg).keys()].filter((k) => !unset.has(k));
     for (const [key, def] of definitions(cfg)) {
       if (!def || !requiredIn(def, env)) continue;
       if (def.burned !== undefined) out.violations.push({ env, key, problem: "is burned but still required; drop `required` from its definition" });
-      else if (!present.has(key)) out.violations.push({ env, key, problem: "is required but not set" });
+      else if (!present.has(key) && !generated.includes(key)) out.violations.push({ env, key, problem: unset.has(key) ? "is required but unset (vault.yaml `unset`)" : "is required but not set" });
+    }
+    for (const context of contextNames(cfg, env)) {
+      for (const [key, value] of contextValues(cfg, env, context)) {
+        const def = variable(cfg, key);
+        const why = def === undefined ? undefined : checkValue(def, value);
+        if (why !== undefined) out.violations.push({ env, key, problem: `${why} in context ${context}` });
+      }
     }
     const ruled = definitions(cfg).filter(([k, d]) => present.has(k) && d && (d.enum !== undefined || d.type !== undefined || d.pattern !== undefined));
     if (ruled.length === 0) continue;

@@ -8,7 +8,7 @@ import { type EnvFile, emptyEnvFile, parseEnvFile } from "../vault/envfile.js";
 import { EXPOSED_FILE, parseExposures } from "../vault/exposure.js";
 import { checkRoster, type Roster, ROSTER_FILE } from "../vault/roster.js";
 import { scopeKeyDir } from "../vault/names.js";
-import { loadYaml, type YamlFile } from "../vault/yamlfile.js";
+import { YamlCache, YamlFile, type YamlKind, yamlSha } from "./yamlcache.js";
 
 /** Where vault files are read from: the work tree, or (later) a git revision. */
 export interface VaultSource {
@@ -41,35 +41,77 @@ export function workTree(root: string): VaultSource {
   };
 }
 
+export interface LoadOptions {
+  /**
+   * Parse the YAML documents too (for edits: `transaction()` asks for them). Without it the
+   * validated data may come from the YAML cache and the documents are loaded by
+   * {@link Vault.loadDocs} when needed.
+   */
+  docs?: boolean;
+  /** The YAML cache's tag (tests); default: the build's, or no cache outside the CLI bundle. */
+  cacheTag?: string;
+}
+
 /** A loaded vault: its two YAML files and, on demand, environment and key files. */
 export class Vault {
   private readonly envs = new Map<string, EnvFile>();
+  #config: YamlFile<VaultConfig>;
+  #roster: YamlFile<Roster>;
 
   constructor(
     readonly root: string,
     readonly source: VaultSource,
-    readonly config: YamlFile<VaultConfig>,
-    readonly roster: YamlFile<Roster>,
-  ) {}
+    config: YamlFile<VaultConfig>,
+    roster: YamlFile<Roster>,
+  ) {
+    this.#config = config;
+    this.#roster = roster;
+  }
 
-  static async load(root: string, source?: VaultSource): Promise<Vault> {
+  /** `.envvault/vault.yaml`: its validated data (and its document once loaded). */
+  get config(): YamlFile<VaultConfig> {
+    return this.#config;
+  }
+
+  /** `.envvault/roster.yaml`: its validated data (and its document once loaded). */
+  get roster(): YamlFile<Roster> {
+    return this.#roster;
+  }
+
+  static async load(root: string, source?: VaultSource, options: LoadOptions = {}): Promise<Vault> {
     if (source === undefined) {
       await recoverBeforeRead(root);
       source = workTree(root);
     }
-    const [vaultText, rosterText] = await Promise.all([source.read(VAULT_FILE), source.read(ROSTER_FILE)]);
+    const from = source;
+    const [vaultText, rosterText] = await Promise.all([from.read(VAULT_FILE), from.read(ROSTER_FILE)]);
     for (const [file, text] of [[VAULT_FILE, vaultText], [ROSTER_FILE, rosterText]] as const) {
-      if (text === undefined) {
-        throw new InvalidFile(`${source.describe(file)} is missing`, {
-          data: { file },
-          hints: ["restore it with git checkout -- " + file, "or create a new vault with `vault init`"],
-        });
-      }
+      if (text === undefined) throw missingFile(from, file);
     }
-    const config = loadYaml<VaultConfig>(vaultText ?? "", VAULT_FILE, "vault");
-    const roster = loadYaml<Roster>(rosterText ?? "", ROSTER_FILE, "roster");
-    checkRoster(roster.data);
-    return new Vault(root, source, config, roster);
+    const cache = await YamlCache.open(root, options.cacheTag);
+    // In order, so that an invalid vault.yaml is reported before roster.yaml, as always.
+    const config = await loadValidated<VaultConfig>(vaultText ?? "", VAULT_FILE, "vault", cache, options.docs === true);
+    const roster = await loadValidated<Roster>(rosterText ?? "", ROSTER_FILE, "roster", cache, options.docs === true);
+    await cache?.save();
+    return new Vault(root, from, config, roster);
+  }
+
+  /**
+   * Parses the YAML documents of vault.yaml and roster.yaml if their data came from the
+   * cache, so that edits can keep comments and layout. Files changed since the load are
+   * taken as they are now, data and document together.
+   */
+  async loadDocs(): Promise<void> {
+    if (!this.#config.hasDoc) {
+      const text = await this.source.read(VAULT_FILE);
+      if (text === undefined) throw missingFile(this.source, VAULT_FILE);
+      this.#config = await loadValidated<VaultConfig>(text, VAULT_FILE, "vault", undefined, true);
+    }
+    if (!this.#roster.hasDoc) {
+      const text = await this.source.read(ROSTER_FILE);
+      if (text === undefined) throw missingFile(this.source, ROSTER_FILE);
+      this.#roster = await loadValidated<Roster>(text, ROSTER_FILE, "roster", undefined, true);
+    }
   }
 
   static envPath(env: string): string {
@@ -119,4 +161,37 @@ export class Vault {
     const names = await this.source.list(`.envvault/keys/${scopeKeyDir(scope)}`);
     return names.filter((n) => n.endsWith(".age")).map((n) => n.slice(0, -4));
   }
+}
+
+function missingFile(source: VaultSource, file: string): InvalidFile {
+  return new InvalidFile(`${source.describe(file)} is missing`, {
+    data: { file },
+    hints: ["restore it with git checkout -- " + file, "or create a new vault with `vault init`"],
+  });
+}
+
+/** The checks beyond the schema, run on every load (cached data included: they are cheap). */
+function check(kind: YamlKind, data: unknown): void {
+  if (kind === "roster") checkRoster(data as Roster);
+}
+
+/**
+ * A vault YAML file's validated data: from the cache when its bytes were validated before
+ * (unless the document is wanted), else parsed and validated in full (which reports every
+ * problem with its line) and remembered in the cache.
+ */
+async function loadValidated<T>(text: string, file: string, kind: YamlKind, cache: YamlCache | undefined, docs: boolean): Promise<YamlFile<T>> {
+  const sha = cache === undefined ? "" : yamlSha(text);
+  if (cache !== undefined && !docs) {
+    const data = cache.get(kind, sha);
+    if (data !== undefined) {
+      check(kind, data);
+      return new YamlFile(file, data as T);
+    }
+  }
+  const { loadYaml } = await import("../vault/yamlfile.js");
+  const loaded = loadYaml<T>(text, file, kind);
+  check(kind, loaded.data);
+  cache?.set(kind, sha, loaded.data);
+  return loaded;
 }

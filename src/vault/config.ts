@@ -2,10 +2,30 @@ import { InvalidFile, UsageError } from "../errors.js";
 
 export type Kind = "secret" | "config" | "generated";
 
+/** Which side wins between the environment's values and its `env_file` layers. */
+export type Priority = "files_win" | "vault_wins";
+
+/** One plaintext `.env` file layered with the vault (`env_file` in vault.yaml). */
+export interface EnvFileEntry {
+  path: string;
+  /** A missing file is an error (true, the default, as in docker compose) or skipped. */
+  required?: boolean;
+}
+
+/** `env_file`: a path, an entry, or a list of them (later files win). */
+export type EnvFileSpec = string | EnvFileEntry | (string | EnvFileEntry)[];
+
 export interface EnvironmentDef {
   description?: string;
   extends?: string;
   rotate_every?: string;
+  env_file?: EnvFileSpec;
+  priority?: Priority;
+  interpolate?: boolean;
+  /** Named overrides of a few values (`docker`, `host`), plaintext, chosen with `--context`. */
+  contexts?: Record<string, Record<string, string> | null>;
+  /** Inherited variables this environment does not have. */
+  unset?: string[];
 }
 
 export interface Burned {
@@ -25,6 +45,8 @@ export interface VariableDef {
   pattern?: string;
   enum?: string[];
   type?: ValueType;
+  /** `kind: generated`: how each machine makes the value (a generateValue spec; default 32). */
+  generate?: string;
 }
 
 /** A value a removed member could read, recorded until it changes (its `t` moves on). */
@@ -39,6 +61,12 @@ export interface Exposure {
 export interface TargetDef {
   path: string;
   env?: string;
+  /** Only these variables: names, or patterns where `*` matches any run of characters. */
+  keys?: string[];
+  /** Only variables whose name starts with this. */
+  prefix?: string;
+  /** The context whose values this target gets (else the one given with --context). */
+  context?: string;
 }
 
 /** The data of `.envvault/vault.yaml` (schema/vault.schema.json). */
@@ -48,6 +76,10 @@ export interface VaultConfig {
   environments: Record<string, EnvironmentDef | null>;
   variables?: Record<string, VariableDef | null>;
   targets?: TargetDef[];
+  /** `env_file` of every environment that lists none of its own (nor inherits one). */
+  env_file?: EnvFileSpec;
+  /** The priority of every environment that sets none (nor inherits one); default files_win. */
+  priority?: Priority;
 }
 
 export const VAULT_FILE = ".envvault/vault.yaml";
@@ -124,4 +156,106 @@ export function rotateEvery(cfg: VaultConfig, env: string, key: string): string 
   const own = variable(cfg, key)?.rotate_every;
   // An environment's policy is about secrets; a config value rotates only when asked for itself.
   return own ?? (kindOf(cfg, key) === "config" ? undefined : cfg.environments[env]?.rotate_every);
+}
+
+/** The setting nearest to `env` along its inheritance chain (the environment's own first). */
+function inherited<T>(cfg: VaultConfig, env: string, pick: (def: EnvironmentDef) => T | undefined): { value: T; from: string } | undefined {
+  for (const e of inheritanceChain(cfg, env)) {
+    const def = cfg.environments[e];
+    const value = def == null ? undefined : pick(def);
+    if (value !== undefined) return { value, from: e };
+  }
+  return undefined;
+}
+
+/** Whether env_file values override the environment's (files_win) or the other way round. */
+export function priorityOf(cfg: VaultConfig, env: string): Priority {
+  return inherited(cfg, env, (d) => d.priority)?.value ?? cfg.priority ?? "files_win";
+}
+
+/** Whether values of `env` are interpolated (`interpolate: true`, inherited through `extends`). */
+export function interpolates(cfg: VaultConfig, env: string): boolean {
+  return inherited(cfg, env, (d) => d.interpolate)?.value ?? false;
+}
+
+export interface EnvFileRef {
+  /** Relative to the repository root, without a leading `./`. */
+  path: string;
+  required: boolean;
+  /** Where vault.yaml lists it, for messages: `environments.test.env_file` or `env_file`. */
+  setting: string;
+}
+
+/**
+ * The `env_file` layers of an environment, lowest first: its own list, else the nearest
+ * ancestor's, else the top-level one. A path must stay inside the repository.
+ */
+export function envFilesOf(cfg: VaultConfig, env: string): EnvFileRef[] {
+  const own = inherited(cfg, env, (d) => d.env_file);
+  const spec = own?.value ?? cfg.env_file;
+  if (spec === undefined) return [];
+  const setting = own === undefined ? "env_file" : `environments.${own.from}.env_file`;
+  return (Array.isArray(spec) ? spec : [spec]).map((item) => {
+    const entry = typeof item === "string" ? { path: item } : item;
+    const path = entry.path.replace(/\\/g, "/").replace(/^(\.\/)+/, "");
+    if (path.startsWith("/") || /^[A-Za-z]:/.test(path) || path.split("/").includes("..") || path === "") {
+      throw new InvalidFile(`${VAULT_FILE}: ${setting} lists ${JSON.stringify(entry.path)}, which is not inside the repository`, {
+        data: { file: VAULT_FILE, env },
+        hints: ["give env_file paths relative to the repository root, without `..`"],
+      });
+    }
+    return { path, required: entry.required ?? true, setting };
+  });
+}
+
+/** Names of the contexts an environment knows: its own and its ancestors'. */
+export function contextNames(cfg: VaultConfig, env: string): string[] {
+  return [...new Set(inheritanceChain(cfg, env).flatMap((e) => Object.keys(cfg.environments[e]?.contexts ?? {})))].sort();
+}
+
+/**
+ * The values a context overrides in an environment, merged along the inheritance chain
+ * (the nearest environment's value of a key wins). An unknown name is an error that lists
+ * the known ones: a usage error for `--context`, an invalid file when `source` says the
+ * name came from vault.yaml (a target).
+ */
+export function contextValues(cfg: VaultConfig, env: string, name: string, source?: string): Map<string, string> {
+  const known = contextNames(cfg, env);
+  if (!known.includes(name)) {
+    const message = `unknown context ${JSON.stringify(name)} for environment ${env}${source === undefined ? "" : ` (${source})`}`;
+    const options = {
+      data: { env, context: name },
+      hints: [
+        known.length > 0 ? `contexts of ${env}: ${known.join(", ")}` : `${env} defines no contexts`,
+        `define it in ${VAULT_FILE} under environments.${env}.contexts.${name}, e.g. \`NATS_URL: nats://nats:4222\``,
+      ],
+    };
+    throw source === undefined ? new UsageError(message, options) : new InvalidFile(message, { ...options, data: { ...options.data, file: VAULT_FILE } });
+  }
+  const out = new Map<string, string>();
+  for (const e of inheritanceChain(cfg, env).reverse()) {
+    for (const [k, v] of Object.entries(cfg.environments[e]?.contexts?.[name] ?? {})) out.set(k, v);
+  }
+  return out;
+}
+
+/** Keys an environment drops from what it inherits, its ancestors' `unset` included. */
+export function unsetIn(cfg: VaultConfig, env: string): Set<string> {
+  return new Set(inheritanceChain(cfg, env).flatMap((e) => cfg.environments[e]?.unset ?? []));
+}
+
+/** Variables of `kind: generated`, with the spec each machine makes its value from. */
+export function generatedSpecs(cfg: VaultConfig): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, def] of Object.entries(cfg.variables ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (def?.kind === "generated") out.set(key, def.generate ?? "32");
+  }
+  return out;
+}
+
+/** Whether a target takes a variable: its `keys` (names or `*` patterns) and `prefix` both allow it. */
+export function targetTakes(t: TargetDef, key: string): boolean {
+  if (t.prefix !== undefined && !key.startsWith(t.prefix)) return false;
+  if (t.keys === undefined) return true;
+  return t.keys.some((k) => (k.includes("*") ? new RegExp(`^${k.replace(/\*/g, ".*")}$`).test(key) : k === key));
 }

@@ -1,4 +1,4 @@
-import { InvalidFile } from "../errors.js";
+import { InvalidFile, Tampered } from "../errors.js";
 import { isKey, parseScope } from "./names.js";
 
 /** One encrypted variable: which batch sealed it, when it last changed, the sealed bytes. */
@@ -34,15 +34,19 @@ export function emptyEnvFile(env: string): EnvFile {
 
 /**
  * Reads an environment file. Lines may come in any order (a hand merge may leave them
- * unsorted); `printEnvFile` writes them back sorted.
+ * unsorted); `printEnvFile` writes them back sorted. Envvault writes these files itself, so
+ * a line outside the format is damage (Tampered, exit 4); an unresolved merge is reported
+ * as an invalid file (exit 5) with the way to settle it.
  */
 export function parseEnvFile(text: string, file: string, env: string): EnvFile {
   const out = emptyEnvFile(env);
   const lines = text.split("\n");
-  if (lines[lines.length - 1] === "") lines.pop();
   const fail = (line: number, what: string, hint: string): never => {
-    throw new InvalidFile(`${file}:${line}: ${what}`, { data: { file, line, env }, hints: [hint] });
+    throw new Tampered(`${file}:${line}: ${what}`, { data: { file, line, env }, hints: [hint] });
   };
+  // Every file ends with a newline: one that does not was cut short, perhaps inside a line.
+  if (lines[lines.length - 1] !== "") fail(lines.length, "the file ends in the middle of a line (it was cut short)", `restore it from git: git checkout -- ${file}`);
+  lines.pop();
   const header = (lines[0] ?? "").replace(/\r$/, "");
   if (header !== `${HEADER} ${env}`) {
     fail(1, `expected the header "${HEADER} ${env}"`, "this file is not an envvault environment file, or belongs to another environment");
@@ -53,7 +57,10 @@ export function parseEnvFile(text: string, file: string, env: string): EnvFile {
     const n = i + 1;
     const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
     if (line.startsWith("<<<<<<<") || line.startsWith(">>>>>>>") || line === "=======" || line.startsWith("|||||||")) {
-      fail(n, "unresolved merge conflict", "run `vault status` to see the conflicting keys, then settle each with `vault resolve KEY --ours|--theirs` or `vault set KEY`");
+      throw new InvalidFile(`${file}:${n}: unresolved merge conflict`, {
+        data: { file, line: n, env },
+        hints: ["run `vault status` to see the conflicting keys, then settle each with `vault resolve KEY --ours|--theirs` or `vault set KEY`"],
+      });
     }
     let m: RegExpExecArray | null;
     if ((m = SCOPE.exec(line))) {

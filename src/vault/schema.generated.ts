@@ -3,14 +3,256 @@
 const ucs2length = { default: (s) => [...s].length };
 
 export const validateVault = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:vault:1","title":"envvault vault.yaml","description":"Environments, variable definitions and targets of an envvault vault.","type":"object","required":["version","environments"],"additionalProperties":false,"properties":{"version":{"const":1,"description":"Format version of the vault."},"default_env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$","description":"Environment used when neither --env nor `vault use` chose one."},"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"description":{"type":"string"},"extends":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."}}}},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"kind":{"enum":["secret","config","generated"]},"description":{"type":"string"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."},"burned":{"type":"object","required":["at"],"additionalProperties":false,"description":"Do not use any more: kept for history, removed from targets, refused by `vault run`.","properties":{"reason":{"type":"string"},"at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"}}},"required":{"type":"boolean","description":"Every environment must hold the variable."},"required_in":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"description":"Environments that must hold the variable."},"pattern":{"type":"string","description":"A JavaScript regular expression the whole value must match."},"enum":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string"},"description":"The values allowed."},"type":{"enum":["string","url","int","bool","port","email","json"],"description":"What the value must look like."}}}},"targets":{"type":"array","items":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$"},"env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:vault:1","title":"envvault vault.yaml","description":"Environments, variable definitions and targets of an envvault vault.","type":"object","required":["version","environments"],"additionalProperties":false,"properties":{"version":{"const":1,"description":"Format version of the vault."},"default_env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$","description":"Environment used when neither --env nor `vault use` chose one."},"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"description":{"type":"string"},"extends":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."},"env_file":{"$ref":"#/definitions/envFile"},"priority":{"$ref":"#/definitions/priority"},"interpolate":{"type":"boolean","description":"Expand ${VAR} and ${VAR:-default} in values, across every layer (never command substitution)."},"contexts":{"type":"object","description":"Named overrides of a few values (e.g. docker vs host), chosen with --context; plaintext, committed.","propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"}}},"unset":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"Inherited variables this environment does not have."}}}},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"kind":{"enum":["secret","config","generated"]},"description":{"type":"string"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."},"burned":{"type":"object","required":["at"],"additionalProperties":false,"description":"Do not use any more: kept for history, removed from targets, refused by `vault run`.","properties":{"reason":{"type":"string"},"at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"}}},"required":{"type":"boolean","description":"Every environment must hold the variable."},"required_in":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"description":"Environments that must hold the variable."},"pattern":{"type":"string","description":"A JavaScript regular expression the whole value must match."},"enum":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string"},"description":"The values allowed."},"type":{"enum":["string","url","int","bool","port","email","json"],"description":"What the value must look like."},"generate":{"type":"string","pattern":"^(uuid|((alnum|hex|base64):)?[1-9][0-9]{0,3})$","description":"kind: generated: how to make the value on each machine: a length (32, letters and digits), hex:LENGTH, base64:BYTES or uuid."}}}},"targets":{"type":"array","items":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$"},"env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"keys":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_*][A-Za-z0-9_*]*$"},"description":"Only these variables (names, or patterns with *)."},"prefix":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Only variables whose name starts with this."},"context":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$","description":"The context whose values this target gets."}}}},"env_file":{"$ref":"#/definitions/envFile"},"priority":{"$ref":"#/definitions/priority"}},"definitions":{"envFilePath":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$","description":"A plaintext .env file, relative to the repository root."},"envFileEntry":{"oneOf":[{"$ref":"#/definitions/envFilePath"},{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"$ref":"#/definitions/envFilePath"},"required":{"type":"boolean","description":"A missing file is an error (true, the default) or skipped (false)."}}}]},"envFile":{"description":"Plaintext .env files layered over (or, with priority: vault_wins, under) the vault's values; later files win.","oneOf":[{"$ref":"#/definitions/envFileEntry"},{"type":"array","items":{"$ref":"#/definitions/envFileEntry"}}]},"priority":{"enum":["files_win","vault_wins"],"description":"files_win (default): env_file values override the environment's; vault_wins: the environment's values override the files. The process environment wins in both."}}};
+const schema16 = {"enum":["files_win","vault_wins"],"description":"files_win (default): env_file values override the environment's; vault_wins: the environment's values override the files. The process environment wins in both."};
 const pattern0 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
 const pattern3 = new RegExp("^[1-9][0-9]{0,5}[hdw]$", "u");
-const pattern4 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
-const pattern6 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$", "u");
-const pattern8 = new RegExp("^[^\\u0000]+$", "u");
-const func2 = Object.prototype.hasOwnProperty;
-const func3 = ucs2length.default;
+const pattern7 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern11 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$", "u");
+const pattern13 = new RegExp("^(uuid|((alnum|hex|base64):)?[1-9][0-9]{0,3})$", "u");
+const pattern4 = new RegExp("^[^\\u0000]+$", "u");
+const pattern16 = new RegExp("^[A-Za-z_*][A-Za-z0-9_*]*$", "u");
+const schema12 = {"description":"Plaintext .env files layered over (or, with priority: vault_wins, under) the vault's values; later files win.","oneOf":[{"$ref":"#/definitions/envFileEntry"},{"type":"array","items":{"$ref":"#/definitions/envFileEntry"}}]};
+const schema13 = {"oneOf":[{"$ref":"#/definitions/envFilePath"},{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"$ref":"#/definitions/envFilePath"},"required":{"type":"boolean","description":"A missing file is an error (true, the default) or skipped (false)."}}}]};
+const schema14 = {"type":"string","minLength":1,"pattern":"^[^\\u0000]+$","description":"A plaintext .env file, relative to the repository root."};
+const func2 = ucs2length.default;
+
+function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
+let passing0 = null;
+const _errs1 = errors;
+if(typeof data === "string"){
+if(func2(data) < 1){
+const err0 = {instancePath,schemaPath:"#/definitions/envFilePath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!pattern4.test(data)){
+const err1 = {instancePath,schemaPath:"#/definitions/envFilePath/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000]+$"},message:"must match pattern \""+"^[^\\u0000]+$"+"\""};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/definitions/envFilePath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+if(_valid0){
+valid0 = true;
+passing0 = 0;
+}
+const _errs4 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.path === undefined){
+const err3 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "path") || (key0 === "required"))){
+const err4 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.path !== undefined){
+let data0 = data.path;
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+const err5 = {instancePath:instancePath+"/path",schemaPath:"#/definitions/envFilePath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(!pattern4.test(data0)){
+const err6 = {instancePath:instancePath+"/path",schemaPath:"#/definitions/envFilePath/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000]+$"},message:"must match pattern \""+"^[^\\u0000]+$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/path",schemaPath:"#/definitions/envFilePath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.required !== undefined){
+if(typeof data.required !== "boolean"){
+const err8 = {instancePath:instancePath+"/required",schemaPath:"#/oneOf/1/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+var _valid0 = _errs4 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 1;
+}
+}
+if(!valid0){
+const err10 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate12.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
+let passing0 = null;
+const _errs1 = errors;
+if(!(validate12(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs1 === errors;
+if(_valid0){
+valid0 = true;
+passing0 = 0;
+}
+const _errs2 = errors;
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate12(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err0 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+var _valid0 = _errs2 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 1;
+}
+}
+if(!valid0){
+const err1 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate11.errors = vErrors;
+return errors === 0;
+}
+
+const func4 = Object.prototype.hasOwnProperty;
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:envvault:schema:vault:1" */;
@@ -38,7 +280,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(((((key0 === "version") || (key0 === "default_env")) || (key0 === "environments")) || (key0 === "variables")) || (key0 === "targets"))){
+if(!(((((((key0 === "version") || (key0 === "default_env")) || (key0 === "environments")) || (key0 === "variables")) || (key0 === "targets")) || (key0 === "env_file")) || (key0 === "priority"))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -139,7 +381,7 @@ errors++;
 }
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key3 in data3){
-if(!(((key3 === "description") || (key3 === "extends")) || (key3 === "rotate_every"))){
+if(!((((((((key3 === "description") || (key3 === "extends")) || (key3 === "rotate_every")) || (key3 === "env_file")) || (key3 === "priority")) || (key3 === "interpolate")) || (key3 === "contexts")) || (key3 === "unset"))){
 const err10 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err10];
@@ -212,11 +454,16 @@ vErrors.push(err15);
 errors++;
 }
 }
+if(data3.env_file !== undefined){
+if(!(validate11(data3.env_file, {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/env_file",parentData:data3,parentDataProperty:"env_file",rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
 }
 }
-}
-else {
-const err16 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data3.priority !== undefined){
+let data8 = data3.priority;
+if(!((data8 === "files_win") || (data8 === "vault_wins"))){
+const err16 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/priority",schemaPath:"#/definitions/priority/enum",keyword:"enum",params:{allowedValues: schema16.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -226,14 +473,9 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data.variables !== undefined){
-let data7 = data.variables;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-for(const key4 in data7){
-const _errs20 = errors;
-if(typeof key4 === "string"){
-if(!pattern4.test(key4)){
-const err17 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key4};
+if(data3.interpolate !== undefined){
+if(typeof data3.interpolate !== "boolean"){
+const err17 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/interpolate",schemaPath:"#/properties/environments/additionalProperties/properties/interpolate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -243,9 +485,14 @@ vErrors.push(err17);
 errors++;
 }
 }
-var valid4 = _errs20 === errors;
-if(!valid4){
-const err18 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid"};
+if(data3.contexts !== undefined){
+let data10 = data3.contexts;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+for(const key4 in data10){
+const _errs25 = errors;
+if(typeof key4 === "string"){
+if(!pattern0.test(key4)){
+const err18 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts",schemaPath:"#/properties/environments/additionalProperties/properties/contexts/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\"",propertyName:key4};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -255,10 +502,9 @@ vErrors.push(err18);
 errors++;
 }
 }
-for(const key5 in data7){
-let data8 = data7[key5];
-if((!(data8 && typeof data8 == "object" && !Array.isArray(data8))) && (data8 !== null)){
-const err19 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/type",keyword:"type",params:{type: schema11.properties.variables.additionalProperties.type},message:"must be object,null"};
+var valid5 = _errs25 === errors;
+if(!valid5){
+const err19 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts",schemaPath:"#/properties/environments/additionalProperties/properties/contexts/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -267,10 +513,11 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-for(const key6 in data8){
-if(!(func2.call(schema11.properties.variables.additionalProperties.properties, key6))){
-const err20 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+for(const key5 in data10){
+let data11 = data10[key5];
+if((!(data11 && typeof data11 == "object" && !Array.isArray(data11))) && (data11 !== null)){
+const err20 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/contexts/additionalProperties/type",keyword:"type",params:{type: schema11.properties.environments.additionalProperties.properties.contexts.additionalProperties.type},message:"must be object,null"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -279,11 +526,12 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
-if(data8.kind !== undefined){
-let data9 = data8.kind;
-if(!(((data9 === "secret") || (data9 === "config")) || (data9 === "generated"))){
-const err21 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/kind",schemaPath:"#/properties/variables/additionalProperties/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.variables.additionalProperties.properties.kind.enum},message:"must be equal to one of the allowed values"};
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+for(const key6 in data11){
+const _errs29 = errors;
+if(typeof key6 === "string"){
+if(!pattern7.test(key6)){
+const err21 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/contexts/additionalProperties/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key6};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -293,9 +541,9 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data8.description !== undefined){
-if(typeof data8.description !== "string"){
-const err22 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/variables/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var valid7 = _errs29 === errors;
+if(!valid7){
+const err22 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/contexts/additionalProperties/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -305,11 +553,9 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data8.rotate_every !== undefined){
-let data11 = data8.rotate_every;
-if(typeof data11 === "string"){
-if(!pattern3.test(data11)){
-const err23 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/rotate_every",schemaPath:"#/properties/variables/additionalProperties/properties/rotate_every/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,5}[hdw]$"},message:"must match pattern \""+"^[1-9][0-9]{0,5}[hdw]$"+"\""};
+for(const key7 in data11){
+if(typeof data11[key7] !== "string"){
+const err23 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/contexts/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -319,8 +565,11 @@ vErrors.push(err23);
 errors++;
 }
 }
+}
+}
+}
 else {
-const err24 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/rotate_every",schemaPath:"#/properties/variables/additionalProperties/properties/rotate_every/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err24 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts",schemaPath:"#/properties/environments/additionalProperties/properties/contexts/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -330,11 +579,15 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data8.burned !== undefined){
-let data12 = data8.burned;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-if(data12.at === undefined){
-const err25 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned",schemaPath:"#/properties/variables/additionalProperties/properties/burned/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+if(data3.unset !== undefined){
+let data13 = data3.unset;
+if(Array.isArray(data13)){
+const len0 = data13.length;
+for(let i0=0; i0<len0; i0++){
+let data14 = data13[i0];
+if(typeof data14 === "string"){
+if(!pattern7.test(data14)){
+const err25 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/unset/" + i0,schemaPath:"#/properties/environments/additionalProperties/properties/unset/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -343,9 +596,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-for(const key7 in data12){
-if(!((key7 === "reason") || (key7 === "at"))){
-const err26 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned",schemaPath:"#/properties/variables/additionalProperties/properties/burned/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+else {
+const err26 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/unset/" + i0,schemaPath:"#/properties/environments/additionalProperties/properties/unset/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -355,113 +608,23 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data12.reason !== undefined){
-if(typeof data12.reason !== "string"){
-const err27 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned/reason",schemaPath:"#/properties/variables/additionalProperties/properties/burned/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-if(data12.at !== undefined){
-let data14 = data12.at;
-if(typeof data14 === "string"){
-if(!pattern6.test(data14)){
-const err28 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned/at",schemaPath:"#/properties/variables/additionalProperties/properties/burned/properties/at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"+"\""};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-else {
-const err29 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned/at",schemaPath:"#/properties/variables/additionalProperties/properties/burned/properties/at/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned",schemaPath:"#/properties/variables/additionalProperties/properties/burned/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-if(data8.required !== undefined){
-if(typeof data8.required !== "boolean"){
-const err31 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/required",schemaPath:"#/properties/variables/additionalProperties/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-if(data8.required_in !== undefined){
-let data16 = data8.required_in;
-if(Array.isArray(data16)){
-const len0 = data16.length;
-for(let i0=0; i0<len0; i0++){
-let data17 = data16[i0];
-if(typeof data17 === "string"){
-if(!pattern0.test(data17)){
-const err32 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in/" + i0,schemaPath:"#/properties/variables/additionalProperties/properties/required_in/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-else {
-const err33 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in/" + i0,schemaPath:"#/properties/variables/additionalProperties/properties/required_in/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-let i1 = data16.length;
+let i1 = data13.length;
 let j0;
 if(i1 > 1){
 const indices0 = {};
 for(;i1--;){
-let item0 = data16[i1];
+let item0 = data13[i1];
 if(typeof item0 !== "string"){
 continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err34 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in",schemaPath:"#/properties/variables/additionalProperties/properties/required_in/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
+const err27 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/unset",schemaPath:"#/properties/environments/additionalProperties/properties/unset/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
 if(vErrors === null){
-vErrors = [err34];
+vErrors = [err27];
 }
 else {
-vErrors.push(err34);
+vErrors.push(err27);
 }
 errors++;
 break;
@@ -471,7 +634,100 @@ indices0[item0] = i1;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in",schemaPath:"#/properties/variables/additionalProperties/properties/required_in/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err28 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/unset",schemaPath:"#/properties/environments/additionalProperties/properties/unset/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data.variables !== undefined){
+let data15 = data.variables;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+for(const key8 in data15){
+const _errs39 = errors;
+if(typeof key8 === "string"){
+if(!pattern7.test(key8)){
+const err30 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key8};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+var valid12 = _errs39 === errors;
+if(!valid12){
+const err31 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key8},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+for(const key9 in data15){
+let data16 = data15[key9];
+if((!(data16 && typeof data16 == "object" && !Array.isArray(data16))) && (data16 !== null)){
+const err32 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/type",keyword:"type",params:{type: schema11.properties.variables.additionalProperties.type},message:"must be object,null"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+for(const key10 in data16){
+if(!(func4.call(schema11.properties.variables.additionalProperties.properties, key10))){
+const err33 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data16.kind !== undefined){
+let data17 = data16.kind;
+if(!(((data17 === "secret") || (data17 === "config")) || (data17 === "generated"))){
+const err34 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/kind",schemaPath:"#/properties/variables/additionalProperties/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.variables.additionalProperties.properties.kind.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data16.description !== undefined){
+if(typeof data16.description !== "string"){
+const err35 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/variables/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -481,9 +737,11 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data8.pattern !== undefined){
-if(typeof data8.pattern !== "string"){
-const err36 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/pattern",schemaPath:"#/properties/variables/additionalProperties/properties/pattern/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data16.rotate_every !== undefined){
+let data19 = data16.rotate_every;
+if(typeof data19 === "string"){
+if(!pattern3.test(data19)){
+const err36 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/rotate_every",schemaPath:"#/properties/variables/additionalProperties/properties/rotate_every/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,5}[hdw]$"},message:"must match pattern \""+"^[1-9][0-9]{0,5}[hdw]$"+"\""};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -493,11 +751,8 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data8.enum !== undefined){
-let data19 = data8.enum;
-if(Array.isArray(data19)){
-if(data19.length < 1){
-const err37 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum",schemaPath:"#/properties/variables/additionalProperties/properties/enum/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+else {
+const err37 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/rotate_every",schemaPath:"#/properties/variables/additionalProperties/properties/rotate_every/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -506,10 +761,12 @@ vErrors.push(err37);
 }
 errors++;
 }
-const len1 = data19.length;
-for(let i2=0; i2<len1; i2++){
-if(typeof data19[i2] !== "string"){
-const err38 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum/" + i2,schemaPath:"#/properties/variables/additionalProperties/properties/enum/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data16.burned !== undefined){
+let data20 = data16.burned;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.at === undefined){
+const err38 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned",schemaPath:"#/properties/variables/additionalProperties/properties/burned/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -518,19 +775,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
-let i3 = data19.length;
-let j1;
-if(i3 > 1){
-const indices1 = {};
-for(;i3--;){
-let item1 = data19[i3];
-if(typeof item1 !== "string"){
-continue;
-}
-if(typeof indices1[item1] == "number"){
-j1 = indices1[item1];
-const err39 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum",schemaPath:"#/properties/variables/additionalProperties/properties/enum/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)"};
+for(const key11 in data20){
+if(!((key11 === "reason") || (key11 === "at"))){
+const err39 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned",schemaPath:"#/properties/variables/additionalProperties/properties/burned/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -538,14 +785,11 @@ else {
 vErrors.push(err39);
 }
 errors++;
-break;
-}
-indices1[item1] = i3;
 }
 }
-}
-else {
-const err40 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum",schemaPath:"#/properties/variables/additionalProperties/properties/enum/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data20.reason !== undefined){
+if(typeof data20.reason !== "string"){
+const err40 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned/reason",schemaPath:"#/properties/variables/additionalProperties/properties/burned/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -555,10 +799,11 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data8.type !== undefined){
-let data21 = data8.type;
-if(!(((((((data21 === "string") || (data21 === "url")) || (data21 === "int")) || (data21 === "bool")) || (data21 === "port")) || (data21 === "email")) || (data21 === "json"))){
-const err41 = {instancePath:instancePath+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/properties/variables/additionalProperties/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.variables.additionalProperties.properties.type.enum},message:"must be equal to one of the allowed values"};
+if(data20.at !== undefined){
+let data22 = data20.at;
+if(typeof data22 === "string"){
+if(!pattern11.test(data22)){
+const err41 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned/at",schemaPath:"#/properties/variables/additionalProperties/properties/burned/properties/at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"+"\""};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -568,11 +813,8 @@ vErrors.push(err41);
 errors++;
 }
 }
-}
-}
-}
 else {
-const err42 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err42 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned/at",schemaPath:"#/properties/variables/additionalProperties/properties/burned/properties/at/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -582,15 +824,9 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data.targets !== undefined){
-let data22 = data.targets;
-if(Array.isArray(data22)){
-const len2 = data22.length;
-for(let i4=0; i4<len2; i4++){
-let data23 = data22[i4];
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-if(data23.path === undefined){
-const err43 = {instancePath:instancePath+"/targets/" + i4,schemaPath:"#/properties/targets/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+}
+else {
+const err43 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned",schemaPath:"#/properties/variables/additionalProperties/properties/burned/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -599,9 +835,10 @@ vErrors.push(err43);
 }
 errors++;
 }
-for(const key8 in data23){
-if(!((key8 === "path") || (key8 === "env"))){
-const err44 = {instancePath:instancePath+"/targets/" + i4,schemaPath:"#/properties/targets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+}
+if(data16.required !== undefined){
+if(typeof data16.required !== "boolean"){
+const err44 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/required",schemaPath:"#/properties/variables/additionalProperties/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -611,11 +848,15 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data23.path !== undefined){
-let data24 = data23.path;
-if(typeof data24 === "string"){
-if(func3(data24) < 1){
-const err45 = {instancePath:instancePath+"/targets/" + i4+"/path",schemaPath:"#/properties/targets/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data16.required_in !== undefined){
+let data24 = data16.required_in;
+if(Array.isArray(data24)){
+const len1 = data24.length;
+for(let i2=0; i2<len1; i2++){
+let data25 = data24[i2];
+if(typeof data25 === "string"){
+if(!pattern0.test(data25)){
+const err45 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in/" + i2,schemaPath:"#/properties/variables/additionalProperties/properties/required_in/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -624,8 +865,9 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(!pattern8.test(data24)){
-const err46 = {instancePath:instancePath+"/targets/" + i4+"/path",schemaPath:"#/properties/targets/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000]+$"},message:"must match pattern \""+"^[^\\u0000]+$"+"\""};
+}
+else {
+const err46 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in/" + i2,schemaPath:"#/properties/variables/additionalProperties/properties/required_in/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -635,8 +877,18 @@ vErrors.push(err46);
 errors++;
 }
 }
-else {
-const err47 = {instancePath:instancePath+"/targets/" + i4+"/path",schemaPath:"#/properties/targets/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let i3 = data24.length;
+let j1;
+if(i3 > 1){
+const indices1 = {};
+for(;i3--;){
+let item1 = data24[i3];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err47 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in",schemaPath:"#/properties/variables/additionalProperties/properties/required_in/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -644,13 +896,14 @@ else {
 vErrors.push(err47);
 }
 errors++;
+break;
+}
+indices1[item1] = i3;
 }
 }
-if(data23.env !== undefined){
-let data25 = data23.env;
-if(typeof data25 === "string"){
-if(!pattern0.test(data25)){
-const err48 = {instancePath:instancePath+"/targets/" + i4+"/env",schemaPath:"#/properties/targets/items/properties/env/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+}
+else {
+const err48 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in",schemaPath:"#/properties/variables/additionalProperties/properties/required_in/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -660,8 +913,9 @@ vErrors.push(err48);
 errors++;
 }
 }
-else {
-const err49 = {instancePath:instancePath+"/targets/" + i4+"/env",schemaPath:"#/properties/targets/items/properties/env/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data16.pattern !== undefined){
+if(typeof data16.pattern !== "string"){
+const err49 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/pattern",schemaPath:"#/properties/variables/additionalProperties/properties/pattern/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -671,9 +925,11 @@ vErrors.push(err49);
 errors++;
 }
 }
-}
-else {
-const err50 = {instancePath:instancePath+"/targets/" + i4,schemaPath:"#/properties/targets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data16.enum !== undefined){
+let data27 = data16.enum;
+if(Array.isArray(data27)){
+if(data27.length < 1){
+const err50 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum",schemaPath:"#/properties/variables/additionalProperties/properties/enum/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -682,10 +938,10 @@ vErrors.push(err50);
 }
 errors++;
 }
-}
-}
-else {
-const err51 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const len2 = data27.length;
+for(let i4=0; i4<len2; i4++){
+if(typeof data27[i4] !== "string"){
+const err51 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum/" + i4,schemaPath:"#/properties/variables/additionalProperties/properties/enum/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -695,9 +951,18 @@ vErrors.push(err51);
 errors++;
 }
 }
+let i5 = data27.length;
+let j2;
+if(i5 > 1){
+const indices2 = {};
+for(;i5--;){
+let item2 = data27[i5];
+if(typeof item2 !== "string"){
+continue;
 }
-else {
-const err52 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err52 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum",schemaPath:"#/properties/variables/additionalProperties/properties/enum/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -705,17 +970,353 @@ else {
 vErrors.push(err52);
 }
 errors++;
+break;
+}
+indices2[item2] = i5;
+}
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum",schemaPath:"#/properties/variables/additionalProperties/properties/enum/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+if(data16.type !== undefined){
+let data29 = data16.type;
+if(!(((((((data29 === "string") || (data29 === "url")) || (data29 === "int")) || (data29 === "bool")) || (data29 === "port")) || (data29 === "email")) || (data29 === "json"))){
+const err54 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/properties/variables/additionalProperties/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.variables.additionalProperties.properties.type.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+if(data16.generate !== undefined){
+let data30 = data16.generate;
+if(typeof data30 === "string"){
+if(!pattern13.test(data30)){
+const err55 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/generate",schemaPath:"#/properties/variables/additionalProperties/properties/generate/pattern",keyword:"pattern",params:{pattern: "^(uuid|((alnum|hex|base64):)?[1-9][0-9]{0,3})$"},message:"must match pattern \""+"^(uuid|((alnum|hex|base64):)?[1-9][0-9]{0,3})$"+"\""};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/generate",schemaPath:"#/properties/variables/additionalProperties/properties/generate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+}
+}
+}
+else {
+const err57 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+if(data.targets !== undefined){
+let data31 = data.targets;
+if(Array.isArray(data31)){
+const len3 = data31.length;
+for(let i6=0; i6<len3; i6++){
+let data32 = data31[i6];
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+if(data32.path === undefined){
+const err58 = {instancePath:instancePath+"/targets/" + i6,schemaPath:"#/properties/targets/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+for(const key12 in data32){
+if(!(((((key12 === "path") || (key12 === "env")) || (key12 === "keys")) || (key12 === "prefix")) || (key12 === "context"))){
+const err59 = {instancePath:instancePath+"/targets/" + i6,schemaPath:"#/properties/targets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+if(data32.path !== undefined){
+let data33 = data32.path;
+if(typeof data33 === "string"){
+if(func2(data33) < 1){
+const err60 = {instancePath:instancePath+"/targets/" + i6+"/path",schemaPath:"#/properties/targets/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+if(!pattern4.test(data33)){
+const err61 = {instancePath:instancePath+"/targets/" + i6+"/path",schemaPath:"#/properties/targets/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000]+$"},message:"must match pattern \""+"^[^\\u0000]+$"+"\""};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/targets/" + i6+"/path",schemaPath:"#/properties/targets/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+if(data32.env !== undefined){
+let data34 = data32.env;
+if(typeof data34 === "string"){
+if(!pattern0.test(data34)){
+const err63 = {instancePath:instancePath+"/targets/" + i6+"/env",schemaPath:"#/properties/targets/items/properties/env/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+else {
+const err64 = {instancePath:instancePath+"/targets/" + i6+"/env",schemaPath:"#/properties/targets/items/properties/env/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+if(data32.keys !== undefined){
+let data35 = data32.keys;
+if(Array.isArray(data35)){
+if(data35.length < 1){
+const err65 = {instancePath:instancePath+"/targets/" + i6+"/keys",schemaPath:"#/properties/targets/items/properties/keys/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+const len4 = data35.length;
+for(let i7=0; i7<len4; i7++){
+let data36 = data35[i7];
+if(typeof data36 === "string"){
+if(!pattern16.test(data36)){
+const err66 = {instancePath:instancePath+"/targets/" + i6+"/keys/" + i7,schemaPath:"#/properties/targets/items/properties/keys/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_*][A-Za-z0-9_*]*$"},message:"must match pattern \""+"^[A-Za-z_*][A-Za-z0-9_*]*$"+"\""};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+else {
+const err67 = {instancePath:instancePath+"/targets/" + i6+"/keys/" + i7,schemaPath:"#/properties/targets/items/properties/keys/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+let i8 = data35.length;
+let j3;
+if(i8 > 1){
+const indices3 = {};
+for(;i8--;){
+let item3 = data35[i8];
+if(typeof item3 !== "string"){
+continue;
+}
+if(typeof indices3[item3] == "number"){
+j3 = indices3[item3];
+const err68 = {instancePath:instancePath+"/targets/" + i6+"/keys",schemaPath:"#/properties/targets/items/properties/keys/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+break;
+}
+indices3[item3] = i8;
+}
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/targets/" + i6+"/keys",schemaPath:"#/properties/targets/items/properties/keys/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+if(data32.prefix !== undefined){
+let data37 = data32.prefix;
+if(typeof data37 === "string"){
+if(!pattern7.test(data37)){
+const err70 = {instancePath:instancePath+"/targets/" + i6+"/prefix",schemaPath:"#/properties/targets/items/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+else {
+const err71 = {instancePath:instancePath+"/targets/" + i6+"/prefix",schemaPath:"#/properties/targets/items/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+if(data32.context !== undefined){
+let data38 = data32.context;
+if(typeof data38 === "string"){
+if(!pattern0.test(data38)){
+const err72 = {instancePath:instancePath+"/targets/" + i6+"/context",schemaPath:"#/properties/targets/items/properties/context/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+else {
+const err73 = {instancePath:instancePath+"/targets/" + i6+"/context",schemaPath:"#/properties/targets/items/properties/context/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/targets/" + i6,schemaPath:"#/properties/targets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+}
+else {
+const err75 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+if(data.env_file !== undefined){
+if(!(validate11(data.env_file, {instancePath:instancePath+"/env_file",parentData:data,parentDataProperty:"env_file",rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+}
+if(data.priority !== undefined){
+let data40 = data.priority;
+if(!((data40 === "files_win") || (data40 === "vault_wins"))){
+const err76 = {instancePath:instancePath+"/priority",schemaPath:"#/definitions/priority/enum",keyword:"enum",params:{allowedValues: schema16.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+}
+else {
+const err77 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
 }
 validate10.errors = vErrors;
 return errors === 0;
 }
 
-export const validateRoster = validate11;
-const schema12 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:roster:1","title":"envvault roster.yaml","description":"Members, their age recipients, teams, and who may read which scope.","type":"object","required":["version","members"],"additionalProperties":false,"properties":{"version":{"const":1},"members":{"type":"object","propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"object","required":["recipients"],"additionalProperties":false,"properties":{"recipients":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^age1[02-9ac-hj-np-z]{58}$"}},"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}},"kind":{"enum":["person","machine"]}}}},"access":{"type":"object","propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}},"members":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}}}}}}};
-const pattern11 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
-const pattern13 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$", "u");
+export const validateRoster = validate17;
+const schema18 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:roster:1","title":"envvault roster.yaml","description":"Members, their age recipients, teams, and who may read which scope.","type":"object","required":["version","members"],"additionalProperties":false,"properties":{"version":{"const":1},"members":{"type":"object","propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"object","required":["recipients"],"additionalProperties":false,"properties":{"recipients":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^age1[02-9ac-hj-np-z]{58}$"}},"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}},"kind":{"enum":["person","machine"]}}}},"access":{"type":"object","propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}},"members":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}}}}}}};
+const pattern20 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
+const pattern22 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:envvault:schema:roster:1" */;
 let vErrors = null;
 let errors = 0;
@@ -835,7 +1436,7 @@ const len0 = data3.length;
 for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(typeof data4 === "string"){
-if(!pattern11.test(data4)){
+if(!pattern20.test(data4)){
 const err9 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients/" + i0,schemaPath:"#/properties/members/additionalProperties/properties/recipients/items/pattern",keyword:"pattern",params:{pattern: "^age1[02-9ac-hj-np-z]{58}$"},message:"must match pattern \""+"^age1[02-9ac-hj-np-z]{58}$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -961,7 +1562,7 @@ errors++;
 if(data2.kind !== undefined){
 let data7 = data2.kind;
 if(!((data7 === "person") || (data7 === "machine"))){
-const err17 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kind",schemaPath:"#/properties/members/additionalProperties/properties/kind/enum",keyword:"enum",params:{allowedValues: schema12.properties.members.additionalProperties.properties.kind.enum},message:"must be equal to one of the allowed values"};
+const err17 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kind",schemaPath:"#/properties/members/additionalProperties/properties/kind/enum",keyword:"enum",params:{allowedValues: schema18.properties.members.additionalProperties.properties.kind.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1001,7 +1602,7 @@ if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key4 in data8){
 const _errs21 = errors;
 if(typeof key4 === "string"){
-if(!pattern13.test(key4)){
+if(!pattern22.test(key4)){
 const err20 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$"+"\"",propertyName:key4};
 if(vErrors === null){
 vErrors = [err20];
@@ -1204,7 +1805,7 @@ vErrors.push(err33);
 }
 errors++;
 }
-validate11.errors = vErrors;
+validate17.errors = vErrors;
 return errors === 0;
 }
 

@@ -1,7 +1,10 @@
 import type { ErrorObject } from "ajv";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { InvalidFile } from "../errors.js";
+import { YamlFile } from "../store/yamlcache.js";
 import { validateRoster, validateVault } from "./schema.generated.js";
+
+export { YamlFile };
 
 export type SchemaName = "vault" | "roster";
 
@@ -13,16 +16,13 @@ interface Validator {
 
 const validators: Record<SchemaName, Validator> = { vault: validateVault, roster: validateRoster };
 
-/** A YAML file as data plus its document, so edits keep the user's comments and layout. */
-export interface YamlFile<T> {
-  file: string;
-  data: T;
-  doc: Document;
-}
-
 /**
  * Parses YAML and validates it against `schema/<name>.schema.json`. Every problem is
  * reported with the file, the line and the rule broken.
+ *
+ * This module imports the YAML parser: only a load that misses the YAML cache
+ * (src/store/yamlcache.ts) and the commands that edit vault.yaml or roster.yaml reach it,
+ * and the CLI bundle keeps it in a chunk of its own (scripts/build.mjs checks).
  */
 export function loadYaml<T>(text: string, file: string, schema: SchemaName): YamlFile<T> {
   const lineCounter = new LineCounter();
@@ -35,7 +35,16 @@ export function loadYaml<T>(text: string, file: string, schema: SchemaName): Yam
       hints: [`fix the YAML syntax of ${file}, or restore it with git checkout -- ${file}`],
     });
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // yaml reports an alias to a missing anchor, or too many aliases, only here.
+    throw new InvalidFile(`${file}: invalid YAML: ${firstLine((e as Error).message)}`, {
+      data: { file },
+      hints: [`fix the aliases (*name) of ${file}, or restore it with git checkout -- ${file}`],
+    });
+  }
   const validate = validators[schema];
   if (!validate(data)) {
     // A bad property name yields a generic error on the map (with `propertyName`) and the
@@ -49,7 +58,7 @@ export function loadYaml<T>(text: string, file: string, schema: SchemaName): Yam
       hints: [`see schema/${schema}.schema.json for the rules; fix ${file} or restore it with git checkout -- ${file}`],
     });
   }
-  return { file, data: data as T, doc };
+  return new YamlFile(file, data as T, doc);
 }
 
 function firstLine(s: string): string {

@@ -2,27 +2,40 @@ import { randomBytes } from "node:crypto";
 import { appendFile } from "node:fs/promises";
 import { UsageError } from "../../errors.js";
 import { fsError } from "../../io/files.js";
-import { burnedOf, kindOf } from "../../vault/config.js";
+import { kindOf } from "../../vault/config.js";
 import { exportAs, githubEnv, type ExportFormat } from "../../ops/formats.js";
-import { readVisible } from "../../ops/read.js";
+import { generatedValues } from "../../ops/generated.js";
+import { resolveEnv, vaultLayers } from "../../ops/layers.js";
 import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
 import { chooseEnv, warnHidden, where } from "../common.js";
 import type { Context } from "../context.js";
+import { reportFiles } from "../explain.js";
 
 interface Args {
   format: ExportFormat | "github";
   name?: string;
   namespace?: string;
+  context?: string;
 }
 
+/**
+ * Prints the environment as `vault unlock` would write it (every layer of DESIGN §5 but the
+ * process environment: the output is for another machine or process, whose own environment
+ * applies there).
+ */
 export async function exportEnv(ctx: Context, args: Args): Promise<void> {
   const vault = await openVault(where(ctx));
+  const cfg = vault.config.data;
   const env = await chooseEnv(vault, ctx);
   const keyring = await keyringFor(vault, await whoAmI(where(ctx)));
-  const visible = await readVisible(keyring, env);
-  warnHidden(ctx, env, visible.hidden);
-  const values = new Map([...visible.values].filter(([k]) => burnedOf(vault.config.data, k) === undefined).map(([k, r]) => [k, r.value]));
-  if (args.format === "github" && !ctx.json) return exportGithub(ctx, values, (k) => kindOf(vault.config.data, k) !== "config");
+  const side = await vaultLayers(keyring, env);
+  warnHidden(ctx, env, side.hidden);
+  const generated = await generatedValues(vault.root, cfg, { save: true, locked: false });
+  const context = args.context === undefined ? {} : { context: args.context };
+  const resolved = await resolveEnv({ root: vault.root, cfg, env, vault: side, generated, ...context, lookup: ctx.processEnv });
+  reportFiles(ctx, resolved);
+  const values = resolved.resolution.values;
+  if (args.format === "github" && !ctx.json) return exportGithub(ctx, values, (k) => kindOf(cfg, k) !== "config");
   // Rendered in full before the first byte goes out: a failure prints nothing on stdout.
   const opts = { ...(args.name === undefined ? {} : { name: args.name }), ...(args.namespace === undefined ? {} : { namespace: args.namespace }) };
   ctx.out.raw(exportAs(ctx.json || args.format === "github" ? "json" : args.format, values, opts));

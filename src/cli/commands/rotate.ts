@@ -1,7 +1,7 @@
 import { UsageError } from "../../errors.js";
 import { generateValue } from "../../crypto/generate.js";
 import { promptHidden } from "../../io/terminal.js";
-import type { Exposure } from "../../vault/config.js";
+import { type Exposure, generatedSpecs, kindOf, VAULT_FILE } from "../../vault/config.js";
 import { printEnvFile } from "../../vault/envfile.js";
 import { assertKey, parseScope } from "../../vault/names.js";
 import { requireMember, ROSTER_FILE } from "../../vault/roster.js";
@@ -10,7 +10,8 @@ import { Vault } from "../../store/vault.js";
 import { dropMember } from "../../ops/roster-edit.js";
 import { stillExposed, updateExposures } from "../../ops/exposed.js";
 import { allScopes, exposures, readableBy, rotateScopes } from "../../ops/rotate.js";
-import { keyringFor, type Me, whoAmI } from "../../ops/session.js";
+import { GENERATED_FILE, regenerate } from "../../ops/generated.js";
+import { keyringFor, type Me, openVault, whoAmI } from "../../ops/session.js";
 import { transaction } from "../../ops/transaction.js";
 import { applyUpdates, nowSeconds } from "../../ops/write.js";
 import { chooseEnv, readStdin, where } from "../common.js";
@@ -75,26 +76,55 @@ export async function rotate(ctx: Context, args: Args): Promise<void> {
   ctx.out.result(result);
 }
 
+/**
+ * New values for variables. A `kind: generated` variable the environment does not store
+ * (the usual case) lives in this clone's local state only: it gets a new value there from
+ * its vault.yaml spec, and the next unlock writes it into the targets.
+ */
 async function rotateValues(ctx: Context, root: string, me: Me, keys: string[], args: Args): Promise<void> {
-  if (args.stdin && keys.length !== 1) throw new UsageError("--stdin gives the new value of exactly one KEY");
+  const before = await openVault(where(ctx));
+  const cfg = before.config.data;
+  const stored = (await before.envFile(await chooseEnv(before, ctx))).values;
+  const local = keys.filter((k) => kindOf(cfg, k) === "generated" && !stored.has(k));
+  const sealed = keys.filter((k) => !local.includes(k));
+  const specs = generatedSpecs(cfg);
+  for (const key of local) {
+    if (args.stdin) throw new UsageError(`${key} is generated on each machine; it takes no value from --stdin`, { data: { key }, hints: [`\`vault rotate ${key}\` makes a new one`] });
+    if (args.generate !== undefined && args.generate !== "" && args.generate !== specs.get(key)) {
+      throw new UsageError(`${key} is generated from its spec in ${VAULT_FILE} (${specs.get(key) ?? "32"}), not from --generate ${args.generate}`, {
+        data: { key },
+        hints: [`change \`generate:\` of ${key} in ${VAULT_FILE} to make values another way`],
+      });
+    }
+  }
+  if (args.stdin && sealed.length !== 1) throw new UsageError("--stdin gives the new value of exactly one KEY");
   const values = new Map<string, string>();
-  for (const key of keys) {
+  for (const key of sealed) {
     if (args.generate !== undefined) values.set(key, generateValue(args.generate === "" ? undefined : args.generate));
     else if (args.stdin) values.set(key, (await readStdin(ctx.stdin)).replace(/\r?\n$/, ""));
     else if (ctx.interactive) values.set(key, await promptHidden(`new value for ${key}: `));
     else throw new UsageError(`no new value for ${key}`, { hints: ["pipe it with --stdin, use --generate, or run in a terminal to be asked"] });
   }
-  const result = await transaction(root, async (vault) => {
-    const env = await chooseEnv(vault, ctx);
-    const file = await vault.envFile(env);
-    for (const key of keys) {
-      if (!file.values.has(key)) throw new UsageError(`${env} has no variable ${key} to rotate`, { data: { key, env }, hints: ["`vault set KEY` adds one"] });
-    }
-    const written = await applyUpdates(await keyringFor(vault, me), file, keys.map((key) => ({ key, value: values.get(key) ?? "" })), [], nowSeconds(ctx.processEnv));
-    const changes = new Map<string, string | null>([[Vault.envPath(env), printEnvFile(written.file)]]);
-    await updateExposures(vault, changes, [], stillExposed(written.file.values, env));
-    return { changes, result: { env, rotated: [...written.changed], unchanged: written.unchanged } };
-  });
-  ctx.out.note(`${result.env}: new value for ${result.rotated.join(", ") || "nothing"}${result.unchanged.length > 0 ? ` (${result.unchanged.join(", ")} unchanged)` : ""}`);
-  ctx.out.result(result);
+  const result =
+    sealed.length === 0
+      ? { env: await chooseEnv(before, ctx), rotated: [] as string[], unchanged: [] as string[] }
+      : await transaction(root, async (vault) => {
+          const env = await chooseEnv(vault, ctx);
+          const file = await vault.envFile(env);
+          for (const key of sealed) {
+            if (!file.values.has(key)) throw new UsageError(`${env} has no variable ${key} to rotate`, { data: { key, env }, hints: ["`vault set KEY` adds one"] });
+          }
+          const written = await applyUpdates(await keyringFor(vault, me), file, sealed.map((key) => ({ key, value: values.get(key) ?? "" })), [], nowSeconds(ctx.processEnv));
+          const changes = new Map<string, string | null>([[Vault.envPath(env), printEnvFile(written.file)]]);
+          await updateExposures(vault, changes, [], stillExposed(written.file.values, env));
+          return { changes, result: { env, rotated: [...written.changed], unchanged: written.unchanged } };
+        });
+  if (local.length > 0) {
+    await regenerate(root, cfg, local);
+    ctx.out.note(`new value for ${local.join(", ")} on this clone (generated, kept in ${GENERATED_FILE}); \`vault unlock\` writes it into the targets`);
+  }
+  if (sealed.length > 0) {
+    ctx.out.note(`${result.env}: new value for ${result.rotated.join(", ") || "nothing"}${result.unchanged.length > 0 ? ` (${result.unchanged.join(", ")} unchanged)` : ""}`);
+  }
+  ctx.out.result({ ...result, generated: local });
 }

@@ -1,37 +1,86 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
-import { VaultError } from "../../errors.js";
-import { burnedOf } from "../../vault/config.js";
-import { readVisible } from "../../ops/read.js";
+import { UsageError, VaultError } from "../../errors.js";
+import { assertKey } from "../../vault/names.js";
+import { generatedValues } from "../../ops/generated.js";
+import { explain, resolveEnv, vaultLayers } from "../../ops/layers.js";
+import { ownValues } from "../../ops/read.js";
 import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
 import { chooseEnv, warnHidden, where } from "../common.js";
 import type { Context } from "../context.js";
+import { explainJson, renderExplain, reportFiles } from "../explain.js";
 
 const FORWARDED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
 
+interface Args {
+  context?: string;
+  explain?: string;
+}
+
+type Ours = "context" | "explain";
+
+/**
+ * Takes back the values of our own options from the command. cli/main.ts hands everything
+ * from the first word after `run` that is not one of its known options to the command, so
+ * `vault run --context docker -- cmd` reaches us as `--context` alone (yargs gives "") and
+ * `docker -- cmd`. The value is that first word; more of our options may follow, up to `--`.
+ */
+function reclaim(passthrough: readonly string[], args: Args): { command: string[]; context?: string; explain?: string } {
+  const got: Partial<Record<Ours, string>> = { ...args };
+  const rest = [...passthrough];
+  const bare = (["context", "explain"] as const).filter((k) => got[k] === "");
+  if (bare.length === 1 && bare[0] !== undefined && rest.length > 0) {
+    got[bare[0]] = rest.shift();
+    for (let m = /^--(context|explain)(?:=(.*))?$/.exec(rest[0] ?? ""); m !== null; m = /^--(context|explain)(?:=(.*))?$/.exec(rest[0] ?? "")) {
+      rest.shift();
+      got[m[1] as Ours] = m[2] ?? rest.shift();
+    }
+    if (rest[0] === "--") rest.shift();
+    // A command never starts with "-": this is one of vault's options, which the split gave away.
+    else if (rest[0]?.startsWith("-")) {
+      throw new UsageError(`${rest[0]} came after --${bare[0]} ${got[bare[0]] ?? ""}, where vault does not see it`, {
+        hints: [`put it before --${bare[0]}, or write --${bare[0]}=VALUE`],
+      });
+    }
+  }
+  for (const k of ["context", "explain"] as const) {
+    if (got[k] === "") throw new UsageError(`--${k} needs a value`, { hints: [k === "context" ? "e.g. `vault run --context docker -- npm start`" : "e.g. `vault run --explain DATABASE_URL`"] });
+  }
+  return { command: rest, ...(got.context === undefined ? {} : { context: got.context }), ...(got.explain === undefined ? {} : { explain: got.explain }) };
+}
+
 /**
  * Runs a command with the environment injected through the child's environment block (never
- * its argv). The process environment wins over the vault, as with dotenv. Exit codes pass
- * through; a child killed by a signal gives 128 + the signal's number, like a shell.
+ * its argv): every layer of DESIGN §5, the process environment on top, as with dotenv. Exit
+ * codes pass through; a child killed by a signal gives 128 + the signal's number, like a shell.
+ * With --explain KEY it runs nothing and prints where KEY comes from.
  */
-export async function run(ctx: Context): Promise<number> {
-  const [cmd, ...rest] = ctx.passthrough;
-  if (cmd === undefined) throw new VaultError("USAGE", "`vault run` needs a command", { hints: ["e.g. `vault run -- npm start`"] });
+export async function run(ctx: Context, args: Args): Promise<number> {
+  const { command, context, explain: key } = reclaim(ctx.passthrough, args);
+  if (key !== undefined) {
+    assertKey(key);
+    if (command.length > 0) throw new UsageError("--explain prints where a variable comes from and runs nothing", { hints: ["drop the command, or drop --explain"] });
+  } else if (command.length === 0) throw new VaultError("USAGE", "`vault run` needs a command", { hints: ["e.g. `vault run -- npm start`"] });
   const vault = await openVault(where(ctx));
+  const cfg = vault.config.data;
   const env = await chooseEnv(vault, ctx);
   const keyring = await keyringFor(vault, await whoAmI(where(ctx)));
-  const { values, hidden } = await readVisible(keyring, env);
-  warnHidden(ctx, env, hidden);
-  const childEnv: NodeJS.ProcessEnv = {};
-  const burned: string[] = [];
-  for (const [k, r] of values) {
-    if (burnedOf(vault.config.data, k) !== undefined) burned.push(k);
-    else childEnv[k] = r.value;
+  const side = await vaultLayers(keyring, env);
+  warnHidden(ctx, env, side.hidden);
+  const generated = await generatedValues(vault.root, cfg, { save: key === undefined, locked: false });
+  const resolved = await resolveEnv({ root: vault.root, cfg, env, vault: side, generated, ...(context === undefined ? {} : { context }), processEnv: ctx.processEnv, lookup: ctx.processEnv });
+  reportFiles(ctx, resolved);
+  if (key !== undefined) {
+    const x = explain(cfg, resolved, key, await ownValues(keyring, env, key));
+    renderExplain(ctx, cfg, x);
+    ctx.out.result(explainJson(cfg, x));
+    return 0;
   }
-  if (burned.length > 0) ctx.out.warn(`not injecting burned ${burned.join(", ")} (\`vault check\` lists what still uses them)`);
-  Object.assign(childEnv, ctx.processEnv);
+  if (resolved.burned.length > 0) ctx.out.warn(`not injecting burned ${resolved.burned.join(", ")} (\`vault check\` lists what still uses them)`);
+  const childEnv: NodeJS.ProcessEnv = { ...ctx.processEnv, ...Object.fromEntries(resolved.resolution.values) };
   // The reader's identity is not the child's business.
   delete childEnv.ENVVAULT_IDENTITY;
+  const [cmd = "", ...rest] = command;
 
   return new Promise<number>((resolve, reject) => {
     const child = spawn(cmd, rest, { stdio: "inherit", env: childEnv });

@@ -5,7 +5,12 @@ import { promptLine } from "../../io/terminal.js";
 import { LOCAL_DIR } from "../../store/root.js";
 import type { ConflictPolicy } from "../../ops/patch.js";
 import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
-import { applyUnlock, planUnlockAll } from "../../ops/unlock.js";
+import { applyUnlock, planUnlockAll, resolveTargets, type UnlockOptions } from "../../ops/unlock.js";
+import { explain } from "../../ops/layers.js";
+import { ownValues } from "../../ops/read.js";
+import { targetTakes } from "../../vault/config.js";
+import { assertKey } from "../../vault/names.js";
+import { explainJson, renderExplain, reportFiles } from "../explain.js";
 import { chooseEnv, summary, warnHidden, where } from "../common.js";
 import type { Context } from "../context.js";
 import { mkdir } from "node:fs/promises";
@@ -16,6 +21,8 @@ interface Args {
   dryRun: boolean;
   onConflict?: ConflictPolicy | "prompt";
   at?: string;
+  context?: string;
+  explain?: string;
 }
 
 export async function unlock(ctx: Context, args: Args): Promise<void> {
@@ -23,6 +30,8 @@ export async function unlock(ctx: Context, args: Args): Promise<void> {
   const vault = at?.vault ?? (await openVault(where(ctx)));
   const env = await chooseEnv(vault, ctx);
   const keyring = await keyringFor(vault, await whoAmI(where(ctx)));
+  const layered = { ...(args.context === undefined ? {} : { context: args.context }), lookup: ctx.processEnv };
+  if (args.explain !== undefined) return explainTargets(ctx, { vault, keyring, env, decide: async () => new Map(), ...layered }, assertKey(args.explain));
   const policy = args.onConflict ?? (ctx.interactive ? "prompt" : "keep");
   const decide = async (target: string, keys: string[]): Promise<Map<string, ConflictPolicy>> => {
     const out = new Map<string, ConflictPolicy>();
@@ -38,7 +47,7 @@ export async function unlock(ctx: Context, args: Args): Promise<void> {
   };
   await mkdir(join(vault.root, LOCAL_DIR), { recursive: true, mode: 0o700 });
   const plans = await withLock(join(vault.root, LOCAL_DIR), async () => {
-    const planned = await planUnlockAll({ vault, keyring, env, decide }, !args.dryRun);
+    const planned = await planUnlockAll({ vault, keyring, env, decide, ...layered }, !args.dryRun);
     if (!args.dryRun) await applyUnlock(vault, planned);
     return planned;
   });
@@ -47,12 +56,13 @@ export async function unlock(ctx: Context, args: Args): Promise<void> {
   }
   for (const p of plans) {
     const { patch } = p;
+    reportFiles(ctx, p.resolved, p.target);
     if (args.dryRun) {
       const diff = renderDiff(patch.before, patch.after, { labels: { old: `a/${p.target}`, new: `b/${p.target}` } });
       ctx.out.data(diff === "" ? `${p.target}: up to date` : diff);
     }
     const verb = args.dryRun ? "would unlock" : "unlocked";
-    ctx.out.note(`${verb} ${p.env}${at === undefined ? "" : ` as of ${args.at} (${at.commit.slice(0, 12)})`} into ${p.target}: ${summary(patch.added, patch.changed, patch.removed)}`);
+    ctx.out.note(`${verb} ${p.env}${p.context === undefined ? "" : ` (context ${p.context})`}${at === undefined ? "" : ` as of ${args.at} (${at.commit.slice(0, 12)})`} into ${p.target}: ${summary(patch.added, patch.changed, patch.removed)}`);
     for (const w of patch.warnings) ctx.out.warn(`${p.target}: ${w}`);
     warnHidden(ctx, p.env, p.hidden);
     if (patch.kept.length > 0) {
@@ -66,6 +76,21 @@ export async function unlock(ctx: Context, args: Args): Promise<void> {
     env,
     ...(at === undefined ? {} : { at: at.commit }),
     dryRun: args.dryRun,
-    targets: plans.map((p) => ({ target: p.target, env: p.env, added: p.patch.added, changed: p.patch.changed, removed: p.patch.removed, kept: p.patch.kept })),
+    targets: plans.map((p) => ({ target: p.target, env: p.env, context: p.context ?? null, added: p.patch.added, changed: p.patch.changed, removed: p.patch.removed, kept: p.patch.kept })),
   });
+}
+
+/** `unlock --explain KEY`: for each target, every layer that sets KEY and which one wins. Writes nothing. */
+async function explainTargets(ctx: Context, o: UnlockOptions, key: string): Promise<void> {
+  const cfg = o.vault.config.data;
+  const out = [];
+  for (const { target, resolved } of await resolveTargets(o, false)) {
+    const x = explain(cfg, resolved, key, await ownValues(o.keyring, resolved.env, key));
+    const taken = targetTakes(target, key);
+    reportFiles(ctx, resolved, target.path);
+    renderExplain(ctx, cfg, x, ` → ${target.path}`);
+    if (!taken) ctx.out.data(`${target.path} does not take ${key} (its keys/prefix filter)`);
+    out.push({ target: target.path, written: taken, ...(explainJson(cfg, x) as object) });
+  }
+  ctx.out.result({ key, targets: out });
 }

@@ -115,8 +115,10 @@ describe("parseEnvFile and printEnvFile", () => {
     expect(printEnvFile(parseEnvFile(crlf, FILE, "production"))).toBe(CANONICAL);
   });
 
-  test("a file without a final newline reads the same", () => {
-    expect(printEnvFile(parseEnvFile(CANONICAL.trimEnd(), FILE, "production"))).toBe(CANONICAL);
+  test("a file without a final newline was cut short: an integrity failure naming the last line", () => {
+    const e = invalid(CANONICAL.trimEnd());
+    expect(e.code).toBe("TAMPERED");
+    expect(e.message).toBe(`${FILE}:${CANONICAL.trimEnd().split("\n").length}: the file ends in the middle of a line (it was cut short)`);
   });
 
   test("a bare # line is kept as a comment", () => {
@@ -125,10 +127,10 @@ describe("parseEnvFile and printEnvFile", () => {
   });
 });
 
-describe("parseEnvFile rejects malformed lines with InvalidFile naming the line", () => {
+describe("parseEnvFile rejects malformed lines as damage (Tampered) naming the line", () => {
   test("a wrong header is line 1", () => {
     const e = invalid(CANONICAL.replace("# envvault 1 production", "# envvault 2 production"));
-    expect(e.code).toBe("INVALID_FILE");
+    expect(e.code).toBe("TAMPERED");
     expect(e.message).toBe(`${FILE}:1: expected the header "# envvault 1 production"`);
     expect(e.data).toEqual({ file: FILE, line: 1, env: "production" });
   });
@@ -142,13 +144,13 @@ describe("parseEnvFile rejects malformed lines with InvalidFile naming the line"
 
   test("an empty file has no header", () => {
     const e = invalid("");
-    expect(e.code).toBe("INVALID_FILE");
+    expect(e.code).toBe("TAMPERED");
     expect(e.data.line).toBe(1);
   });
 
   test("a plaintext value names its key and says it is not a ciphertext", () => {
     const e = invalid(withLine(9, "DB_HOST=localhost"));
-    expect(e.code).toBe("INVALID_FILE");
+    expect(e.code).toBe("TAMPERED");
     expect(e.message).toBe(`${FILE}:9: the value of DB_HOST is not an envvault ciphertext`);
     expect(e.data).toEqual({ file: FILE, line: 9, env: "production" });
     expect(e.hints[0]).toMatch(/vault set/);
@@ -197,7 +199,7 @@ describe("parseEnvFile rejects malformed lines with InvalidFile naming the line"
 
   test("a malformed scope name in a scope line is refused, not thrown as a usage error", () => {
     const e = invalid(withLine(3, `#@scope production:a:b ${R2}`));
-    expect(e.code).toBe("INVALID_FILE");
+    expect(e.code).toBe("TAMPERED");
     expect(e.message).toBe(`${FILE}:3: scope production:a:b does not belong to environment production`);
   });
 
@@ -231,7 +233,7 @@ describe("parseEnvFile rejects malformed lines with InvalidFile naming the line"
 
   test("a timestamp above 2^53 - 1, which cannot be written back the same, is refused", () => {
     const e = invalid(withLine(8, `A=ev1:${B1}:9999999999999999:AAAA`));
-    expect(e.code).toBe("INVALID_FILE");
+    expect(e.code).toBe("TAMPERED");
     expect(e.message).toBe(`${FILE}:8: the time of A is above 2^53 - 1`);
     expect(e.data.line).toBe(8);
   });

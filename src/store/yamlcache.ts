@@ -1,0 +1,155 @@
+/**
+ * The validated data of `.envvault/vault.yaml` and `.envvault/roster.yaml`, cached in
+ * `.envvault.local/yaml-cache.json` (docs/FORMAT.md "Local YAML cache"), so that read-only
+ * commands never import the YAML parser (≈ 15–25 ms per command with parsing).
+ *
+ * An entry is keyed by which file it is and the SHA-256 of the file's bytes, and the whole
+ * cache by a format version and a tag of the code that validated it (its schemas and
+ * checks): any change of the file, the schemas or the checks is a miss, and a miss goes
+ * through the full validating load (YAML errors with line numbers), then rewrites the cache.
+ * A cache that is missing, damaged, unreadable or from another version is ignored. It
+ * holds only what those two files say (environment, variable, member and team names,
+ * recipients, rules), which the repository itself holds in plaintext: never a value, never
+ * a key.
+ *
+ * This module is on every command's path: it imports no YAML.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Document } from "yaml";
+import { VaultError } from "../errors.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { LOCAL_DIR } from "./root.js";
+
+/**
+ * Set by scripts/build.mjs in the CLI bundle: a hash of the schemas and of the code that
+ * validates vault.yaml and roster.yaml. Without it (the library and the tests, run from
+ * tsc's output or the sources) the cache is off unless a tag is passed explicitly.
+ */
+declare const ENVVAULT_YAML_CACHE_TAG: string | undefined;
+
+export const YAML_CACHE_FILE = "yaml-cache.json";
+export const YAML_CACHE_FORMAT = "envvault-yaml-cache/1";
+/** Entries kept (oldest dropped first): the work tree's two files and a few revisions. */
+const MAX_ENTRIES = 8;
+
+/** The build's validation tag, or undefined when the cache is off. */
+export const defaultCacheTag: string | undefined = typeof ENVVAULT_YAML_CACHE_TAG === "string" ? ENVVAULT_YAML_CACHE_TAG : undefined;
+
+/**
+ * A YAML file of the vault: its validated data and, when it was parsed (not taken from the
+ * cache), its document, so edits keep the user's comments and layout.
+ */
+export class YamlFile<T> {
+  readonly #doc: Document | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly data: T,
+    doc?: Document,
+  ) {
+    this.#doc = doc;
+  }
+
+  get hasDoc(): boolean {
+    return this.#doc !== undefined;
+  }
+
+  /**
+   * The parsed document, for edits. A file whose data came from the cache has none: every
+   * mutation goes through `transaction()`, which loads the documents first, so reaching
+   * this without one is a bug, reported as such rather than writing anything.
+   */
+  get doc(): Document {
+    if (this.#doc === undefined) {
+      throw new VaultError("FAILURE", `internal error: ${this.file} was edited without its YAML document being loaded`, {
+        data: { file: this.file },
+        hints: ["this is a bug in envvault; nothing was written. Run again with --debug and report the trace"],
+      });
+    }
+    return this.#doc;
+  }
+}
+
+export type YamlKind = "vault" | "roster";
+
+export const yamlSha = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
+
+interface CacheFile {
+  format: string;
+  tag: string;
+  /** `<kind>:<sha256>` → validated data. */
+  entries: Record<string, unknown>;
+}
+
+/** What was read from the cache file, and what a load adds to it. */
+export class YamlCache {
+  private dirty = false;
+
+  private constructor(
+    private readonly root: string,
+    private readonly tag: string,
+    private readonly entries: Map<string, unknown>,
+  ) {}
+
+  /** The cache of a repository; an empty one when the file is missing, damaged or of another version. */
+  static async open(root: string, tag: string | undefined = defaultCacheTag): Promise<YamlCache | undefined> {
+    if (tag === undefined) return undefined;
+    const entries = new Map<string, unknown>();
+    try {
+      const parsed = JSON.parse(await readFile(join(root, LOCAL_DIR, YAML_CACHE_FILE), "utf8")) as Partial<CacheFile>;
+      if (parsed.format === YAML_CACHE_FORMAT && parsed.tag === tag && isPlainObject(parsed.entries)) {
+        for (const [k, v] of Object.entries(parsed.entries)) entries.set(k, v);
+      }
+    } catch {
+      // Missing, unreadable or damaged: start empty; the next miss rewrites it.
+    }
+    return new YamlCache(root, tag, entries);
+  }
+
+  /** The cached data of a file whose text hashes to `sha`, if any and plausible. */
+  get(kind: YamlKind, sha: string): unknown {
+    const data = this.entries.get(`${kind}:${sha}`);
+    // Only what a validated load stores can be there; anything else is a damaged entry.
+    if (!isPlainObject(data) || data.version !== 1) return undefined;
+    if (kind === "vault" ? !isPlainObject(data.environments) : !isPlainObject(data.members)) return undefined;
+    return data;
+  }
+
+  /** Remembers validated data; data JSON cannot carry exactly is not cached. */
+  set(kind: YamlKind, sha: string, data: unknown): void {
+    if (!jsonExact(data)) return;
+    const key = `${kind}:${sha}`;
+    this.entries.delete(key);
+    this.entries.set(key, data);
+    while (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+    this.dirty = true;
+  }
+
+  /** Writes the cache if a load added to it; best effort (a read-only clone still works). */
+  async save(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const file: CacheFile = { format: YAML_CACHE_FORMAT, tag: this.tag, entries: Object.fromEntries(this.entries) };
+    try {
+      await mkdir(join(this.root, LOCAL_DIR), { recursive: true, mode: 0o700 });
+      await writeFileAtomic(join(this.root, LOCAL_DIR, YAML_CACHE_FILE), JSON.stringify(file) + "\n", { mode: 0o600 });
+    } catch {
+      // Not writable (a read-only checkout, a full disk): the next command parses again.
+    }
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Whether JSON gives `v` back exactly: null, booleans, finite numbers, strings, arrays and plain objects. */
+function jsonExact(v: unknown): boolean {
+  if (v === null || typeof v === "string" || typeof v === "boolean") return true;
+  if (typeof v === "number") return Number.isFinite(v) && !Object.is(v, -0);
+  if (Array.isArray(v)) return v.every((item) => item !== undefined && jsonExact(item));
+  if (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) return Object.values(v).every((item) => item !== undefined && jsonExact(item));
+  return false;
+}
