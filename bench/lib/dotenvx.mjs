@@ -23,7 +23,7 @@ export function findDotenvx(workDir, { install = true } = {}) {
   let version = existsSync(bin) ? installed() : undefined;
   if (version !== DOTENVX_VERSION && install) {
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    const r = spawnSync(npm, ["install", "--prefix", workDir, "--no-audit", "--no-fund", "--loglevel=error", `@dotenvx/dotenvx@${DOTENVX_VERSION}`], { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
+    const r = spawnSync(npm, ["install", "--prefix", workDir, "--save-exact", "--no-audit", "--no-fund", "--loglevel=error", `@dotenvx/dotenvx@${DOTENVX_VERSION}`], { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
     if (r.status !== 0) return { skip: `npm could not install @dotenvx/dotenvx@${DOTENVX_VERSION}: ${(r.stderr || String(r.error)).trim().split("\n").at(-1)}` };
     version = installed();
   }
