@@ -6,16 +6,19 @@
 "use strict";
 const { existsSync } = require("node:fs");
 const { join } = require("node:path");
-const { MessageChannel, Worker, receiveMessageOnPort } = require("node:worker_threads");
+const { MessageChannel, Worker, isMainThread, receiveMessageOnPort } = require("node:worker_threads");
 
 const script = join(__dirname, "dist", "lib", "src", "config-worker.js");
 const failed = (why) => ({ assign: {}, stderr: `envvault: error: envvault/config ${why}\n`, exitCode: 1 });
 let outcome;
-if (!existsSync(script)) outcome = failed(`is not built: ${script} is missing`);
+// Worker threads inherit the preload (execArgv, NODE_OPTIONS): ours, and any other program's,
+// must not start one more worker each.
+if (!isMainThread) outcome = { assign: {}, stderr: "" };
+else if (!existsSync(script)) outcome = failed(`is not built: ${script} is missing`);
 else {
   const signal = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(script, { workerData: { port: port2, signal, cwd: process.cwd() }, transferList: [port2] });
+  const worker = new Worker(script, { workerData: { port: port2, signal, cwd: process.cwd() }, transferList: [port2], execArgv: [] });
   worker.unref();
   // The worker always wakes us (config-worker.ts); the time limit only guards against a thread that never started.
   const waited = Atomics.wait(signal, 0, 0, 120_000);

@@ -14,11 +14,34 @@ export function ratios(results, goals) {
   });
 }
 
-export function markdown({ meta, commands, results, ratioRows, rss, skipped, extras }) {
+/**
+ * How a cost grows with a size (variables, members): the median at each size, the cost
+ * above the `node -e 0` floor, the cost per added unit between two sizes, and the growth
+ * exponent of the cost above the floor between two sizes, log(e₂/e₁) / log(n₂/n₁): 1 is
+ * linear, 2 quadratic, below 1 sub-linear (a fixed start-up share). No worse than linear
+ * when every exponent is at most 1 (+0.1 for timing noise).
+ */
+export function growth(title, unit, points, results, floor) {
+  const rows = points.map(([n, name]) => ({ n, name, median: results[name]?.median }));
+  if (rows.some((r) => r.median === undefined)) return { title, unit, rows, verdict: undefined };
+  const steps = [];
+  for (let i = 1; i < rows.length; i++) {
+    const a = rows[i - 1];
+    const b = rows[i];
+    const ea = Math.max(a.median - floor, 0.1);
+    const eb = Math.max(b.median - floor, 0.1);
+    steps.push({ from: a.n, to: b.n, perUnit: (b.median - a.median) / (b.n - a.n), exponent: Math.log(eb / ea) / Math.log(b.n / a.n) });
+  }
+  return { title, unit, rows, steps, floor, verdict: steps.every((s) => s.exponent <= 1.1) };
+}
+
+const perUnit = (ms) => (Math.abs(ms) >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} µs`);
+
+export function markdown({ meta, commands, results, ratioRows, rss, growthTables = [], skipped, extras }) {
   const out = [];
   out.push("# envvault benchmark: latest run", "");
   out.push(`${meta.date} · Node ${meta.node} · ${meta.platform} · ${meta.cores} cores (${meta.cpuModel}) · load average ${meta.loadBefore} before, ${meta.loadAfter} after`);
-  out.push(`${meta.runs} interleaved runs per command after ${meta.warmup} warm-up rounds, wall time of a new process each run (spawnSync, stdout to /dev/null); medians. dotenvx: ${meta.dotenvx}. Total ${meta.totalSeconds.toFixed(0)} s.`, "");
+  out.push(`${meta.runs} interleaved runs per command after ${meta.warmup} warm-up rounds (rotations: 1 and ${Math.min(meta.runs, 5)}), wall time of a new process each run (spawnSync, stdout to /dev/null); medians. Peers: ${meta.peers}. Total ${meta.totalSeconds.toFixed(0)} s.`, "");
 
   out.push("## Goals", "", "| ratio | measured | ratio | goal | met |", "|---|---|---|---|---|");
   for (const r of ratioRows) {
@@ -27,6 +50,15 @@ export function markdown({ meta, commands, results, ratioRows, rss, skipped, ext
     const goal = r.goal === undefined ? "(info)" : `${r.op} ${r.goal}`;
     const met = r.ratio === undefined ? "skipped" : r.met === undefined ? "—" : r.met ? "met" : "**not met**";
     out.push(`| ${r.label} | ${measured} | ${ratio} | ${goal} | ${met} |`);
+  }
+  if (rss !== undefined && rss.goalMB !== undefined) {
+    const mb = rss.kib === undefined ? undefined : (rss.kib * 1024) / 1e6;
+    out.push(`| peak RSS, export 2,000 vars | ${mb === undefined ? "skipped" : `${mb.toFixed(1)} MB`} | — | ≤ ${rss.goalMB} MB | ${mb === undefined ? "skipped" : mb <= rss.goalMB ? "met" : "**not met**"} |`);
+  }
+  for (const g of growthTables) {
+    const verdict = g.verdict === undefined ? "skipped" : g.verdict ? "met" : "**not met**";
+    const exps = g.steps?.map((st) => st.exponent.toFixed(2)).join(", ") ?? "—";
+    out.push(`| cost growth: ${g.title} | exponents ${exps} | — | no worse than linear (≤ 1) | ${verdict} |`);
   }
   for (const r of ratioRows) if (r.note) out.push("", `${r.label}: ${r.note}`);
   out.push("");
@@ -40,8 +72,21 @@ export function markdown({ meta, commands, results, ratioRows, rss, skipped, ext
   out.push("");
 
   out.push("## Memory", "");
-  out.push(rss.kib === undefined ? `Peak RSS skipped: ${rss.note}` : `Peak RSS of \`${rss.display}\`: ${(rss.kib / 1024).toFixed(1)} MiB (median of ${rss.runs} runs, GNU time %M).`);
+  out.push(rss.kib === undefined ? `Peak RSS skipped: ${rss.note}` : `Peak RSS of \`${rss.display}\`: ${((rss.kib * 1024) / 1e6).toFixed(1)} MB (${(rss.kib / 1024).toFixed(1)} MiB; median of ${rss.runs} runs, GNU time %M).`);
   out.push("");
+
+  if (growthTables.length > 0) {
+    out.push("## Cost growth", "");
+    out.push(`Medians from the tables above; "above floor" is the median minus \`node -e 0\` (${ms(growthTables[0].floor)}). Per added unit: the difference of medians divided by the difference of sizes. Exponent: log(above₂ / above₁) / log(n₂ / n₁), 1 for linear growth, less when a fixed start-up cost dominates; no worse than linear when each is ≤ 1 (+0.1 for noise).`, "");
+    for (const g of growthTables) {
+      out.push(`**${g.title}**`, "", `| ${g.unit} | median | above floor | step | per added ${g.unit === "vars" ? "variable" : "member"} | exponent |`, "|---|---|---|---|---|---|");
+      g.rows.forEach((r, i) => {
+        const st = i === 0 ? undefined : g.steps?.[i - 1];
+        out.push(`| ${r.n.toLocaleString("en")} | ${ms(r.median)} | ${r.median === undefined ? "—" : ms(r.median - g.floor)} | ${st === undefined ? "—" : `${st.from.toLocaleString("en")} → ${st.to.toLocaleString("en")}`} | ${st === undefined ? "—" : perUnit(st.perUnit)} | ${st === undefined ? "—" : st.exponent.toFixed(2)} |`);
+      });
+      out.push("", `Verdict: ${g.verdict === undefined ? "skipped" : g.verdict ? "no worse than linear" : "**worse than linear**"}.`, "");
+    }
+  }
 
   for (const e of extras) {
     out.push(`## \`node ${e.script}\``, "");

@@ -35,7 +35,10 @@ export interface UnlockOptions {
   decide: (target: string, keys: string[]) => Promise<Map<string, ConflictPolicy>>;
   /** The context of targets that name none (`--context`). */
   context?: string;
-  /** Answers `${NAME}` references no layer sets (interpolation); default: none. */
+  /**
+   * Answers `${NAME}` references no layer sets (interpolation). Default: this process's
+   * environment, so the git hooks' unlock writes what `vault unlock` in the shell writes.
+   */
   lookup?: NodeJS.ProcessEnv;
 }
 
@@ -78,7 +81,7 @@ export async function resolveTargets(o: UnlockOptions, create: boolean): Promise
       generated,
       ...(context === undefined ? {} : { context }),
       ...(t.context === undefined ? {} : { contextSource: `target ${t.path} in ${VAULT_FILE}` }),
-      lookup: o.lookup ?? {},
+      lookup: o.lookup ?? process.env,
       except: t.path,
     });
     for (const key of [...resolved.resolution.values.keys()]) if (!targetTakes(t, key)) resolved.resolution.values.delete(key);

@@ -31,8 +31,8 @@ declare const ENVVAULT_YAML_CACHE_TAG: string | undefined;
 
 export const YAML_CACHE_FILE = "yaml-cache.json";
 export const YAML_CACHE_FORMAT = "envvault-yaml-cache/1";
-/** Entries kept (oldest dropped first): the work tree's two files and a few revisions. */
-const MAX_ENTRIES = 8;
+/** Entries kept, least recently used dropped first: the work tree's two files and another version of each. */
+const MAX_ENTRIES = 4;
 
 /** The build's validation tag, or undefined when the cache is off. */
 export const defaultCacheTag: string | undefined = typeof ENVVAULT_YAML_CACHE_TAG === "string" ? ENVVAULT_YAML_CACHE_TAG : undefined;
@@ -110,10 +110,14 @@ export class YamlCache {
 
   /** The cached data of a file whose text hashes to `sha`, if any and plausible. */
   get(kind: YamlKind, sha: string): unknown {
-    const data = this.entries.get(`${kind}:${sha}`);
+    const key = `${kind}:${sha}`;
+    const data = this.entries.get(key);
     // Only what a validated load stores can be there; anything else is a damaged entry.
     if (!isPlainObject(data) || data.version !== 1) return undefined;
     if (kind === "vault" ? !isPlainObject(data.environments) : !isPlainObject(data.members)) return undefined;
+    // Most recently used last, so that a rewrite keeps it.
+    this.entries.delete(key);
+    this.entries.set(key, data);
     return data;
   }
 

@@ -4,12 +4,15 @@
  * required variables.
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { spawnSync } from "node:child_process";
 import { parse as parseYaml } from "yaml";
 import { requireBuild, Sandbox } from "./harness.js";
 
 const DEV_KEY = "dev-key-adopt-0b7e1d";
 const PROD_KEY = "prod-key-adopt-9a2c44";
 const LOCAL_TOKEN = "local-token-adopt-33f1";
+
+const hasScript = spawnSync("sh", ["-c", "command -v script"], { encoding: "utf8" }).status === 0;
 
 describe("init adopts existing env files", () => {
   let sb: Sandbox;
@@ -79,6 +82,20 @@ describe("init adopts existing env files", () => {
       expect(r.stderr).toMatch(/not imported \(no terminal to ask; `vault init --yes` imports them\)/);
       expect(other.read(".envvault/vault.yaml")).toMatch(/^targets:\n {2}- path: \.env\n$/m);
       expect(other.vault("bob", ["list", "--json"]).stdout).not.toMatch(/"A"/);
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  (hasScript ? test : test.skip)("on a terminal, init asks before importing", async () => {
+    const other = new Sandbox();
+    try {
+      other.write(".env.staging", "B=2\n");
+      const r = await other.vaultOnTerminal("carol", ["init"], [{ expect: /import them into the vault \(the files stay, as targets\)\? \[Y\/n\]/, send: "y\r", delayMs: 200 }]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/imported 1 value into staging; targets: \.env\.staging/);
+      const b = other.vault("carol", ["get", "B", "--env", "staging"], { reveals: ["2"] });
+      expect(b.stdout).toBe("2\n");
     } finally {
       other.cleanup();
     }
