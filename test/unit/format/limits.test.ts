@@ -1,5 +1,4 @@
 import { describe, expect, test } from "@jest/globals";
-import { performance } from "node:perf_hooks";
 import { entries, parse, print, set } from "../../../src/format/index.js";
 
 const MB = 1024 * 1024;
@@ -15,37 +14,31 @@ const tenMegabytes = (() => {
   return lines.join("\n");
 })();
 
-/** Parses and prints `text`, checks the round trip, and returns the milliseconds it took. */
-function timedRoundTrip(text: string): number {
-  const start = performance.now();
-  const { doc } = parse(text);
-  const printed = print(doc);
-  const ms = performance.now() - start;
-  expect(printed === text).toBe(true);
-  return ms;
+/**
+ * Parses and prints `text` and checks the round trip. Speed is measured in bench/format.mjs,
+ * not asserted here; a quadratic parser would still blow the test's timeout on these inputs.
+ */
+function roundTrip(text: string): void {
+  expect(print(parse(text).doc) === text).toBe(true);
 }
 
 describe("bad and huge input never crashes and never changes a byte", () => {
   test("NUL bytes anywhere", () => {
     const text = "\0\nA=\0\nB='\0\n\0'\n\0=\0\n#\0\n";
-    timedRoundTrip(text);
+    roundTrip(text);
     expect(entries(parse(text).doc)).toEqual(new Map([["A", "\0"], ["B", "\0\n\0"]]));
   });
 
-  // Limits leave room for a loaded two-core CI machine; unloaded, these take a third of it.
-  test("a 10 MB file parses and prints in well under two seconds, and an edit of it changes only its line", () => {
-    expect(timedRoundTrip(tenMegabytes)).toBeLessThan(2000);
-    const { doc } = parse(tenMegabytes);
-    const start = performance.now();
-    const out = print(set(doc, "KEY_0", "changed"));
-    expect(performance.now() - start).toBeLessThan(3000);
+  test("a 10 MB file round-trips, and an edit of it changes only its line", () => {
+    roundTrip(tenMegabytes);
+    const out = print(set(parse(tenMegabytes).doc, "KEY_0", "changed"));
     expect(out === tenMegabytes.replace("KEY_0=value-0", "KEY_0=changed")).toBe(true);
   });
 
-  test("a 10 MB file of junk and unterminated quotes between good lines stays linear", () => {
+  test("a 10 MB file of junk and unterminated quotes between good lines round-trips", () => {
     const filler = " lorem ipsum dolor sit amet";
     const chunk = `A="x${filler}\nB='y${filler}\nC=\`z${filler}\n\\"\\'\\\`${filler}\n###${filler} \u2028 \nD=ok${filler}\n`;
-    expect(timedRoundTrip(chunk.repeat(Math.ceil((10 * MB) / chunk.length)))).toBeLessThan(3000);
+    roundTrip(chunk.repeat(Math.ceil((10 * MB) / chunk.length)));
   });
 
   test.each([
@@ -58,14 +51,14 @@ describe("bad and huge input never crashes and never changes a byte", () => {
     ["whitespace before a key", " ".repeat(MB) + "A"],
     ["quotes only", '"'.repeat(MB)],
   ])("a 1 MB single line (%s)", (_name, text) => {
-    expect(timedRoundTrip(text)).toBeLessThan(1000);
+    roundTrip(text);
   });
 
-  test("200,000 unterminated openers, one per line, stay linear", () => {
-    expect(timedRoundTrip('A="x\n'.repeat(200_000))).toBeLessThan(1000);
+  test("200,000 unterminated openers, one per line, round-trip", () => {
+    roundTrip('A="x\n'.repeat(200_000));
   });
 
-  test("100,000 unterminated PEM openers that look like PEM headers stay linear", () => {
-    expect(timedRoundTrip("K: '-----BEGIN X\n".repeat(100_000))).toBeLessThan(1000);
+  test("100,000 unterminated PEM openers that look like PEM headers round-trip", () => {
+    roundTrip("K: '-----BEGIN X\n".repeat(100_000));
   });
 });
