@@ -1,25 +1,15 @@
 /**
- * The age layer. Reading (decrypt, identities, recipients) runs on node:crypto in
- * ./agefile.ts, so the read path of every command never loads `age-encryption`; writing
- * (encrypt, new identities) uses typage (pinned to 0.3.1), imported lazily on first use
- * because loading it costs ≈ 20–60 ms. Failures of either are plain `Error`s whose messages
- * are not a contract (and typage's may quote their input), so they are mapped to
- * {@link VaultError}s here, in one place, and never copied into a message.
+ * The age layer: X25519 identities and recipients, encryption and decryption of age files,
+ * all on node:crypto (./agefile.ts; typage, age-encryption 0.3.1, which it replaced, serves
+ * the tests as the reference to agree with, with the `age` CLI). Failures are plain `Error`s
+ * whose messages are not a contract, so they are mapped to {@link VaultError}s here, in one
+ * place, and never copied into a message.
  */
 
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { type ErrorData, NotARecipient, Tampered, UsageError, VaultError } from "../errors.js";
-import { decryptAgeFile, dearmor as dearmorText, NO_MATCH, importX25519, type X25519Key } from "./agefile.js";
+import { armor, decryptAgeFile, dearmor as dearmorText, encryptAgeFile, importX25519, NO_MATCH, type X25519Key } from "./agefile.js";
 import { bech32Decode, bech32Encode } from "./bech32.js";
-
-type AgeModule = typeof import("age-encryption");
-
-let ageModule: Promise<AgeModule> | undefined;
-
-function loadAge(): Promise<AgeModule> {
-  ageModule ??= import("age-encryption");
-  return ageModule;
-}
 
 const AGE_MAGIC = Buffer.from("age-encryption.org/v1\n");
 const ARMOR_BEGIN = Buffer.from("-----BEGIN AGE ENCRYPTED FILE-----");
@@ -41,12 +31,17 @@ function identityKeyBytes(text: string): Uint8Array | null {
 }
 
 /**
- * Generates a new X25519 identity (`AGE-SECRET-KEY-1…`). X25519 is asked for explicitly:
- * typage's `generateIdentity` may switch to post-quantum keys, which the reference `age`
- * 1.1 CLI cannot read.
+ * Generates a new X25519 identity (`AGE-SECRET-KEY-1…`): 32 random bytes, as age-keygen and
+ * typage make them. Always X25519: post-quantum identities cannot be read by the reference
+ * `age` 1.1 CLI.
  */
 export async function generateIdentity(): Promise<string> {
-  return (await loadAge()).generateX25519Identity();
+  const scalar = randomBytes(32);
+  try {
+    return bech32Encode("AGE-SECRET-KEY-", scalar);
+  } finally {
+    scalar.fill(0);
+  }
 }
 
 /**
@@ -189,11 +184,8 @@ export async function encrypt(
       );
     }
   }
-  const age = await loadAge();
-  const encrypter = new age.Encrypter();
-  for (const recipient of recipients) encrypter.addRecipient(recipient);
-  const file = await encrypter.encrypt(data);
-  return options.armor === true ? age.armor.encode(file) : file;
+  const file = encryptAgeFile(data, recipients.map((r) => bech32Decode(r, "age")!));
+  return options.armor === true ? armor(file) : file;
 }
 
 /** What a file being decrypted is, for error messages and error data. */

@@ -1,20 +1,34 @@
 /**
- * Reading age files (age-encryption.org/v1) with node:crypto alone: X25519 recipients,
- * binary or ASCII-armored. The read path of every command (`export`, `run`, `unlock`, `get`)
- * opens a scope key file and a few batch keys; doing that here instead of in typage saves
- * importing and compiling age-encryption and @noble (≈ 20 ms per command) and the web streams
- * it decrypts through, and each X25519 operation runs in OpenSSL.
+ * age files (age-encryption.org/v1) with node:crypto alone: X25519 recipients, binary or
+ * ASCII-armored. The read path of every command (`export`, `run`, `unlock`, `get`) opens a
+ * scope key file and a few batch keys, and writers wrap a key per member; doing that here
+ * instead of in typage saves importing and compiling age-encryption and @noble (≈ 20 ms per
+ * command) and the web streams it works through, and each X25519 operation runs in OpenSSL
+ * (typage imports every ephemeral key into WebCrypto: ≈ 1 ms per recipient).
  *
- * The parsing mirrors typage 0.3.1 (what it accepts, what it rejects, which failure is
- * "no identity matched"), so that swapping the implementation changes no error a user sees;
- * test/unit/crypto/agefile.test.ts checks both against each other, and against the
- * reference `age` CLI. Writing age files stays with typage (src/crypto/age.ts).
+ * Reading mirrors typage 0.3.1 (what it accepts, what it rejects, which failure is "no
+ * identity matched"), so that swapping the implementation changes no error a user sees;
+ * writing produces what typage produces (one X25519 stanza per recipient, in order, no
+ * grease). test/unit/crypto/agefile.test.ts checks both directions against typage, and
+ * interop.test.ts against the reference `age` CLI.
  *
  * Every failure is a plain `Error` with a fixed message that quotes nothing from the file;
  * age.ts maps them to Tampered / NotARecipient.
  */
 
-import { createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, type KeyObject, timingSafeEqual } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+  timingSafeEqual,
+} from "node:crypto";
 import { decodeBase64NoPad, decodeBase64Strict } from "./base64.js";
 
 /** RFC 8410 PKCS #8 of a raw X25519 private key (the 32 key bytes follow). */
@@ -204,4 +218,69 @@ export function decryptAgeFile(file: Uint8Array, keys: readonly X25519Key[]): Ui
   } finally {
     fileKey.fill(0);
   }
+}
+
+/** The 32 raw bytes of an X25519 public key object. */
+function rawPublic(key: KeyObject): Buffer {
+  const spki = key.export({ format: "der", type: "spki" });
+  return Buffer.from(spki.subarray(spki.length - 32));
+}
+
+/** ChaCha20-Poly1305 sealing: ciphertext then tag. */
+function seal(key: Uint8Array, nonce: Uint8Array, plain: Uint8Array): Buffer {
+  const c = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG });
+  const out = Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]);
+  return out;
+}
+
+const b64nopad = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("base64").replace(/=+$/, "");
+
+/** One X25519 stanza wrapping `fileKey` to a recipient's 32-byte public key. */
+function wrapFileKey(fileKey: Uint8Array, recipient: Uint8Array): string {
+  const peer = createPublicKey({ key: Buffer.concat([SPKI_X25519_PREFIX, recipient]), format: "der", type: "spki" });
+  const ephemeral = generateKeyPairSync("x25519");
+  const share = rawPublic(ephemeral.publicKey);
+  // OpenSSL refuses an all-zero shared secret (a low-order recipient), as typage does.
+  const shared = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: peer });
+  const wrapKey = hkdf(shared, Buffer.concat([share, recipient]), X25519_LABEL);
+  shared.fill(0);
+  const body = seal(wrapKey, new Uint8Array(12), fileKey);
+  wrapKey.fill(0);
+  // The body is 32 bytes: one base64 line shorter than 64 columns ends it.
+  return `-> X25519 ${b64nopad(share)}\n${b64nopad(body)}\n`;
+}
+
+/** Encrypts `plaintext` to X25519 recipients (32-byte public keys): a binary age file. */
+export function encryptAgeFile(plaintext: Uint8Array, recipients: readonly Uint8Array[]): Uint8Array {
+  if (recipients.length === 0) throw new Error("no recipients");
+  const fileKey = randomBytes(16);
+  try {
+    const headerNoMac = Buffer.from(`${VERSION_LINE}\n${recipients.map((r) => wrapFileKey(fileKey, r)).join("")}---`, "latin1");
+    const macKey = hkdf(fileKey, new Uint8Array(0), "header");
+    const mac = createHmac("sha256", macKey).update(headerNoMac).digest();
+    macKey.fill(0);
+    const nonce = randomBytes(16);
+    const key = hkdf(fileKey, nonce, "payload");
+    const parts: Buffer[] = [headerNoMac, Buffer.from(` ${b64nopad(mac)}\n`, "latin1"), nonce];
+    const count = Math.max(1, Math.ceil(plaintext.length / CHUNK));
+    const chunkNonce = Buffer.alloc(12);
+    for (let i = 0; i < count; i++) {
+      chunkNonce.writeUIntBE(i, 5, 6);
+      chunkNonce[11] = i === count - 1 ? 1 : 0;
+      parts.push(seal(key, chunkNonce, plaintext.subarray(i * CHUNK, Math.min(plaintext.length, (i + 1) * CHUNK))));
+    }
+    key.fill(0);
+    return Buffer.concat(parts);
+  } finally {
+    fileKey.fill(0);
+  }
+}
+
+/** ASCII armor, as typage's `armor.encode` writes it: 64-column lines, a final newline. */
+export function armor(file: Uint8Array): string {
+  const lines = [ARMOR_BEGIN];
+  const b64 = Buffer.from(file.buffer, file.byteOffset, file.length).toString("base64");
+  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
+  lines.push(ARMOR_END, "");
+  return lines.join("\n");
 }

@@ -2,7 +2,9 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { withLock } from "../io/lock.js";
 import { LOCAL_DIR } from "../store/root.js";
-import { Vault, workTree } from "../store/vault.js";
+import { cacheWrittenYaml, Vault, workTree } from "../store/vault.js";
+import { ROSTER_FILE } from "../vault/roster.js";
+import { VAULT_FILE } from "../vault/config.js";
 import { commitJournaled, recover } from "../store/journal.js";
 
 /** New file contents by repo-relative path; null deletes the file. */
@@ -23,6 +25,11 @@ export async function transaction<T>(root: string, fn: (vault: Vault) => Promise
     const vault = await Vault.load(root, workTree(root), { docs: true });
     const { changes, result } = await fn(vault);
     await applyChanges(root, changes);
+    const vaultText = changes.get(VAULT_FILE);
+    const rosterText = changes.get(ROSTER_FILE);
+    if (typeof vaultText === "string" || typeof rosterText === "string") {
+      await cacheWrittenYaml(root, { ...(typeof vaultText === "string" ? { vault: vaultText } : {}), ...(typeof rosterText === "string" ? { roster: rosterText } : {}) });
+    }
     return result;
   });
 }

@@ -163,6 +163,25 @@ export class Vault {
   }
 }
 
+/**
+ * Records vault.yaml / roster.yaml texts a transaction has just written, validated as a load
+ * would, so that the next read-only command finds them in the YAML cache instead of parsing.
+ * Best effort: a text that does not validate is simply not recorded.
+ */
+export async function cacheWrittenYaml(root: string, written: { vault?: string; roster?: string }, cacheTag?: string): Promise<void> {
+  const cache = await YamlCache.open(root, cacheTag);
+  if (cache === undefined) return;
+  for (const [kind, file, text] of [["vault", VAULT_FILE, written.vault], ["roster", ROSTER_FILE, written.roster]] as const) {
+    if (text === undefined) continue;
+    try {
+      await loadValidated(text, file, kind, cache, true);
+    } catch {
+      // Not valid: the next load reports it.
+    }
+  }
+  await cache.save();
+}
+
 function missingFile(source: VaultSource, file: string): InvalidFile {
   return new InvalidFile(`${source.describe(file)} is missing`, {
     data: { file },

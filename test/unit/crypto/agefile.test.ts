@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as age from "age-encryption";
 import fc from "fast-check";
-import { decodeBase64NoPad, dearmor, decryptAgeFile, importX25519, NO_MATCH } from "../../../src/crypto/agefile.js";
+import { armor, decodeBase64NoPad, dearmor, decryptAgeFile, encryptAgeFile, importX25519, NO_MATCH } from "../../../src/crypto/agefile.js";
 import { bech32Decode, bech32Encode } from "../../../src/crypto/bech32.js";
 import { decrypt, encrypt, generateIdentity, identityToRecipient, prepareIdentity } from "../../../src/crypto/age.js";
 
@@ -190,6 +190,44 @@ describe("agefile: same answers as typage", () => {
       const bytes = randomBytes(n);
       expect(decodeBase64NoPad(bytes.toString("base64").replace(/=+$/, ""))).toEqual(bytes);
     }
+  });
+});
+
+describe("agefile: typage reads what it writes", () => {
+  test.each([0, 1, 32, 200, 64 * 1024, 64 * 1024 + 1, 128 * 1024, 3 * 64 * 1024 + 77])("%i bytes to three recipients", async (size) => {
+    const team = await people(3);
+    const plaintext = randomBytes(size);
+    const file = encryptAgeFile(plaintext, team.map((p) => bech32Decode(p.recipient, "age")!));
+    for (const p of team) {
+      expect(await theirs(file, [p.identity])).toEqual({ ok: plaintext.toString("hex") });
+      expect(ours(file, [p.identity])).toEqual({ ok: plaintext.toString("hex") });
+    }
+    expect(await theirs(file, [(await people(1))[0]!.identity])).toEqual({ fail: "no-match" });
+  });
+
+  test("the header has typage's layout: one X25519 stanza per recipient, in order, then the MAC", async () => {
+    const team = await people(2);
+    const file = Buffer.from(encryptAgeFile(Buffer.from("x"), team.map((p) => bech32Decode(p.recipient, "age")!)));
+    const header = file.toString("latin1", 0, file.indexOf("\n--- ") + 49);
+    expect(header).toMatch(/^age-encryption\.org\/v1\n-> X25519 [A-Za-z0-9+/]{43}\n[A-Za-z0-9+/]{43}\n-> X25519 [A-Za-z0-9+/]{43}\n[A-Za-z0-9+/]{43}\n--- [A-Za-z0-9+/]{43}\n$/);
+  });
+
+  test("armor is typage's armor.encode, byte for byte", async () => {
+    for (const size of [0, 1, 47, 48, 49, 200, 1000]) {
+      const bytes = randomBytes(size);
+      expect(armor(bytes)).toBe(age.armor.encode(bytes));
+    }
+  });
+
+  test("new identities are X25519 identities typage accepts, each different", async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const identity = await generateIdentity();
+      expect(identity).toMatch(/^AGE-SECRET-KEY-1[0-9A-Z]{58}$/);
+      expect(await identityToRecipient(identity)).toBe(await age.identityToRecipient(identity));
+      seen.add(identity);
+    }
+    expect(seen.size).toBe(20);
   });
 });
 
