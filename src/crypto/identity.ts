@@ -5,10 +5,11 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { link, mkdir, open, readFile, rm } from "node:fs/promises";
+import { link, mkdir, open, readFile, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { VaultError, where } from "../errors.js";
+import { fsError } from "../io/files.js";
 import { generateIdentity, identityToRecipient, isIdentity } from "./age.js";
 
 /**
@@ -145,6 +146,31 @@ async function fromFile(
 }
 
 /**
+ * `mkdir -p` one level at a time. Node 20's `mkdir(dir, { recursive: true })` never returns
+ * for a directory that cannot be created under an existing one that refuses it (e.g.
+ * `/proc/x`: it retries forever), so the missing levels are found first and made one by one.
+ */
+async function makeDirectories(dir: string, mode: number): Promise<void> {
+  const missing: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if (!(await stat(d)).isDirectory()) throw Object.assign(new Error(`${d} is not a directory`), { code: "ENOTDIR" });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || dirname(d) === d) throw fsError("create the directory", dir, error);
+      missing.push(d);
+    }
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await mkdir(d, { mode });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw fsError("create the directory", dir, error);
+    }
+  }
+}
+
+/**
  * Creates a new identity file in `age-keygen`'s format: missing directories mode 0700, the
  * file mode 0600. The file appears complete or not at all (written to a temporary file,
  * then hard-linked into place, which fails rather than replace an existing file).
@@ -154,7 +180,7 @@ async function fromFile(
  */
 export async function writeIdentityFile(path: string, now = new Date()): Promise<{ recipient: string }> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirectories(dir, 0o700);
   const secret = await generateIdentity();
   const recipient = await identityToRecipient(secret);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);

@@ -6,6 +6,7 @@
  * terminal each remaining key is asked about.
  */
 import { readFile, writeFile } from "node:fs/promises";
+import { fsError } from "../../io/files.js";
 import { VaultError } from "../../errors.js";
 import { promptLine } from "../../io/terminal.js";
 import { MASKED } from "../../io/diff.js";
@@ -105,7 +106,9 @@ async function ask(cf: ConflictedFile, c: Conflict, reader: SideReader, env: str
 
 export async function mergeDriver(ctx: Context, args: Args): Promise<number> {
   const path = args.path ?? ".envvault/envs/?.env";
-  const [baseText, oursText, theirsText] = await Promise.all([args.base, args.ours, args.theirs].map((f) => readFile(f, "utf8")));
+  const [baseText, oursText, theirsText] = await Promise.all(
+    [args.base, args.ours, args.theirs].map((f) => readFile(f, "utf8").catch((e: unknown) => Promise.reject(fsError("read", f, e)))),
+  );
   const env = envOf(path, oursText ?? "");
   let cf: ConflictedFile;
   let ours: EnvFile;

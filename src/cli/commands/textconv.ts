@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { fsError } from "../../io/files.js";
 import { openValue } from "../../crypto/seal.js";
 import { MASKED } from "../../io/diff.js";
 import { type EnvFile, HEADER, type SealedValue } from "../../vault/envfile.js";
@@ -49,7 +50,12 @@ async function render(file: EnvFile, key: string, v: SealedValue, keyring: Keyri
 }
 
 export async function textconv(ctx: Context, args: Args): Promise<void> {
-  const text = await readFile(args.file, "utf8");
+  let text: string;
+  try {
+    text = await readFile(args.file, "utf8");
+  } catch (e) {
+    throw fsError("read", args.file, e);
+  }
   const env = envOf("", text);
   let parsed;
   try {

@@ -182,4 +182,12 @@ describe("writeIdentityFile", () => {
     expect(readFileSync(path, "utf8")).toBe(existing);
     expect(readdirSync(dir)).toEqual(["identity.txt"]);
   });
+
+  test("a directory that cannot be made is an error naming it, not a hang (Node's recursive mkdir loops on /proc/x)", async () => {
+    const error = await failure(writeIdentityFile("/proc/envvault-no-such/dir/identity.txt"));
+    expect(error.message).toMatch(/^cannot create the directory \/proc\/envvault-no-such\/dir: /);
+    writeFileSync(join(dir, "file"), "");
+    const notDir = await failure(writeIdentityFile(join(dir, "file", "identity.txt")));
+    expect(notDir.message).toMatch(/^cannot create the directory .*file: /);
+  });
 });
