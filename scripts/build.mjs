@@ -54,16 +54,32 @@ const lazyChildProcess = {
 // envvault accepts only X25519 recipients (the `age` CLI of the stable distributions reads
 // no other kind), so the CLI bundle replaces age-encryption's post-quantum and P-256 code
 // with stubs that refuse to run: ≈ 140 KB less to compile. typage uses them only inside the
-// hybrid and tag recipient classes, which envvault never constructs.
+// hybrid and tag recipient classes, which envvault never constructs. The same goes for code
+// typage carries that envvault never reaches (≈ 65 KB of the 153 KB left, and the curve
+// tables @noble/curves builds when its module is evaluated, on every decrypting command):
+// - @noble/curves/ed25519.js: typage's pure-JS X25519, a fallback for runtimes whose
+//   WebCrypto lacks X25519; Node ≥ 20.19 has it, so only the base point constant is kept;
+// - @noble/hashes/scrypt.js: passphrase-encrypted files (scrypt recipients);
+// - typage's webauthn.js (and its cbor.js): passkey recipients, exported as `webauthn`.
 const unsupportedCurves = {
   name: "envvault-unsupported-age-recipients",
   setup(b) {
-    b.onResolve({ filter: /^@noble\/(post-quantum\/hybrid|curves\/nist)\.js$/ }, (args) => ({ path: args.path, namespace: "envvault-stub" }));
-    b.onLoad({ filter: /.*/, namespace: "envvault-stub" }, () => ({
+    const stubs = {
+      "@noble/post-quantum/hybrid.js": "export const MLKEM768P256 = stub, MLKEM768X25519 = stub;",
+      "@noble/curves/nist.js": "export const p256 = stub;",
+      "@noble/curves/ed25519.js": "const GuBytes = new Uint8Array(32); GuBytes[0] = 9; export const x25519 = { GuBytes, scalarMult: refuse, scalarMultBase: refuse };",
+      "@noble/hashes/scrypt.js": "export const scrypt = refuse;",
+      "./webauthn.js": "export {};",
+    };
+    b.onResolve({ filter: /^(@noble\/(post-quantum\/hybrid|curves\/nist|curves\/ed25519|hashes\/scrypt)|\.\/webauthn)\.js$/ }, (args) => {
+      if (args.path === "./webauthn.js" && !/[\\/]age-encryption[\\/]/.test(args.importer)) return undefined;
+      return { path: args.path, namespace: "envvault-stub" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "envvault-stub" }, (args) => ({
       contents: [
-        "const refuse = () => { throw new Error('post-quantum and P-256 age recipients are not supported by envvault'); };",
+        "const refuse = () => { throw new Error('this kind of age recipient or identity is not supported by envvault (X25519 only, through WebCrypto)'); };",
         "const stub = new Proxy({}, { get: refuse });",
-        "export const MLKEM768P256 = stub, MLKEM768X25519 = stub, p256 = stub;",
+        stubs[args.path],
       ].join("\n"),
       loader: "js",
     }));
@@ -147,10 +163,11 @@ const hotChunk = {
 };
 const result = await build({ ...options, plugins: [...options.plugins, hotChunk] });
 
-// The commands that run many times a day must not load the YAML parser, yargs or any age
-// library (nor what they import) before their first line of output, and must find their code
-// in a handful of modules: check the static import graph of each from the entry point. YAML
-// is reached only through dynamic imports (a YAML-cache miss, an edit, YAML import/export).
+// The commands that run many times a day must not load the YAML parser, yargs or
+// age-encryption (nor what they import) at start-up, and must find their code in a handful of
+// modules: check the static import graph of each from the entry point. YAML is reached only
+// through dynamic imports (a YAML-cache miss, an edit, YAML import/export), age-encryption
+// through src/crypto/age.ts's dynamic import, when there is something to decrypt.
 {
   const outputs = result.metafile.outputs;
   const staticClosure = (start) => {

@@ -57,13 +57,15 @@ export async function generateIdentity(): Promise<string> {
 }
 
 /**
- * The recipient (`age1…`) of an X25519 identity.
+ * The recipient (`age1…`) of an X25519 identity. Derived by preparing the identity (the
+ * result is cached), so a reader that asks for its recipient and then decrypts with the same
+ * key imports it into WebCrypto once, not twice.
  *
  * @throws VaultError `BAD_IDENTITY` when `identity` is not a valid X25519 identity.
  */
 export async function identityToRecipient(identity: string): Promise<string> {
   if (!isIdentity(identity)) throw badIdentity(undefined);
-  return (await loadAge()).identityToRecipient(identity);
+  return (await prepareIdentity(identity)).recipients[0]!;
 }
 
 /**

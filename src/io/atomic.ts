@@ -11,6 +11,7 @@ import { lstat, readFile, readdir, realpath, rename, rm, stat } from "node:fs/pr
 import { basename, dirname, join, resolve } from "node:path";
 import { InvalidFile, where } from "../errors.js";
 import { createSynced, errnoCode, type FileData, fsError, syncDirectory } from "./files.js";
+import { FS_CONCURRENCY, mapConcurrent } from "./concurrent.js";
 import { isAlive } from "./lock.js";
 
 /** Mode of a file that did not exist before: readable by its owner only. */
@@ -89,18 +90,19 @@ export async function writeFilesAtomic(files: readonly FileWrite[]): Promise<voi
  * are removed and the error is thrown.
  */
 export async function prepareWrites(files: readonly FileWrite[]): Promise<StagedWrite> {
-  const staged: StagedFile[] = [];
   // Several at a time, so that the fsyncs of a large change (a rotation re-wraps hundreds of
-  // key files) overlap instead of queueing one after another.
-  const STAGING_CONCURRENCY = 16;
+  // key files) overlap instead of queueing one after another; kept in the order given.
+  const slots: (StagedFile | undefined)[] = [];
   let failure: unknown;
-  for (let i = 0; i < files.length && failure === undefined; i += STAGING_CONCURRENCY) {
-    const results = await Promise.allSettled(files.slice(i, i + STAGING_CONCURRENCY).map((f) => stage(f)));
-    for (const r of results) {
-      if (r.status === "fulfilled") staged.push(r.value);
-      else failure ??= r.reason;
+  await mapConcurrent(files, FS_CONCURRENCY, async (f, i) => {
+    if (failure !== undefined) return; // once one failed, stage no more; those staged are removed below
+    try {
+      slots[i] = await stage(f);
+    } catch (error) {
+      failure ??= error;
     }
-  }
+  });
+  const staged = slots.filter((f): f is StagedFile => f !== undefined);
   if (failure !== undefined) {
     await removeTemps(staged);
     throw failure;

@@ -1,5 +1,6 @@
 import { mkdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { FS_CONCURRENCY, mapConcurrent } from "../io/concurrent.js";
 import { withLock } from "../io/lock.js";
 import { LOCAL_DIR } from "../store/root.js";
 import { cacheWrittenYaml, Vault, workTree } from "../store/vault.js";
@@ -37,16 +38,18 @@ export async function transaction<T>(root: string, fn: (vault: Vault) => Promise
 export async function applyChanges(root: string, changes: Changes): Promise<string[]> {
   const writes: { path: string; data: string; mode: number }[] = [];
   const deletes: string[] = [];
-  for (const [rel, data] of [...changes].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  const sorted = [...changes].sort(([a], [b]) => (a < b ? -1 : 1));
+  // Read concurrently: a rotation compares hundreds of key files with their new text.
+  const current = await mapConcurrent(sorted, FS_CONCURRENCY, ([rel]) => readFile(join(root, rel), "utf8").catch(() => undefined));
+  for (const [i, [rel, data]] of sorted.entries()) {
     const path = join(root, rel);
-    const current = await readFile(path, "utf8").catch(() => undefined);
     if (data === null) {
-      if (current !== undefined) deletes.push(path);
-    } else if (current !== data) {
-      await mkdir(join(path, ".."), { recursive: true });
+      if (current[i] !== undefined) deletes.push(path);
+    } else if (current[i] !== data) {
       writes.push({ path, data, mode: 0o644 });
     }
   }
+  for (const dir of new Set(writes.map((w) => dirname(w.path)))) await mkdir(dir, { recursive: true });
   await commitJournaled(root, writes, deletes);
   return [...writes.map((w) => w.path), ...deletes];
 }

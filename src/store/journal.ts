@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { prepareWrites, removeDeadTemps, writeFileAtomic } from "../io/atomic.js";
+import { FS_CONCURRENCY, mapConcurrent } from "../io/concurrent.js";
 import { syncDirectory } from "../io/files.js";
 import { withLock } from "../io/lock.js";
 import { LOCAL_DIR, VAULT_DIR } from "./root.js";
@@ -52,20 +53,23 @@ export async function commitJournaled(root: string, writes: { path: string; data
 }
 
 async function rollForward(root: string, journal: Journal): Promise<void> {
+  // The journal makes the set one step, so the order of its renames does not matter: they
+  // run several at a time (a rotation renames hundreds of key files).
   const dirs = new Set<string>();
-  for (const { temp, target } of journal.renames) {
+  await mapConcurrent(journal.renames, FS_CONCURRENCY, async ({ temp, target }) => {
     if (existsSync(resolve(root, temp))) {
       await rename(resolve(root, temp), resolve(root, target));
       dirs.add(dirname(resolve(root, target)));
     }
     crashPoint();
-  }
-  for (const path of journal.deletes.map((d) => resolve(root, d))) {
+  });
+  await mapConcurrent(journal.deletes, FS_CONCURRENCY, async (d) => {
+    const path = resolve(root, d);
     await rm(path, { force: true });
-    dirs.add(join(path, ".."));
+    dirs.add(dirname(path));
     crashPoint();
-  }
-  for (const dir of dirs) await syncDirectory(dir).catch(() => undefined);
+  });
+  await mapConcurrent([...dirs], FS_CONCURRENCY, (dir) => syncDirectory(dir).catch(() => undefined));
   await rm(journalPath(root), { force: true });
   crashPoint();
 }
