@@ -1,6 +1,63 @@
 #!/usr/bin/env node
-import { run } from "../dist/cli/main.js";
+// The vault command. The everyday commands (export, run, get, unlock, lock, list, hook) run
+// from dist/cli/hot.cjs, compiled with a V8 code cache kept beside it: compiling the bundle
+// is a large part of a start-up that is paid many times a day. Anything else, and those
+// commands written in a way the fast parser does not take, loads the full CLI
+// (dist/cli/main.js). This file is CommonJS (bin/package.json) so that it starts without
+// Node's ES module loader.
+"use strict";
+const { readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
+const { join } = require("node:path");
 
-run(process.argv.slice(2)).then((code) => {
+const argv = process.argv.slice(2);
+
+/** The exports of dist/cli/hot.cjs, or undefined if there is none (the full CLI then runs). */
+function loadHot() {
+  const dir = join(__dirname, "..", "dist", "cli");
+  const file = join(dir, "hot.cjs");
+  let source;
+  try {
+    source = readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  const vm = require("node:vm");
+  const { createRequire } = require("node:module");
+  // The cache is named after the bundle's content hash (its first line) and the Node
+  // version: a cache never meets code or a V8 it was not made from. V8 still checks it and
+  // compiles from source if it does not fit (other V8 flags, say).
+  const id = /^\/\/ envvault-hot ([0-9a-f]+)\n/.exec(source)?.[1];
+  const useCache = id !== undefined && process.env.ENVVAULT_CODE_CACHE !== "0";
+  const cacheFile = join(dir, `hot-${id}-${process.version}-${process.arch}.v8cache`);
+  let cachedData;
+  if (useCache) {
+    try {
+      cachedData = readFileSync(cacheFile);
+    } catch {
+      cachedData = undefined;
+    }
+  }
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  const script = new vm.Script(wrapped, { filename: file, ...(cachedData === undefined ? {} : { cachedData }) });
+  if (useCache && cachedData === undefined) {
+    // Made at exit, so that it also holds the functions this run compiled lazily. Best
+    // effort: an install directory we may not write to just stays without a cache.
+    process.once("exit", () => {
+      const temp = `${cacheFile}.${process.pid}.tmp`;
+      try {
+        writeFileSync(temp, script.createCachedData());
+        renameSync(temp, cacheFile);
+      } catch {
+        rmSync(temp, { force: true });
+      }
+    });
+  }
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dir);
+  return module.exports;
+}
+
+const fast = loadHot()?.runFast(argv);
+(fast ?? import("../dist/cli/main.js").then((main) => main.run(argv))).then((code) => {
   process.exitCode = code;
 });

@@ -4,7 +4,7 @@
 // it is loaded by the commands that decrypt or encrypt, after their arguments are checked.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { build } from "esbuild";
@@ -205,6 +205,52 @@ const result = await build({ ...options, plugins: [...options.plugins, hotChunk]
     console.error(`build: ${problems.join("\nbuild: ")}`);
     process.exit(1);
   }
+}
+
+// Packages the hot bundle leaves out, to be loaded with require() from node_modules when
+// first used (an external dynamic import would stay a real import() in a CommonJS bundle).
+// The hot commands rarely need them, and every start would read them: isomorphic-git
+// (≈ 600 KB) serves `unlock --at` and some hook paths, yaml (≈ 250 KB) a YAML-cache miss.
+const requiredAtRuntime = (names) => ({
+  name: "envvault-required-at-runtime",
+  setup(b) {
+    const filter = new RegExp(`^(${names.join("|")})$`);
+    b.onResolve({ filter }, (args) => (args.kind === "require-call" ? { path: args.path, external: true } : { path: args.path, namespace: "envvault-required" }));
+    b.onLoad({ filter: /.*/, namespace: "envvault-required" }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: "js" }));
+  },
+});
+
+// The hot bundle, dist/cli/hot.cjs: the hot commands and what they reach (age-encryption
+// included, initialised only when used), in one CommonJS file that bin/vault.js
+// compiles with a V8 code cache (Node 20 has no compile cache for ES modules). Its first
+// line names its content hash, which names the cache. It must not reach yargs (the commands
+// that need it are not hot) nor keep a real `import()` (bin/vault.js runs it as a script,
+// which has no module loader).
+{
+  const hotResult = await build({
+    ...options,
+    entryPoints: ["src/cli/fast.ts"],
+    outdir: undefined,
+    outfile: `${out}/cli/hot.cjs`,
+    splitting: false,
+    format: "cjs",
+    write: false,
+    plugins: [...options.plugins, requiredAtRuntime(["isomorphic-git", "yaml"])],
+    define: { ...options.define, "import.meta.url": "__envvaultModuleUrl" },
+    banner: { js: "\"use strict\";\nconst __envvaultModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  });
+  const problems = [];
+  for (const [path, o] of Object.entries(hotResult.metafile.outputs)) {
+    for (const input of Object.keys(o.inputs)) if (/node_modules\/yargs/.test(input)) problems.push(`the hot bundle holds ${input}`);
+    for (const i of o.imports) if (i.kind === "dynamic-import") problems.push(`the hot bundle keeps import(${JSON.stringify(i.path)}) in ${path}`);
+  }
+  if (problems.length > 0) {
+    rmSync(out, { recursive: true, force: true });
+    console.error(`build: ${problems.join("\nbuild: ")}`);
+    process.exit(1);
+  }
+  const text = hotResult.outputFiles[0].text;
+  writeFileSync(`${out}/cli/hot.cjs`, `// envvault-hot ${createHash("sha256").update(text).digest("hex").slice(0, 16)}\n${text}`);
 }
 
 const old = `.dist-old-${process.pid}`;

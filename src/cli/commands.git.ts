@@ -1,4 +1,5 @@
 import type { CommandSpec } from "./commands.js";
+import { hotCommands } from "./fast.js";
 
 /** Commands of git integration (hooks, merge driver, textconv, history, sync). */
 export const gitCommands: CommandSpec[] = [
@@ -15,7 +16,7 @@ export const gitCommands: CommandSpec[] = [
       y
         .positional("name", { choices: ["pre-commit", "post-checkout", "post-merge", "post-rewrite"] as const })
         .positional("args", { type: "string", array: true, describe: "The hook's arguments from git" }),
-    load: async () => (await import("./commands/hook.js")).hook,
+    load: hotCommands.hook,
   },
   {
     command: "merge-driver <base> <ours> <theirs> [path]",

@@ -1,5 +1,6 @@
 import type { Argv } from "yargs";
 import type { CommandRun } from "./context.js";
+import { hotCommands } from "./fast.js";
 import { gitCommands } from "./commands.git.js";
 import { teamCommands } from "./commands.team.js";
 
@@ -67,13 +68,13 @@ const core: CommandSpec[] = [
     command: "get <key>",
     describe: "Print one value",
     builder: (y) => y.positional("key", { type: "string" }),
-    load: async () => (await import("./commands/get.js")).get,
+    load: hotCommands.get,
   },
   {
     command: "list",
     describe: "List variables (values masked) with kind, scope and last change",
     builder: (y) => y.option("reveal", { type: "boolean", default: false, describe: "Show values" }),
-    load: async () => (await import("./commands/list.js")).list,
+    load: hotCommands.list,
   },
   {
     command: "edit",
@@ -97,13 +98,13 @@ const core: CommandSpec[] = [
         .option("on-conflict", { choices: conflictChoices, describe: "When a target's value was changed locally (default: prompt on a terminal, else keep)" })
         .option("context", { type: "string", describe: "Context (vault.yaml `contexts`) of targets that name none" })
         .option("explain", { type: "string", describe: "Print every layer that sets KEY for each target, and which one wins; write nothing" }),
-    load: async () => (await import("./commands/unlock.js")).unlock,
+    load: hotCommands.unlock,
   },
   {
     command: "lock",
     describe: "Remove the values envvault wrote from the targets (other lines kept)",
     builder: (y) => y,
-    load: async () => (await import("./commands/lock.js")).lock,
+    load: hotCommands.lock,
   },
   {
     command: "use <env>",
@@ -119,7 +120,7 @@ const core: CommandSpec[] = [
         .usage("vault run [options] [--] CMD [ARGS…]")
         .option("context", { type: "string", describe: "Context (vault.yaml `contexts`) whose values override the environment's" })
         .option("explain", { type: "string", describe: "Print every layer that sets KEY and which one wins; run nothing" }),
-    load: async () => (await import("./commands/run.js")).run,
+    load: hotCommands.run,
   },
   {
     command: "export",
@@ -130,7 +131,7 @@ const core: CommandSpec[] = [
         .option("name", { type: "string", describe: "k8s: the Secret's name (default envvault)" })
         .option("namespace", { type: "string", describe: "k8s: the Secret's namespace" })
         .option("context", { type: "string", describe: "Context (vault.yaml `contexts`) whose values override the environment's" }),
-    load: async () => (await import("./commands/export.js")).exportEnv,
+    load: hotCommands.export,
   },
   {
     command: "import <file>",

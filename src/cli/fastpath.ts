@@ -32,10 +32,10 @@ type Spec = {
 };
 
 const specs: Record<string, Spec> = {
-  export: { values: { format: ["dotenv", "json", "yaml", "shell", "k8s", "docker", "github"], name: null, namespace: null }, flags: [], defaults: { format: "dotenv" }, positionals: [] },
-  run: { values: {}, flags: [], defaults: {}, positionals: [] },
+  export: { values: { format: ["dotenv", "json", "yaml", "shell", "k8s", "docker", "github"], name: null, namespace: null, context: null }, flags: [], defaults: { format: "dotenv" }, positionals: [] },
+  run: { values: { context: null, explain: null }, flags: [], defaults: {}, positionals: [] },
   get: { values: {}, flags: [], defaults: {}, positionals: ["key"] },
-  unlock: { values: { "on-conflict": ["keep", "overwrite", "prompt"], at: null }, flags: ["dry-run"], defaults: { dryRun: false }, positionals: [] },
+  unlock: { values: { "on-conflict": ["keep", "overwrite", "prompt"], at: null, context: null, explain: null }, flags: ["dry-run"], defaults: { dryRun: false }, positionals: [] },
   lock: { values: {}, flags: [], defaults: {}, positionals: [] },
   list: { values: {}, flags: ["reveal"], defaults: { reveal: false }, positionals: [] },
   // Git runs this on every commit and checkout: it must start fast.

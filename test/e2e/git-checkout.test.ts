@@ -99,3 +99,38 @@ describe("git checkout unlocks through the post-checkout hook", () => {
     sb.assertNoSecretInGit();
   });
 });
+
+describe("status compares a target with what unlock would write", () => {
+  let sb: Sandbox;
+
+  beforeAll(() => {
+    requireBuild();
+    sb = new Sandbox();
+    sb.secret("status-base-secret-4e1d");
+    expect(sb.vault("alice", ["init", "--yes"]).code).toBe(0);
+    sb.write(".envvault/vault.yaml", "version: 1\ndefault_env: development\nenvironments:\n  development:\n    interpolate: true\n    env_file: .env.defaults\ntargets:\n  - path: .env\n");
+    sb.write(".env.defaults", "FROM_FILE=plain-default\n");
+    expect(sb.vault("alice", ["set", "BASE", "--stdin"], { input: "status-base-secret-4e1d" }).code).toBe(0);
+    expect(sb.vault("alice", ["set", "URL=${BASE}/path"]).code).toBe(0);
+    sb.commitAll("layers and interpolation", "alice");
+    expect(sb.vault("alice", ["unlock"]).code).toBe(0);
+    expect(dotenv.parse(sb.bytes(".env"))).toMatchObject({ URL: "status-base-secret-4e1d/path", FROM_FILE: "plain-default" });
+  });
+
+  afterAll(() => sb?.cleanup());
+
+  test("a target written from layers and interpolated values matches HEAD's vault", () => {
+    const r = sb.vault("alice", ["status", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).targets[0]).toMatchObject({ target: ".env", state: "up-to-date", added: [], changed: [], removed: [] });
+  });
+
+  test("a change to a referenced value shows as a change of the value that uses it", () => {
+    sb.secret("status-base-secret-second-77");
+    expect(sb.vault("alice", ["set", "BASE", "--stdin"], { input: "status-base-secret-second-77" }).code).toBe(0);
+    sb.commitAll("new base", "alice");
+    const r = sb.vault("alice", ["status", "--json"]);
+    expect(JSON.parse(r.stdout).targets[0]).toMatchObject({ state: "behind", added: [], changed: ["BASE", "URL"], removed: [] });
+    sb.assertNoSecretInGit();
+  });
+});

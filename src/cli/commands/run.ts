@@ -17,36 +17,11 @@ interface Args {
   explain?: string;
 }
 
-type Ours = "context" | "explain";
-
-/**
- * Takes back the values of our own options from the command. cli/main.ts hands everything
- * from the first word after `run` that is not one of its known options to the command, so
- * `vault run --context docker -- cmd` reaches us as `--context` alone (yargs gives "") and
- * `docker -- cmd`. The value is that first word; more of our options may follow, up to `--`.
- */
-function reclaim(passthrough: readonly string[], args: Args): { command: string[]; context?: string; explain?: string } {
-  const got: Partial<Record<Ours, string>> = { ...args };
-  const rest = [...passthrough];
-  const bare = (["context", "explain"] as const).filter((k) => got[k] === "");
-  if (bare.length === 1 && bare[0] !== undefined && rest.length > 0) {
-    got[bare[0]] = rest.shift();
-    for (let m = /^--(context|explain)(?:=(.*))?$/.exec(rest[0] ?? ""); m !== null; m = /^--(context|explain)(?:=(.*))?$/.exec(rest[0] ?? "")) {
-      rest.shift();
-      got[m[1] as Ours] = m[2] ?? rest.shift();
-    }
-    if (rest[0] === "--") rest.shift();
-    // A command never starts with "-": this is one of vault's options, which the split gave away.
-    else if (rest[0]?.startsWith("-")) {
-      throw new UsageError(`${rest[0]} came after --${bare[0]} ${got[bare[0]] ?? ""}, where vault does not see it`, {
-        hints: [`put it before --${bare[0]}, or write --${bare[0]}=VALUE`],
-      });
-    }
-  }
+/** yargs gives "" for an option written without its value. */
+function checkValues(args: Args): void {
   for (const k of ["context", "explain"] as const) {
-    if (got[k] === "") throw new UsageError(`--${k} needs a value`, { hints: [k === "context" ? "e.g. `vault run --context docker -- npm start`" : "e.g. `vault run --explain DATABASE_URL`"] });
+    if (args[k] === "") throw new UsageError(`--${k} needs a value`, { hints: [k === "context" ? "e.g. `vault run --context docker -- npm start`" : "e.g. `vault run --explain DATABASE_URL`"] });
   }
-  return { command: rest, ...(got.context === undefined ? {} : { context: got.context }), ...(got.explain === undefined ? {} : { explain: got.explain }) };
 }
 
 /**
@@ -56,7 +31,9 @@ function reclaim(passthrough: readonly string[], args: Args): { command: string[
  * With --explain KEY it runs nothing and prints where KEY comes from.
  */
 export async function run(ctx: Context, args: Args): Promise<number> {
-  const { command, context, explain: key } = reclaim(ctx.passthrough, args);
+  checkValues(args);
+  const { context, explain: key } = args;
+  const command = ctx.passthrough;
   if (key !== undefined) {
     assertKey(key);
     if (command.length > 0) throw new UsageError("--explain prints where a variable comes from and runs nothing", { hints: ["drop the command, or drop --explain"] });

@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { VaultError } from "../../errors.js";
 import { fingerprint } from "../../crypto/seal.js";
 import { entries as docEntries, parse } from "../../format/index.js";
-import { burnedOf, envNames } from "../../vault/config.js";
-import { entries as vaultEntries, readVisible } from "../../ops/read.js";
+import { burnedOf, envNames, VAULT_FILE } from "../../vault/config.js";
+import { entries as vaultEntries } from "../../ops/read.js";
+import { resolveTargets } from "../../ops/unlock.js";
 import { optionalKeyring } from "../../ops/session.js";
 import { findVaultRoot } from "../../store/root.js";
 import { loadState, localKey } from "../../store/state.js";
@@ -126,6 +127,20 @@ export async function status(ctx: Context): Promise<void> {
   }
   const keyring = headVault === undefined ? undefined : await optionalKeyring(headVault, where(ctx)).catch(() => undefined);
   const hashKey = Object.keys(state.targets).length > 0 ? await localKey(root) : undefined;
+  // What unlock would write into each target from HEAD's vault (layers, interpolation,
+  // contexts, generated values, the target's filter), nothing written: the target holds
+  // those values, not the vault's stored ones.
+  let wouldWrite: Map<string, Map<string, string>> | undefined;
+  let resolveProblem: string | undefined;
+  if (headVault !== undefined && keyring !== undefined && hashKey !== undefined && envInUse !== undefined) {
+    try {
+      const all = await resolveTargets({ vault: headVault, keyring, env: envInUse, decide: async () => new Map(), lookup: ctx.processEnv }, false);
+      wouldWrite = new Map(all.map(({ target, resolved }) => [target.path, resolved.resolution.values]));
+    } catch (e) {
+      if (!(e instanceof VaultError)) throw e;
+      resolveProblem = `values not compared: ${e.message}`;
+    }
+  }
   for (const [target, t] of Object.entries(state.targets).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const s: TargetStatus = { target, env: t.env, state: "unknown", added: [], changed: [], removed: [], editedLocally: [] };
     targets.push(s);
@@ -146,26 +161,24 @@ export async function status(ctx: Context): Promise<void> {
       s.note = `environment ${t.env} does not exist at HEAD`;
       continue;
     }
-    const live = (k: string) => burnedOf(headVault!.config.data, k) === undefined;
-    let values: Map<string, string> | undefined;
-    try {
-      if (keyring !== undefined) values = new Map([...(await readVisible(keyring, t.env)).values].filter(([k]) => live(k)).map(([k, r]) => [k, r.value]));
-    } catch (e) {
-      if (!(e instanceof VaultError)) throw e;
-      s.note = `values not compared: ${e.message}`;
+    const values = wouldWrite?.get(target);
+    if (wouldWrite !== undefined && values === undefined) {
+      s.note = `not a target in HEAD's ${VAULT_FILE} any more; \`vault lock\` removes its values`;
+      continue;
     }
     if (values === undefined) {
       // Without read access only the key names can be compared.
+      const live = (k: string) => burnedOf(headVault!.config.data, k) === undefined;
       const names = [...(await vaultEntries(headVault, t.env)).keys()].filter(live);
       s.added = names.filter((k) => t.keys[k] === undefined).sort();
       s.removed = Object.keys(t.keys).filter((k) => !names.includes(k)).sort();
-      s.note ??= "no identity to compare values with; key names compared only";
+      s.note ??= resolveProblem ?? "no identity to compare values with; key names compared only";
     } else {
       for (const [k, v] of values) {
         if (t.keys[k] === undefined) s.added.push(k);
         else if (t.keys[k] !== fingerprint(hashKey, v)) s.changed.push(k);
       }
-      s.removed = Object.keys(t.keys).filter((k) => !values!.has(k)).sort();
+      s.removed = Object.keys(t.keys).filter((k) => !values.has(k)).sort();
       s.added.sort();
       s.changed.sort();
       s.state = s.added.length + s.changed.length + s.removed.length === 0 ? "up-to-date" : "behind";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { splitPassthrough } from "../../../src/cli/main.js";
+import { splitPassthrough } from "../../../src/cli/argv.js";
 
 const split = (line: string) => splitPassthrough(line === "" ? [] : line.split(" "));
 
@@ -22,6 +22,13 @@ describe("splitPassthrough", () => {
       argv: ["run", "-e", "e", "--identity", "id.txt", "--cwd", "/x", "--json"],
       passthrough: ["node", "app.js"],
     });
+  });
+
+  test("run's own --context and --explain keep their values", () => {
+    expect(split("run --context docker -- npm start")).toEqual({ argv: ["run", "--context", "docker"], passthrough: ["npm", "start"] });
+    expect(split("run --context docker npm start")).toEqual({ argv: ["run", "--context", "docker"], passthrough: ["npm", "start"] });
+    expect(split("run --explain KEY")).toEqual({ argv: ["run", "--explain", "KEY"], passthrough: [] });
+    expect(split("run --context=docker --explain=KEY")).toEqual({ argv: ["run", "--context=docker", "--explain=KEY"], passthrough: [] });
   });
 
   test("-- after our options ends them, and a -- in the command is the command's", () => {
