@@ -10,6 +10,9 @@ const { readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
 
 const argv = process.argv.slice(2);
+// A command line without any of their names cannot be one of the hot commands: it skips
+// the bundle (the fast parser in it decides for the others).
+const HOT = new Set(["export", "run", "get", "unlock", "lock", "list", "hook"]);
 
 /** The exports of dist/cli/hot.cjs, or undefined if there is none (the full CLI then runs). */
 function loadHot() {
@@ -39,7 +42,10 @@ function loadHot() {
   }
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new vm.Script(wrapped, { filename: file, ...(cachedData === undefined ? {} : { cachedData }) });
-  if (useCache && cachedData === undefined) {
+  // A cache V8 rejects although this process runs with no V8 options of its own is damaged
+  // or foreign: it is replaced too.
+  const replace = cachedData === undefined || (script.cachedDataRejected === true && process.execArgv.length === 0 && !process.env.NODE_OPTIONS);
+  if (useCache && replace) {
     // Made at exit, so that it also holds the functions this run compiled lazily. Best
     // effort: an install directory we may not write to just stays without a cache.
     process.once("exit", () => {
@@ -57,7 +63,13 @@ function loadHot() {
   return module.exports;
 }
 
-const fast = loadHot()?.runFast(argv);
-(fast ?? import("../dist/cli/main.js").then((main) => main.run(argv))).then((code) => {
-  process.exitCode = code;
-});
+if (require.main === module) {
+  const fast = argv.some((a) => HOT.has(a)) ? loadHot()?.runFast(argv) : undefined;
+  (fast ?? import("../dist/cli/main.js").then((main) => main.run(argv))).then((code) => {
+    process.exitCode = code;
+  });
+} else {
+  // scripts/train-hot.cjs runs several hot commands in one process, so that the cache it
+  // leaves at exit holds the code of all of them.
+  module.exports = { loadHot };
+}

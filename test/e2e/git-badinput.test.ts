@@ -74,6 +74,14 @@ describe("hooks at the edges", () => {
     sb.assertNoSecretInGit();
   });
 
+  test("the pre-commit hook run by hand outside any repository says so (exit 1)", () => {
+    const outside = join(sb.base, "not-a-repo");
+    mkdirSync(outside);
+    const r = sb.vault("alice", ["hook", "pre-commit", "--cwd", outside]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${outside} is not in a git repository, so there is nothing staged to check`);
+  });
+
   test("a bare repository: a clear error, no crash", () => {
     const bare = join(sb.base, "bare.git");
     sb.git(["init", "-q", "--bare", bare]);

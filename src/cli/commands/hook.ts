@@ -32,7 +32,12 @@ function describeFinding(f: Finding): string {
 }
 
 async function preCommit(ctx: Context): Promise<void> {
-  const top = findGitRoot(ctx.cwd) ?? ctx.cwd;
+  const top = findGitRoot(ctx.cwd);
+  if (top === undefined) {
+    throw new VaultError("NOT_FOUND", `${ctx.cwd} is not in a git repository, so there is nothing staged to check`, {
+      hints: ["git runs this hook inside the repository; to check by hand, cd into the repository first"],
+    });
+  }
   // git reads the index and starts cat-file while the cache is loaded below.
   const reader = startStagedReader(top);
   try {

@@ -1,0 +1,61 @@
+/**
+ * The hook scripts shipped in hooks/, for repositories that take their hooks from one
+ * directory (`core.hooksPath`) instead of `vault hooks install`: the same pre-commit check
+ * and post-checkout unlock.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import dotenv from "dotenv";
+import { requireBuild, ROOT, Sandbox } from "./harness.js";
+
+const MAIN_TOKEN = "hooks-dir-main-token-8c2f";
+const BRANCH_TOKEN = "hooks-dir-branch-token-1e9a";
+
+describe("hooks/ through core.hooksPath", () => {
+  let sb: Sandbox;
+
+  beforeAll(() => {
+    requireBuild();
+    sb = new Sandbox();
+    sb.secret(MAIN_TOKEN, BRANCH_TOKEN);
+    expect(sb.vault("alice", ["init", "--yes", "--no-hooks"]).code).toBe(0);
+    sb.git(["config", "core.hooksPath", join(ROOT, "hooks")]);
+    expect(sb.vault("alice", ["set", "TOKEN", "--stdin"], { input: MAIN_TOKEN }).code).toBe(0);
+    sb.commitAll("main's token", "alice");
+    expect(sb.vault("alice", ["unlock"]).code).toBe(0);
+  });
+
+  afterAll(() => sb?.cleanup());
+
+  test("every hook script is there and executable", () => {
+    for (const name of ["pre-commit", "post-checkout", "post-merge", "post-rewrite"]) {
+      expect(statSync(join(ROOT, "hooks", name)).mode & 0o111).toBe(0o111);
+    }
+  });
+
+  test("pre-commit blocks a staged file holding a vault value", () => {
+    sb.write("config/leak.txt", `token = ${MAIN_TOKEN}\n`);
+    sb.git(["add", "config/leak.txt"], { user: "alice" });
+    const r = sb.gitTry(["commit", "-q", "-m", "leak"], { user: "alice" });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("commit blocked");
+    expect(r.stderr).toContain("config/leak.txt");
+    sb.git(["rm", "-q", "--cached", "config/leak.txt"], { user: "alice" });
+    sb.remove("config/leak.txt");
+    // `git add` itself wrote the leaked blob; no commit holds it, so pruning removes it.
+    sb.git(["prune", "--expire=now"]);
+    sb.assertNoSecretInGit();
+  });
+
+  test("post-checkout unlocks the other branch's values into .env", () => {
+    sb.git(["checkout", "-q", "-b", "other"], { user: "alice" });
+    expect(sb.vault("alice", ["set", "TOKEN", "--stdin"], { input: BRANCH_TOKEN }).code).toBe(0);
+    sb.commitAll("other token", "alice");
+    sb.git(["checkout", "-q", "main"], { user: "alice" });
+    expect(dotenv.parse(sb.bytes(".env")).TOKEN).toBe(MAIN_TOKEN);
+    sb.git(["checkout", "-q", "other"], { user: "alice" });
+    expect(dotenv.parse(sb.bytes(".env")).TOKEN).toBe(BRANCH_TOKEN);
+    sb.assertNoSecretInGit();
+  });
+});
