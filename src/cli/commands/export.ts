@@ -4,12 +4,8 @@ import { UsageError } from "../../errors.js";
 import { fsError } from "../../io/files.js";
 import { kindOf } from "../../vault/config.js";
 import { exportAs, githubEnv, type ExportFormat } from "../../ops/formats.js";
-import { generatedValues } from "../../ops/generated.js";
-import { resolveEnv, vaultLayers } from "../../ops/layers.js";
-import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
-import { chooseEnv, warnHidden, where } from "../common.js";
 import type { Context } from "../context.js";
-import { reportFiles } from "../explain.js";
+import { readEnvironment } from "../environment.js";
 
 interface Args {
   format: ExportFormat | "github";
@@ -24,16 +20,7 @@ interface Args {
  * applies there).
  */
 export async function exportEnv(ctx: Context, args: Args): Promise<void> {
-  const vault = await openVault(where(ctx));
-  const cfg = vault.config.data;
-  const env = await chooseEnv(vault, ctx);
-  const keyring = await keyringFor(vault, await whoAmI(where(ctx)));
-  const side = await vaultLayers(keyring, env);
-  warnHidden(ctx, env, side.hidden);
-  const generated = await generatedValues(vault.root, cfg, { save: true, locked: false });
-  const context = args.context === undefined ? {} : { context: args.context };
-  const resolved = await resolveEnv({ root: vault.root, cfg, env, vault: side, generated, ...context, lookup: ctx.processEnv });
-  reportFiles(ctx, resolved);
+  const { cfg, resolved } = await readEnvironment(ctx, { ...(args.context === undefined ? {} : { context: args.context }), saveGenerated: true, processLayer: false });
   const values = resolved.resolution.values;
   if (args.format === "github" && !ctx.json) return exportGithub(ctx, values, (k) => kindOf(cfg, k) !== "config");
   // Rendered in full before the first byte goes out: a failure prints nothing on stdout.

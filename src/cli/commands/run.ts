@@ -2,13 +2,11 @@ import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { UsageError, VaultError } from "../../errors.js";
 import { assertKey } from "../../vault/names.js";
-import { generatedValues } from "../../ops/generated.js";
-import { explain, resolveEnv, vaultLayers } from "../../ops/layers.js";
+import { explain } from "../../ops/layers.js";
 import { ownValues } from "../../ops/read.js";
-import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
-import { chooseEnv, warnHidden, where } from "../common.js";
 import type { Context } from "../context.js";
-import { explainJson, renderExplain, reportFiles } from "../explain.js";
+import { readEnvironment } from "../environment.js";
+import { explainJson, renderExplain } from "../explain.js";
 
 const FORWARDED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
 
@@ -38,15 +36,7 @@ export async function run(ctx: Context, args: Args): Promise<number> {
     assertKey(key);
     if (command.length > 0) throw new UsageError("--explain prints where a variable comes from and runs nothing", { hints: ["drop the command, or drop --explain"] });
   } else if (command.length === 0) throw new VaultError("USAGE", "`vault run` needs a command", { hints: ["e.g. `vault run -- npm start`"] });
-  const vault = await openVault(where(ctx));
-  const cfg = vault.config.data;
-  const env = await chooseEnv(vault, ctx);
-  const keyring = await keyringFor(vault, await whoAmI(where(ctx)));
-  const side = await vaultLayers(keyring, env);
-  warnHidden(ctx, env, side.hidden);
-  const generated = await generatedValues(vault.root, cfg, { save: key === undefined, locked: false });
-  const resolved = await resolveEnv({ root: vault.root, cfg, env, vault: side, generated, ...(context === undefined ? {} : { context }), processEnv: ctx.processEnv, lookup: ctx.processEnv });
-  reportFiles(ctx, resolved);
+  const { cfg, env, keyring, resolved } = await readEnvironment(ctx, { ...(context === undefined ? {} : { context }), saveGenerated: key === undefined, processLayer: true });
   if (key !== undefined) {
     const x = explain(cfg, resolved, key, await ownValues(keyring, env, key));
     renderExplain(ctx, cfg, x);
