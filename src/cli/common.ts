@@ -16,10 +16,16 @@ export async function chooseEnv(vault: Vault, ctx: Context): Promise<string> {
   return requireEnv(vault.config.data, defaultEnv(vault.config.data));
 }
 
-/** `+A ~B -C`, the one-line summary of a change. */
+/** Names a summary line shows before it only counts the rest (an import of 2,000 keys). */
+const SUMMARY_NAMES = 20;
+
+/** `+A ~B -C`, the one-line summary of a change; past 20 names, counts (`--json` lists all). */
 export function summary(added: readonly string[], changed: readonly string[], removed: readonly string[]): string {
   const parts = [...added.map((k) => `+${k}`), ...changed.map((k) => `~${k}`), ...removed.map((k) => `-${k}`)];
-  return parts.length === 0 ? "no change" : parts.join(" ");
+  if (parts.length === 0) return "no change";
+  if (parts.length <= SUMMARY_NAMES) return parts.join(" ");
+  const counts = [`${added.length} added`, `${changed.length} changed`, `${removed.length} removed`].filter((c) => !c.startsWith("0 "));
+  return `${parts.slice(0, SUMMARY_NAMES).join(" ")} … and ${parts.length - SUMMARY_NAMES} more (${counts.join(", ")} in all)`;
 }
 
 /** Reads all of standard input as UTF-8 text. */
