@@ -125,6 +125,15 @@ export interface KnownSecret {
   fp: string;
 }
 
+/**
+ * A value the hook looks for that the cache does not hold (this clone's generated values,
+ * which never enter the vault); undefined when the value is too short or too plain to look for.
+ */
+export function knownSecret(env: string, key: string, value: string, localKey: Uint8Array, pk: HalfSipKey): KnownSecret | undefined {
+  const { len, pre, fp } = cachedValue("", value, localKey, pk);
+  return pre === undefined || fp === undefined ? undefined : { env, key, len, pre, fp };
+}
+
 /** How far the cache matches the vault in the work tree. */
 export interface Freshness {
   secrets: KnownSecret[];

@@ -54,6 +54,11 @@ async function save(root: string, state: GeneratedState): Promise<void> {
 
 const fresh = (spec: string): Generated => ({ spec, value: generateValue(spec), at: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") });
 
+/** The generated values this clone has made so far, by key; nothing is made or written. */
+export async function storedGenerated(root: string): Promise<Map<string, string>> {
+  return new Map(Object.entries((await load(root)).values).map(([k, g]) => [k, g.value]));
+}
+
 export interface GeneratedOptions {
   /** Keep values made now (false for a dry run: they are made, used and forgotten). */
   save: boolean;

@@ -95,4 +95,18 @@ describe("generated values", () => {
     expect(spec.code).toBe(2);
     expect(spec.stderr).toMatch(/generated from its spec in \.envvault\/vault\.yaml \(hex:40\)/);
   });
+
+  test("the pre-commit hook looks for this clone's generated values too", () => {
+    const value = key("api/.env");
+    sb.secret(value);
+    sb.write("docker-compose.override.yml", `services:\n  api:\n    environment:\n      X_API_KEY: ${value}\n`);
+    sb.git(["add", "docker-compose.override.yml"]);
+    const r = sb.gitTry(["commit", "-q", "-m", "compose"], { user: "alice" });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("docker-compose.override.yml:4: the value of X_API_KEY (generated in this clone) [known-secret]");
+    sb.git(["rm", "-q", "--cached", "docker-compose.override.yml"]);
+    sb.remove("docker-compose.override.yml");
+    sb.git(["prune", "--expire=now"]);
+    sb.assertNoSecretInGit();
+  });
 });
