@@ -6,7 +6,7 @@
 // (dist/cli/main.js). This file is CommonJS (bin/package.json) so that it starts without
 // Node's ES module loader.
 "use strict";
-const { readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
+const { readFileSync, renameSync, rmSync, statSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
 
 const argv = process.argv.slice(2);
@@ -19,19 +19,23 @@ function loadHot() {
   const dir = join(__dirname, "..", "dist", "cli");
   const file = join(dir, "hot.cjs");
   let source;
+  let stamp;
   try {
     source = readFileSync(file, "utf8");
+    const st = statSync(file);
+    stamp = `${st.size}-${Math.trunc(st.mtimeMs)}`;
   } catch {
     return undefined;
   }
   const vm = require("node:vm");
   const { createRequire } = require("node:module");
-  // The cache is named after the bundle's content hash (its first line) and the Node
-  // version: a cache never meets code or a V8 it was not made from. V8 still checks it and
-  // compiles from source if it does not fit (other V8 flags, say).
+  // The cache is named after the bundle (the content hash on its first line, and its size
+  // and time, so that an edit of the file by hand is not run with code compiled from the old
+  // text) and the Node version: a cache never meets code or a V8 it was not made from. V8
+  // still checks it and compiles from source if it does not fit (other V8 flags, say).
   const id = /^\/\/ envvault-hot ([0-9a-f]+)\n/.exec(source)?.[1];
   const useCache = id !== undefined && process.env.ENVVAULT_CODE_CACHE !== "0";
-  const cacheFile = join(dir, `hot-${id}-${process.version}-${process.arch}.v8cache`);
+  const cacheFile = join(dir, `hot-${id}-${stamp}-${process.version}-${process.arch}.v8cache`);
   let cachedData;
   if (useCache) {
     try {

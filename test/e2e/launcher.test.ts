@@ -42,7 +42,7 @@ describe("the launcher and its code cache", () => {
     expect(first.code).toBe(0);
     const made = cacheFiles();
     expect(made).toHaveLength(1);
-    expect(made[0]).toMatch(new RegExp(`^hot-[0-9a-f]{16}-${process.version.replace(/\./g, "\\.")}-${process.arch}\\.v8cache$`));
+    expect(made[0]).toMatch(new RegExp(`^hot-[0-9a-f]{16}-\\d+-\\d+-${process.version.replace(/\./g, "\\.")}-${process.arch}\\.v8cache$`));
     const path = join(pkg, "dist", "cli", made[0]!);
     const before = statSync(path).mtimeMs;
     expect(run(["list"]).stdout).toBe(first.stdout);
@@ -55,7 +55,25 @@ describe("the launcher and its code cache", () => {
     expect(cacheFiles()[0]).toContain(`hot-${id}-`);
   });
 
+  test("an edit of the bundle by hand is never run with the old cache", () => {
+    const bundle = join(pkg, "dist", "cli", "hot.cjs");
+    const text = readFileSync(bundle, "utf8");
+    const before = cacheFiles();
+    // Same length, other behaviour: V8's own check (the source length) would not see it.
+    writeFileSync(bundle, text.replace("`locked ${", "`LOCKED ${"));
+    try {
+      expect(run(["unlock"]).code).toBe(0);
+      expect(run(["lock"]).stderr).toContain("LOCKED .env: -API_KEY");
+      expect(cacheFiles().filter((f) => !before.includes(f))).toHaveLength(1);
+    } finally {
+      writeFileSync(bundle, text);
+    }
+  });
+
   test("a damaged cache is rejected by V8, the command still works, and the cache is made again", () => {
+    for (const f of cacheFiles()) rmSync(join(pkg, "dist", "cli", f));
+    expect(run(["list"]).code).toBe(0);
+    expect(cacheFiles()).toHaveLength(1);
     const path = join(pkg, "dist", "cli", cacheFiles()[0]!);
     const good = readFileSync(path);
     writeFileSync(path, Buffer.alloc(good.length, 0x5a));
