@@ -5,7 +5,8 @@
  * identity that can read them, equal values on both sides settle themselves, and on a
  * terminal each remaining key is asked about.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeFileAtomic } from "../../io/atomic.js";
 import { fsError } from "../../io/files.js";
 import { VaultError } from "../../errors.js";
 import { promptLine } from "../../io/terminal.js";
@@ -133,7 +134,9 @@ export async function mergeDriver(ctx: Context, args: Args): Promise<number> {
       if (choice !== undefined) cf = resolveConflict(cf, c, choice, path);
     }
   }
-  await writeFile(args.ours, printMerged(cf));
+  // Replaced, not rewritten in place: killed half way, a truncated %A would be taken by git
+  // as the merge result.
+  await writeFileAtomic(args.ours, printMerged(cf));
   if (cf.conflicts.length > 0) {
     const list = cf.conflicts.map((c) => `${c.kind === "scope" ? `scope ${c.name}` : c.name} (${c.reason})`).join(", ");
     ctx.out.warn(`${path}: ${cf.conflicts.length} conflict(s) left: ${list}`);
