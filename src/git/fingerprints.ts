@@ -13,7 +13,7 @@ import { createHash, hkdfSync } from "node:crypto";
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fingerprint } from "../crypto/seal.js";
-import { writeFileAtomic } from "../io/atomic.js";
+import { writeFileAtomicIfChanged } from "../io/atomic.js";
 import { LOCAL_DIR } from "../store/root.js";
 import { type EnvFile, parseEnvFile } from "../vault/envfile.js";
 import { halfSipHash32, halfSipKey, type HalfSipKey, scanWindows } from "./halfsiphash.js";
@@ -113,7 +113,7 @@ export async function loadCache(root: string): Promise<FingerprintCache | undefi
 }
 
 export async function saveCache(root: string, cache: FingerprintCache): Promise<void> {
-  await writeFileAtomic(cachePath(root), JSON.stringify(cache) + "\n", { mode: 0o600 });
+  await writeFileAtomicIfChanged(cachePath(root), JSON.stringify(cache) + "\n", { mode: 0o600 });
 }
 
 /** A secret the hook looks for. */

@@ -74,6 +74,18 @@ export async function writeFileAtomic(path: string, data: FileData, opts: WriteO
 }
 
 /**
+ * {@link writeFileAtomic}, skipped when the file already holds exactly `text`: state that a
+ * command rewrites unchanged on every run (a no-change unlock, a git hook) costs no temp
+ * file, fsync and rename. Returns whether it wrote.
+ */
+export async function writeFileAtomicIfChanged(path: string, text: string, opts: WriteOptions = {}): Promise<boolean> {
+  const current = await readFile(path, "utf8").catch(() => undefined);
+  if (current === text) return false;
+  await writeFileAtomic(path, text, opts);
+  return true;
+}
+
+/**
  * Writes several files: every temp file is written and fsynced before the first rename,
  * so a failure while preparing changes nothing. The renames are not one atomic step; see
  * {@link StagedWrite.commit} for what a crash between them leaves.

@@ -3,12 +3,12 @@
  * post-checkout hook firing while `vault set` runs). Advisory: only envvault honours it.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, stat, unlink } from "node:fs/promises";
+import { mkdir, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { VaultError } from "../errors.js";
-import { createSynced, errnoCode, fsError } from "./files.js";
+import { errnoCode, fsError } from "./files.js";
 
 /** Options of {@link withLock}. */
 export interface LockOptions {
@@ -74,7 +74,9 @@ async function acquire(dir: string, file: string, opts: LockOptions): Promise<st
 
 async function tryCreate(file: string, content: string): Promise<boolean> {
   try {
-    await createSynced(file, content, 0o644);
+    // Not fsynced: after a crash the lock is stale whether or not it survived, and a reader
+    // of a half-written one goes by its age.
+    await writeFile(file, content, { flag: "wx", mode: 0o644 });
     return true;
   } catch (error) {
     if (errnoCode(error) === "EEXIST") return false;

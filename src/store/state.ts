@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidFile } from "../errors.js";
-import { writeFileAtomic } from "../io/atomic.js";
+import { writeFileAtomic, writeFileAtomicIfChanged } from "../io/atomic.js";
 import { LOCAL_DIR } from "./root.js";
 
 /** What this clone unlocked into a target: per key, a keyed hash of the value written. */
@@ -43,7 +43,7 @@ export async function loadState(root: string): Promise<LocalState> {
 
 export async function saveState(root: string, state: LocalState): Promise<void> {
   await mkdir(join(root, LOCAL_DIR), { recursive: true, mode: 0o700 });
-  await writeFileAtomic(join(root, LOCAL_DIR, STATE), JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
+  await writeFileAtomicIfChanged(join(root, LOCAL_DIR, STATE), JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
 }
 
 /** A random key of this clone for hashing values, so no plaintext value rests in the state. */

@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VaultError } from "../../../src/errors.js";
-import { decodeText, prepareWrites, readText, writeFileAtomic, writeFilesAtomic } from "../../../src/io/atomic.js";
+import { decodeText, prepareWrites, readText, writeFileAtomic, writeFileAtomicIfChanged, writeFilesAtomic } from "../../../src/io/atomic.js";
 
 let dir: string;
 
@@ -72,6 +72,20 @@ describe("writeFileAtomic", () => {
     expect(error.code).toBe("FAILURE");
     expect(error.message).toContain(join(dir, "plain", ".env"));
     expect(await tempFiles()).toEqual([]);
+  });
+});
+
+describe("writeFileAtomicIfChanged", () => {
+  test("leaves a file that already holds the text alone (same inode, no temp file), and replaces one that does not", async () => {
+    const file = join(dir, "state.json");
+    expect(await writeFileAtomicIfChanged(file, "one\n")).toBe(true);
+    const first = await stat(file);
+    expect(await writeFileAtomicIfChanged(file, "one\n")).toBe(false);
+    expect((await stat(file)).ino).toBe(first.ino);
+    expect(await writeFileAtomicIfChanged(file, "two\n")).toBe(true);
+    expect(await readFile(file, "utf8")).toBe("two\n");
+    expect((await stat(file)).ino).not.toBe(first.ino);
+    expect(await readdir(dir)).toEqual(["state.json"]);
   });
 });
 
