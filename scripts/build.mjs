@@ -87,8 +87,19 @@ const unsupportedCurves = {
   },
 };
 
-// The commands that run many times a day (their code is "hot").
+// The commands that run many times a day (their code is "hot"). bin/vault.js and
+// src/cli/fast.ts name them too; the three lists must agree.
 const HOT_COMMANDS = ["export", "run", "get", "unlock", "lock", "list", "hook"];
+{
+  const same = (list) => JSON.stringify([...list].sort()) === JSON.stringify([...HOT_COMMANDS].sort());
+  const inBin = /const HOT = new Set\((\[[^\]]*\])\)/.exec(readFileSync("bin/vault.js", "utf8"))?.[1];
+  const { hotCommands } = await import(resolve(`${out}/lib/src/cli/fast.js`));
+  if (inBin === undefined || !same(JSON.parse(inBin)) || !same(Object.keys(hotCommands))) {
+    rmSync(out, { recursive: true, force: true });
+    console.error(`build: the hot commands differ: scripts/build.mjs ${HOT_COMMANDS.join(",")}; bin/vault.js ${inBin}; src/cli/fast.ts ${Object.keys(hotCommands).join(",")}`);
+    process.exit(1);
+  }
+}
 
 const options = {
   plugins: [lazyChildProcess, unsupportedCurves],
