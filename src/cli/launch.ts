@@ -1,3 +1,4 @@
+import { fstatSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Context } from "./context.js";
 import { FdSink, Output } from "./output.js";
@@ -11,6 +12,14 @@ export interface GlobalArgs {
   cwd?: string;
   color: boolean;
   debug: boolean;
+}
+
+function isCharacterDevice(fd: number): boolean {
+  try {
+    return fstatSync(fd).isCharacterDevice();
+  } catch {
+    return false; // closed
+  }
 }
 
 /** Decided on the first coloured write: asking whether stderr is a terminal makes `process.stderr`. */
@@ -35,7 +44,11 @@ export function contextFor(g: GlobalArgs, out: Output, passthrough: string[]): C
       return process.stdin;
     },
     get interactive() {
-      return process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI;
+      if (process.env.CI) return false;
+      // Asking process.stdin costs ≈ 3 ms (making it loads net or tty): a stderr that is no
+      // character device (a pipe, a file: hooks, scripts, CI) settles it without that.
+      if (!isCharacterDevice(2)) return false;
+      return process.stdin.isTTY === true && process.stderr.isTTY === true;
     },
     passthrough,
   };
