@@ -5,7 +5,6 @@
  * This module is also the entry of `dist/cli/hot.cjs`, the bundle bin/vault.js starts with
  * (with a V8 code cache), so it must reach no more code than these commands need.
  */
-import { UsageError } from "../errors.js";
 import { splitPassthrough } from "./argv.js";
 import type { CommandRun } from "./context.js";
 import { parseFast } from "./fastpath.js";
@@ -31,15 +30,13 @@ export function runFast(fullArgv: string[]): Promise<number> | undefined {
   const fast = parseFast(argv);
   if (fast === undefined) return undefined;
   const out = outputFor(fast.globals);
-  const go = async () => {
+  return (async () => {
     try {
-      const load = hotCommands[fast.name as keyof typeof hotCommands] as (() => Promise<CommandRun<never>>) | undefined;
-      if (load === undefined) throw new UsageError(`unknown command ${fast.name}`);
-      const r = await (await load())(contextFor(fast.globals, out, passthrough), fast.args as never);
+      const command: CommandRun<never> = await hotCommands[fast.name]();
+      const r = await command(contextFor(fast.globals, out, passthrough), fast.args as never);
       return typeof r === "number" ? r : 0;
     } catch (e) {
       return out.error(e);
     }
-  };
-  return go();
+  })();
 }

@@ -5,6 +5,7 @@
  * option, an unknown flag) returns undefined and goes through yargs, which owns the
  * messages for usage errors.
  */
+import type { hotCommands } from "./fast.js";
 
 export interface FastGlobals {
   env?: string;
@@ -16,8 +17,11 @@ export interface FastGlobals {
   debug: boolean;
 }
 
+/** The hot commands' names: cli/fast.ts has a module for each. */
+export type HotName = keyof typeof hotCommands;
+
 export interface FastCommand {
-  name: string;
+  name: HotName;
   globals: FastGlobals;
   args: Record<string, unknown>;
 }
@@ -31,7 +35,7 @@ type Spec = {
   rest?: string;
 };
 
-const specs: Record<string, Spec> = {
+const specs: Record<HotName, Spec> = {
   export: { values: { format: ["dotenv", "json", "yaml", "shell", "k8s", "docker", "github"], name: null, namespace: null, context: null }, flags: [], defaults: { format: "dotenv" }, positionals: [] },
   run: { values: { context: null, explain: null }, flags: [], defaults: {}, positionals: [] },
   get: { values: {}, flags: [], defaults: {}, positionals: ["key"] },
@@ -52,12 +56,14 @@ const globalFlags: Record<string, [keyof FastGlobals, boolean]> = {
   debug: ["debug", true],
 };
 const aliases: Record<string, string> = { f: "format" };
+/** `table[key]` for the table's own keys only: a command line may say `toString` or `--constructor`. */
+const own = <T>(table: Record<string, T>, key: string): T | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 export function parseFast(argv: readonly string[]): FastCommand | undefined {
   const globals: FastGlobals = { json: false, quiet: false, color: true, debug: false };
   const seen = new Set<string>();
-  let name: string | undefined;
+  let name: HotName | undefined;
   let spec: Spec | undefined;
   const args: Record<string, unknown> = {};
   const positionals: string[] = [];
@@ -66,9 +72,9 @@ export function parseFast(argv: readonly string[]): FastCommand | undefined {
     if (token === "--" || token === "-") return undefined;
     if (!token.startsWith("-")) {
       if (name === undefined) {
-        spec = specs[token];
+        spec = own<Spec>(specs, token);
         if (spec === undefined) return undefined;
-        name = token;
+        name = token as HotName;
         Object.assign(args, spec.defaults);
       } else {
         positionals.push(token);
@@ -79,9 +85,11 @@ export function parseFast(argv: readonly string[]): FastCommand | undefined {
     const eq = token.indexOf("=");
     const opt = token.slice(long ? 2 : 1, eq < 0 ? undefined : eq);
     if (!long && opt.length !== 1) return undefined;
-    const key = aliases[opt] ?? opt;
-    if (seen.has(globalValues[key] ?? globalFlags[key]?.[0] ?? key)) return undefined;
-    seen.add(globalValues[key] ?? globalFlags[key]?.[0] ?? key);
+    const key = own(aliases, opt) ?? opt;
+    const g = own(globalValues, key);
+    const f = own(globalFlags, key);
+    if (seen.has(g ?? f?.[0] ?? key)) return undefined;
+    seen.add(g ?? f?.[0] ?? key);
     const inline = eq < 0 ? undefined : token.slice(eq + 1);
     const takeValue = (): string | undefined => {
       if (inline !== undefined) return inline;
@@ -90,14 +98,12 @@ export function parseFast(argv: readonly string[]): FastCommand | undefined {
       i++;
       return next;
     };
-    const g = globalValues[key];
     if (g !== undefined) {
       const v = takeValue();
       if (v === undefined || v === "") return undefined;
       (globals as unknown as Record<string, unknown>)[g] = v;
       continue;
     }
-    const f = globalFlags[key];
     if (f !== undefined) {
       if (inline !== undefined) return undefined;
       (globals as unknown as Record<string, unknown>)[f[0]] = f[1];
@@ -108,7 +114,7 @@ export function parseFast(argv: readonly string[]): FastCommand | undefined {
       args[camel(key)] = true;
       continue;
     }
-    if (key in spec.values) {
+    if (Object.hasOwn(spec.values, key)) {
       const v = takeValue();
       const choices = spec.values[key];
       if (v === undefined || (choices != null && !choices.includes(v))) return undefined;

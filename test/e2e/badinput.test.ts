@@ -143,6 +143,11 @@ describe("bad input is refused and changes nothing", () => {
     const unknown = refused("alice", ["frobnicate"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("frobnicate");
+    for (const word of ["toString", "constructor"]) {
+      const proto = refused("alice", [word]);
+      expect(proto.code).toBe(2);
+      expect(proto.stderr).toContain(word);
+    }
     const option = refused("alice", ["get", "API_KEY", "--bogus-option"]);
     expect(option.code).toBe(2);
     expect(option.stderr).toContain("bogus-option");

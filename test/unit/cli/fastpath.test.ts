@@ -4,6 +4,12 @@ import { parseFast } from "../../../src/cli/fastpath.js";
 const base = { json: false, quiet: false, color: true, debug: false };
 
 describe("fast command-line path", () => {
+  test("names of Object.prototype are neither commands nor options", () => {
+    for (const argv of [["toString"], ["constructor", "list"], ["list", "--constructor", "x"], ["list", "--toString"], ["export", "--hasOwnProperty=1"], ["run", "--__proto__", "x"]]) {
+      expect(parseFast(argv)).toBeUndefined();
+    }
+  });
+
   test("parses export with a format and global options", () => {
     expect(parseFast(["export", "--format", "json", "-e", "prod", "--json"])).toEqual({
       name: "export",
