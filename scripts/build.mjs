@@ -279,12 +279,7 @@ rmSync(old, { recursive: true, force: true });
   const repo = join(tmp, "repo");
   const step = (file, args, opts = {}) => {
     const r = spawnSync(file, args, { cwd: repo, env: { ...env, ...opts.env }, input: opts.input ?? "", encoding: "utf8" });
-    if (r.status !== 0) {
-      rmSync(tmp, { recursive: true, force: true });
-      for (const f of readdirSync("dist/cli")) if (f.endsWith(".v8cache")) rmSync(join("dist/cli", f));
-      console.error(`build: training the code cache: \`${[file === process.execPath ? "node" : file, ...args].join(" ")}\` failed (exit ${r.status ?? r.signal})\n${r.stderr}`);
-      process.exit(1);
-    }
+    if (r.status !== 0) throw new Error(`\`${[file === process.execPath ? "node" : file, ...args].join(" ")}\` failed (exit ${r.status ?? r.signal})\n${r.stderr}`);
   };
   try {
     mkdirSync(repo, { recursive: true });
@@ -292,6 +287,10 @@ rmSync(old, { recursive: true, force: true });
     step(process.execPath, [resolve("bin/vault.js"), "init", "--yes", "--quiet", "--no-hooks", "--name", "build"]);
     step(process.execPath, [resolve("bin/vault.js"), "import", "-", "--quiet"], { input: "TRAINING_KEY=training-value\nOTHER_KEY=other-value\n" });
     step(process.execPath, [resolve("scripts/train-hot.cjs")], { env: { ENVVAULT_CODE_CACHE: "" } });
+  } catch (e) {
+    for (const f of readdirSync("dist/cli")) if (f.endsWith(".v8cache")) rmSync(join("dist/cli", f));
+    console.error(`build: training the code cache: ${e.message}`);
+    process.exitCode = 1;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -88,16 +88,21 @@ export function prefilterKey(localKey: Uint8Array): HalfSipKey {
   return halfSipKey(new Uint8Array(hkdfSync("sha256", localKey, new Uint8Array(0), PREFILTER_INFO, 8)));
 }
 
-/** The cache entry of one value. */
-export function cachedValue(line: string, value: string, localKey: Uint8Array, pk: HalfSipKey): CachedValue {
+/** The tags of one value the hook looks for: none when it is too short or too plain. */
+function valueTags(value: string, localKey: Uint8Array, pk: HalfSipKey): Pick<CachedValue, "len" | "pre" | "fp"> {
   const bytes = Buffer.from(value, "utf8");
-  const entry: CachedValue = { line: lineHash(line), len: bytes.length };
+  const tags: Pick<CachedValue, "len" | "pre" | "fp"> = { len: bytes.length };
   if (fingerprintable(value)) {
-    entry.pre = halfSipHash32(pk, bytes.subarray(0, PREFILTER_BYTES));
-    entry.fp = fingerprint(localKey, value);
+    tags.pre = halfSipHash32(pk, bytes.subarray(0, PREFILTER_BYTES));
+    tags.fp = fingerprint(localKey, value);
   }
   bytes.fill(0);
-  return entry;
+  return tags;
+}
+
+/** The cache entry of one value. */
+export function cachedValue(line: string, value: string, localKey: Uint8Array, pk: HalfSipKey): CachedValue {
+  return { line: lineHash(line), ...valueTags(value, localKey, pk) };
 }
 
 const cachePath = (root: string) => join(root, LOCAL_DIR, CACHE_FILE);
@@ -126,12 +131,15 @@ export interface KnownSecret {
 }
 
 /**
- * A value the hook looks for that the cache does not hold (this clone's generated values,
- * which never enter the vault); undefined when the value is too short or too plain to look for.
+ * Values the hook looks for that the cache does not hold (this clone's generated values,
+ * which never enter the vault), by key; those too short or too plain to look for are left out.
  */
-export function knownSecret(env: string, key: string, value: string, localKey: Uint8Array, pk: HalfSipKey): KnownSecret | undefined {
-  const { len, pre, fp } = cachedValue("", value, localKey, pk);
-  return pre === undefined || fp === undefined ? undefined : { env, key, len, pre, fp };
+export function knownSecrets(env: string, values: ReadonlyMap<string, string>, localKey: Uint8Array): KnownSecret[] {
+  const pk = prefilterKey(localKey);
+  return [...values].flatMap(([key, value]) => {
+    const { len, pre, fp } = valueTags(value, localKey, pk);
+    return pre === undefined || fp === undefined ? [] : [{ env, key, len, pre, fp }];
+  });
 }
 
 /** How far the cache matches the vault in the work tree. */

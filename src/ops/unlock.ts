@@ -60,7 +60,7 @@ async function hashKey(root: string, create: boolean): Promise<Uint8Array> {
  * Generated values made now are kept in this clone's state at once (`create`): they are the
  * clone's values whether or not this unlock goes on to write.
  */
-export async function resolveTargets(o: UnlockOptions, create: boolean): Promise<{ target: TargetDef; resolved: Resolved; hidden: Entry[] }[]> {
+export async function resolveTargets(o: Omit<UnlockOptions, "decide">, create: boolean): Promise<{ target: TargetDef; resolved: Resolved; hidden: Entry[] }[]> {
   const cfg = o.vault.config.data;
   const generated = await generatedValues(o.vault.root, cfg, { save: create, locked: true });
   const sides = new Map<string, VaultSide>();

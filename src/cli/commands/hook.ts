@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Blocked, UsageError, VaultError } from "../../errors.js";
 import { findGitRoot } from "../../store/root.js";
 import { loadState, localKey } from "../../store/state.js";
-import { freshness, type KnownSecret, knownSecret, loadCache, prefilterKey, SecretMatcher } from "../../git/fingerprints.js";
+import { freshness, knownSecrets, loadCache, SecretMatcher } from "../../git/fingerprints.js";
 import { storedGenerated } from "../../ops/generated.js";
 import { checkStaged, type Finding, type StagedReader, startStagedReader } from "../../git/precommit.js";
 import { chooseEnv, summary, where } from "../common.js";
@@ -33,19 +33,15 @@ function describeFinding(f: Finding): string {
 }
 
 /** This clone's generated values (they never enter the vault, so the cache does not hold them). */
-async function generatedSecrets(ctx: Context, top: string): Promise<KnownSecret[]> {
-  let values: Map<string, string>;
+async function generatedValuesToFind(ctx: Context, top: string): Promise<Map<string, string>> {
   try {
-    values = await storedGenerated(top);
+    return await storedGenerated(top);
   } catch (e) {
     if (!(e instanceof VaultError)) throw e;
     ctx.out.warn(`generated values were not looked for: ${e.message}`);
-    return [];
+    for (const h of e.hints) ctx.out.warn(`hint: ${h}`);
+    return new Map();
   }
-  if (values.size === 0) return [];
-  const key = await localKey(top);
-  const pk = prefilterKey(key);
-  return [...values].flatMap(([name, value]) => knownSecret("generated in this clone", name, value, key, pk) ?? []);
 }
 
 async function preCommit(ctx: Context): Promise<void> {
@@ -86,8 +82,11 @@ async function preCommitChecks(ctx: Context, top: string, reader: StagedReader):
     for (const [env, n] of fresh.unchecked) {
       ctx.out.warn(`${env}: ${n} value(s) changed since the fingerprint cache was built and were not looked for; \`vault hooks refresh\` (with your identity) updates it`);
     }
-    const secrets = [...fresh.secrets, ...(await generatedSecrets(ctx, top))];
-    if (secrets.length > 0) matcher = new SecretMatcher(await localKey(top), secrets);
+    const generated = await generatedValuesToFind(ctx, top);
+    if (fresh.secrets.length > 0 || generated.size > 0) {
+      const key = await localKey(top);
+      matcher = new SecretMatcher(key, [...fresh.secrets, ...knownSecrets("generated in this clone", generated, key)]);
+    }
     allow = new Set(cache?.config?.allow ?? []);
     targets = new Set(cache?.config?.targets ?? [".env"]);
   }

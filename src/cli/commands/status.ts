@@ -134,7 +134,7 @@ export async function status(ctx: Context): Promise<void> {
   let resolveProblem: string | undefined;
   if (headVault !== undefined && keyring !== undefined && hashKey !== undefined && envInUse !== undefined) {
     try {
-      const all = await resolveTargets({ vault: headVault, keyring, env: envInUse, decide: async () => new Map(), lookup: ctx.processEnv }, false);
+      const all = await resolveTargets({ vault: headVault, keyring, env: envInUse, lookup: ctx.processEnv }, false);
       wouldWrite = new Map(all.map(({ target, resolved }) => [target.path, resolved.resolution.values]));
     } catch (e) {
       if (!(e instanceof VaultError)) throw e;
