@@ -26,7 +26,7 @@ if (tsc.status !== 0) {
 // whether vault.yaml and roster.yaml are valid (the schemas, src/vault/, the loader), so a
 // build that validates differently never trusts data a previous build validated.
 const filesUnder = (dir) => readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
-const tagged = [...filesUnder("schema"), ...filesUnder("src/vault"), "src/store/vault.ts", "src/store/yamlcache.ts"].sort();
+const tagged = [...filesUnder("schema"), ...filesUnder("src/vault"), "src/crypto/bech32.ts", "src/store/vault.ts", "src/store/yamlcache.ts"].sort();
 const tagHash = createHash("sha256");
 for (const f of tagged) tagHash.update(`${f}\0`).update(readFileSync(f)).update("\0");
 const yamlCacheTag = tagHash.digest("hex").slice(0, 16);

@@ -28,7 +28,8 @@ export type ErrorCode =
   | "BAD_IDENTITY"
   | "NOT_FOUND"
   | "CONFLICT"
-  | "LOCKED";
+  | "LOCKED"
+  | "UNSAFE_PATH";
 
 /** Non-secret facts about where a failure happened. Never put a value here. */
 export interface ErrorData {
@@ -60,6 +61,7 @@ const exitByCode: Record<ErrorCode, ExitCode> = {
   NOT_FOUND: ExitCode.failure,
   CONFLICT: ExitCode.failure,
   LOCKED: ExitCode.failure,
+  UNSAFE_PATH: ExitCode.validation,
 };
 
 export class VaultError extends Error {
@@ -112,6 +114,17 @@ export class InvalidFile extends VaultError {
 export class ValidationFailed extends VaultError {
   constructor(message: string, options?: ErrorOptions) {
     super("VALIDATION", message, options);
+  }
+}
+
+/**
+ * A path a vault file names (a target, an env_file, a vault file itself) would leave the work
+ * tree, pass through a symlink, or land in `.git/`, `.envvault/` or `.envvault.local/`
+ * (exit 5). Nothing is read or written through it.
+ */
+export class UnsafePath extends VaultError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("UNSAFE_PATH", message, options);
   }
 }
 

@@ -1,3 +1,4 @@
+import { decodeText } from "../io/atomic.js";
 import { requireEnv, defaultEnv } from "../vault/config.js";
 import { loadState } from "../store/state.js";
 import type { Vault } from "../store/vault.js";
@@ -28,11 +29,23 @@ export function summary(added: readonly string[], changed: readonly string[], re
   return `${parts.slice(0, SUMMARY_NAMES).join(" ")} … and ${parts.length - SUMMARY_NAMES} more (${counts.join(", ")} in all)`;
 }
 
-/** Reads all of standard input as UTF-8 text. */
+/**
+ * Text given to a command (standard input, a file to import), decoded strictly: an invalid
+ * byte would otherwise become U+FFFD in a secret. A leading BOM is dropped, as an editor or
+ * a Windows pipe adds it and no value starts with one.
+ *
+ * @throws InvalidFile naming `name`, the line and the byte offset of the first invalid
+ *   sequence (never the bytes).
+ */
+export function inputText(bytes: Uint8Array, name: string): string {
+  return decodeText(bytes, name).replace(/^\uFEFF/, "");
+}
+
+/** Reads all of standard input as UTF-8 text ({@link inputText}). */
 export async function readStdin(stdin: NodeJS.ReadStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-  return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  return inputText(Buffer.concat(chunks), "<stdin>");
 }
 
 /** Says which variables were left out because this reader cannot open their scope. */

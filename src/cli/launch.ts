@@ -59,4 +59,6 @@ export function contextFor(g: GlobalArgs, out: Output, passthrough: string[]): C
 const stdoutSink = new FdSink(1, () => process.stdout);
 const stderrSink = new FdSink(2, () => process.stderr);
 
-export const outputFor = (g: GlobalArgs) => new Output({ json: g.json, quiet: g.quiet, color: useColor(g), stdout: stdoutSink, stderr: stderrSink });
+/** ENVVAULT_DEBUG=1 is --debug for a run whose command line cannot be changed (a git hook, a merge driver). */
+export const outputFor = (g: GlobalArgs) =>
+  new Output({ json: g.json, quiet: g.quiet, color: useColor(g), debug: g.debug || process.env.ENVVAULT_DEBUG === "1", stdout: stdoutSink, stderr: stderrSink });

@@ -15,7 +15,8 @@ export async function run(fullArgv: string[]): Promise<number> {
 }
 
 async function runWithYargs(argv: string[], passthrough: string[]): Promise<number> {
-  let out = outputFor({ json: argv.includes("--json"), quiet: false, color: !argv.includes("--no-color"), debug: false });
+  // Renders the errors that come before yargs has parsed the options (a usage error).
+  let out = outputFor({ json: argv.includes("--json"), quiet: false, color: !argv.includes("--no-color"), debug: argv.includes("--debug") });
   let code = 0;
   try {
     const { default: yargs } = await import("yargs");

@@ -13,6 +13,8 @@ export interface OutputOptions {
   color: boolean | (() => boolean);
   stdout: Sink;
   stderr: Sink;
+  /** Print the stack trace of an error and of its causes (--debug, ENVVAULT_DEBUG=1). */
+  debug?: boolean;
 }
 
 /**
@@ -58,6 +60,7 @@ const paint = (on: () => boolean, code: number) => (s: string) => (on() ? `\u001
 export class Output {
   readonly json: boolean;
   readonly quiet: boolean;
+  readonly debug: boolean;
   readonly red: (s: string) => string;
   readonly yellow: (s: string) => string;
   readonly green: (s: string) => string;
@@ -68,6 +71,7 @@ export class Output {
   constructor(o: OutputOptions) {
     this.json = o.json;
     this.quiet = o.quiet;
+    this.debug = o.debug ?? false;
     this.stdout = o.stdout;
     this.stderr = o.stderr;
     let color = typeof o.color === "boolean" ? o.color : undefined;
@@ -103,18 +107,38 @@ export class Output {
     this.stderr.write(`${this.yellow("vault: warning:")} ${text}\n`);
   }
 
-  /** Renders an error and returns the exit code it maps to. */
+  /** Renders an error (with --debug, its trace) and returns the exit code it maps to. */
   error(e: unknown): number {
     if (e instanceof VaultError) {
       this.stderr.write(`${this.red("vault: error:")} ${e.message}\n`);
       for (const h of e.hints) this.stderr.write(`${this.dim("vault: hint:")} ${h}\n`);
+      if (this.debug) this.trace(e);
       if (this.json) this.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message, hints: e.hints, data: e.data } }, null, 2) + "\n");
       return e.exitCode;
     }
     const message = e instanceof Error ? e.message : String(e);
     this.stderr.write(`${this.red("vault: error:")} unexpected failure: ${message}\n`);
     this.stderr.write(`${this.dim("vault: hint:")} this is a bug in envvault; run again with --debug and report the trace\n`);
-    if (process.env.ENVVAULT_DEBUG === "1" && e instanceof Error && e.stack) this.stderr.write(e.stack + "\n");
+    if (this.debug) this.trace(e);
     return 1;
+  }
+
+  /**
+   * The stack frames of an error and of each error in its `cause` chain, by class name only:
+   * a message (above all a cause's: a library's error may quote its input, a key or a
+   * value) is never printed here, and frames hold only function names and source places.
+   */
+  private trace(e: unknown): void {
+    const seen = new Set<unknown>();
+    let label = "trace of";
+    for (let at: unknown = e; at !== undefined && at !== null && !seen.has(at); at = at instanceof Error ? at.cause : undefined) {
+      seen.add(at);
+      this.stderr.write(`${this.dim("vault: debug:")} ${label} ${at instanceof Error ? at.name : `a thrown ${typeof at}`}\n`);
+      // The stack opens with "Name: message", as many lines as the message has: dropped, so
+      // that not even a message line that looks like a frame gets through.
+      const frames = at instanceof Error ? (at.stack ?? "").split("\n").slice(at.message.split("\n").length).filter((line) => /^\s+at /.test(line)) : [];
+      for (const frame of frames) this.stderr.write(frame + "\n");
+      label = "caused by";
+    }
   }
 }

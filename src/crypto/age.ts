@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import type { Decrypter } from "age-encryption";
 import { type ErrorData, NotARecipient, Tampered, UsageError, VaultError } from "../errors.js";
-import { bech32Decode } from "./bech32.js";
+import { bech32Decode, isAgeRecipient } from "./bech32.js";
 
 type AgeModule = typeof import("age-encryption");
 
@@ -32,9 +32,7 @@ const ARMOR_BEGIN = Buffer.from("-----BEGIN AGE ENCRYPTED FILE-----");
 const PKCS8_X25519_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
 
 /** Whether `text` is an age X25519 recipient: `age1…`, valid checksum, a 32-byte key. */
-export function isRecipient(text: string): boolean {
-  return text.startsWith("age1") && bech32Decode(text, "age")?.length === 32;
-}
+export const isRecipient = isAgeRecipient;
 
 /** Whether `text` is an age X25519 identity: `AGE-SECRET-KEY-1…`, valid checksum, 32 bytes. */
 export function isIdentity(text: string): boolean {
@@ -286,10 +284,15 @@ function tampered(what: string, why: string, data: ErrorData, cause?: unknown): 
 }
 
 function dearmor(age: AgeModule, file: Uint8Array | string): Uint8Array {
-  if (typeof file === "string") return age.armor.decode(file);
   // latin1 keeps every byte as one character, so stray non-ASCII bytes fail the armor check.
-  if (startsWith(file, ARMOR_BEGIN)) return age.armor.decode(Buffer.from(file).toString("latin1"));
-  return file;
+  const text = typeof file === "string" ? file : startsWith(file, ARMOR_BEGIN) ? Buffer.from(file).toString("latin1") : undefined;
+  if (text === undefined) return file as Uint8Array;
+  const bytes = age.armor.decode(text);
+  // The decoder ignores the unused low bits of a last base64 character, so two texts could
+  // armor one file: only the canonical one is accepted, as for every encoding in the vault.
+  const body = text.trim().replaceAll("\r\n", "\n").split("\n").slice(1, -1).join("");
+  if (Buffer.from(bytes).toString("base64") !== body) throw new Error("non-canonical base64 in the armor");
+  return bytes;
 }
 
 function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {

@@ -86,3 +86,8 @@ export function bech32Encode(hrp: string, data: Uint8Array): string {
   const out = `${lower}1${words.map((w) => CHARSET[w]).join("")}`;
   return hrp === lower ? out : out.toUpperCase();
 }
+
+/** Whether `text` is an age X25519 recipient: `age1…`, a valid checksum, a 32-byte key. */
+export function isAgeRecipient(text: string): boolean {
+  return text.startsWith("age1") && bech32Decode(text, "age")?.length === 32;
+}

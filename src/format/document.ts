@@ -15,6 +15,13 @@ export function isKey(name: string): boolean {
   return KEY.test(name);
 }
 
+const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Whether a POSIX shell can assign `name`; other dotenv keys, such as `a.b`, are commands to it. */
+export function isShellName(name: string): boolean {
+  return SHELL_NAME.test(name);
+}
+
 /** A line ending as found in the file; `""` on a last line that has none. */
 export type LineEnding = "\n" | "\r\n" | "\r" | "";
 
@@ -144,6 +151,13 @@ export function lineEnding(doc: EnvDocument): Exclude<LineEnding, ""> {
 }
 
 /** Index in `doc.nodes` of the key's effective assignment, or -1. */
+/** Each key's last (effective) assignment, in one pass. */
+export function lastAssignments(doc: EnvDocument): Map<string, Assignment> {
+  const map = new Map<string, Assignment>();
+  for (const node of doc.nodes) if (node.kind === "assignment") map.set(node.key, node);
+  return map;
+}
+
 export function lastAssignment(doc: EnvDocument, key: string): number {
   for (let i = doc.nodes.length - 1; i >= 0; i--) {
     const node = doc.nodes[i]!;

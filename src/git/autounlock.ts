@@ -3,13 +3,10 @@
  * the same safe patching as `vault unlock`, with local edits always kept (nobody is there to
  * be asked), and a one-line summary per environment.
  */
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { withLock } from "../io/lock.js";
 import type { Keyring } from "../ops/keyring.js";
 import type { ConflictPolicy } from "../ops/patch.js";
 import { applyUnlock, planUnlockAll } from "../ops/unlock.js";
-import { LOCAL_DIR } from "../store/root.js";
+import { withRepoLock } from "../store/local.js";
 import type { Vault } from "../store/vault.js";
 import { updateFingerprints } from "./fingerprints-build.js";
 
@@ -28,9 +25,7 @@ export interface AutoUnlock {
 const keepAll = async (_target: string, keys: string[]) => new Map(keys.map((k): [string, ConflictPolicy] => [k, "keep"]));
 
 export async function autoUnlock(vault: Vault, keyring: Keyring, env: string): Promise<AutoUnlock> {
-  const local = join(vault.root, LOCAL_DIR);
-  await mkdir(local, { recursive: true, mode: 0o700 });
-  const plans = await withLock(local, async () => {
+  const plans = await withRepoLock(vault.root, async () => {
     const planned = await planUnlockAll({ vault, keyring, env, decide: keepAll }, true);
     await applyUnlock(vault, planned);
     return planned;
@@ -44,6 +39,7 @@ export async function autoUnlock(vault: Vault, keyring: Keyring, env: string): P
     add(s.changed, p.patch.changed);
     add(s.removed, p.patch.removed);
     byEnv.set(p.env, s);
+    warnings.push(...p.warnings);
     if (p.patch.kept.length > 0) warnings.push(`${p.target}: kept your local value of ${p.patch.kept.join(", ")} (it differs from the vault); \`vault unlock --on-conflict overwrite\` replaces it`);
   }
   try {

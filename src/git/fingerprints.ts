@@ -10,11 +10,12 @@
  * This module is on the hook's path: it imports no YAML, no age and no isomorphic-git.
  */
 import { createHash, hkdfSync } from "node:crypto";
-import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fingerprint } from "../crypto/seal.js";
 import { writeFileAtomicIfChanged } from "../io/atomic.js";
-import { LOCAL_DIR } from "../store/root.js";
+import { ensureLocalDir, readLocalText } from "../store/local.js";
+import { envTexts, workTree } from "../store/source.js";
+import { VAULT_FILE } from "../vault/config.js";
 import { type EnvFile, parseEnvFile } from "../vault/envfile.js";
 import { halfSipHash32, halfSipKey, type HalfSipKey, scanWindows } from "./halfsiphash.js";
 
@@ -105,12 +106,10 @@ export function cachedValue(line: string, value: string, localKey: Uint8Array, p
   return { line: lineHash(line), ...valueTags(value, localKey, pk) };
 }
 
-const cachePath = (root: string) => join(root, LOCAL_DIR, CACHE_FILE);
-
 /** The cache, or undefined when there is none (or it is damaged: it is rebuilt then). */
 export async function loadCache(root: string): Promise<FingerprintCache | undefined> {
   try {
-    const c = JSON.parse(await readFile(cachePath(root), "utf8")) as FingerprintCache;
+    const c = JSON.parse((await readLocalText(root, CACHE_FILE)) ?? "") as FingerprintCache;
     return c.version === 1 && c.min === MIN_SECRET_BYTES && typeof c.envs === "object" && c.envs !== null ? c : undefined;
   } catch {
     return undefined;
@@ -118,7 +117,7 @@ export async function loadCache(root: string): Promise<FingerprintCache | undefi
 }
 
 export async function saveCache(root: string, cache: FingerprintCache): Promise<void> {
-  await writeFileAtomicIfChanged(cachePath(root), JSON.stringify(cache) + "\n", { mode: 0o600 });
+  await writeFileAtomicIfChanged(join(await ensureLocalDir(root), CACHE_FILE), JSON.stringify(cache) + "\n", { mode: 0o600 });
 }
 
 /** A secret the hook looks for. */
@@ -152,22 +151,6 @@ export interface Freshness {
 }
 
 /** Environment files in the work tree: name → text. */
-async function envTexts(root: string): Promise<Map<string, string>> {
-  const dir = join(root, ".envvault", "envs");
-  const out = new Map<string, string>();
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return out;
-  }
-  for (const name of names.sort()) {
-    if (!name.endsWith(".env")) continue;
-    out.set(name.slice(0, -4), await readFile(join(dir, name), "utf8"));
-  }
-  return out;
-}
-
 function parsedOrUndefined(text: string, env: string): EnvFile | undefined {
   try {
     return parseEnvFile(text, `.envvault/envs/${env}.env`, env);
@@ -183,10 +166,11 @@ function parsedOrUndefined(text: string, env: string): EnvFile | undefined {
  */
 export async function freshness(root: string, cache: FingerprintCache | undefined): Promise<Freshness> {
   const out: Freshness = { secrets: [], unchecked: new Map(), configChanged: false };
-  const configText = await readFile(join(root, ".envvault", "vault.yaml"), "utf8").catch(() => "");
+  const tree = workTree(root);
+  const configText = (await tree.read(VAULT_FILE)) ?? "";
   out.configChanged = cache?.config === undefined || cache.config.sha !== sha256Hex(configText);
   const publicKeys = new Set(cache?.config?.public ?? []);
-  for (const [env, text] of await envTexts(root)) {
+  for (const [env, text] of await envTexts(tree)) {
     const cached = cache?.envs[env];
     const add = (key: string, v: CachedValue) => {
       if (v.pre !== undefined && v.fp !== undefined && !publicKeys.has(key)) out.secrets.push({ env, key, len: v.len, pre: v.pre, fp: v.fp });

@@ -12,9 +12,10 @@
  *   converter, which the local git config defines.
  */
 import { existsSync, realpathSync } from "node:fs";
-import { chmod, mkdir, readFile, rename, rm, stat } from "node:fs/promises";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { chmod, lstat, mkdir, readFile, realpath, rename, rm, stat } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
+import { checkInside } from "../io/confine.js";
 import { git, gitText } from "./exec.js";
 import { findRepo, type Repo } from "./repo.js";
 
@@ -132,6 +133,20 @@ export interface InstallReport {
   attributes: boolean;
 }
 
+/**
+ * Where a hook file or `.gitattributes` really is. In the work tree (`.husky/`, a committed
+ * hooks directory, `.gitattributes`) a symlink is refused, since a commit can plant one to
+ * make this write elsewhere; in git's own directory (`.git/hooks`) a symlink is the user's
+ * own set-up and is followed.
+ */
+async function place(repo: Repo, path: string): Promise<string> {
+  const rel = relative(repo.top, path);
+  const inWorkTree = rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) && rel.split(sep)[0] !== ".git";
+  if (inWorkTree) return checkInside(repo.top, rel.split(sep).join("/"));
+  const link = await lstat(path).then((s) => s.isSymbolicLink(), () => false);
+  return link ? realpath(path) : path;
+}
+
 async function readMaybe(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, "utf8");
@@ -175,7 +190,7 @@ export async function installHooks(cwd: string, l: Launcher = currentLauncher())
   if (husky !== undefined) {
     report.where = show(husky);
     for (const name of HOOKS) {
-      const path = join(husky, name);
+      const path = await place(repo, join(husky, name));
       // husky 9 runs these files with `sh -e`; the #! line also lets husky 8 (hooksPath .husky) run a new one.
       const current = (await readMaybe(path)) ?? "#!/usr/bin/env sh\n";
       if (new RegExp(`\\bvault hook ${name}\\b`).test(current)) continue;
@@ -187,7 +202,7 @@ export async function installHooks(cwd: string, l: Launcher = currentLauncher())
     const dir = await hooksDir(repo);
     report.where = show(dir);
     for (const name of HOOKS) {
-      const path = join(dir, name);
+      const path = await place(repo, join(dir, name));
       const current = await readMaybe(path);
       const block = hookBlock(name, l);
       let next = withBlock(current, block);
@@ -205,7 +220,7 @@ export async function installHooks(cwd: string, l: Launcher = currentLauncher())
     }
   }
   await configure(repo, l);
-  const attrsPath = join(repo.top, ".gitattributes");
+  const attrsPath = await place(repo, join(repo.top, ".gitattributes"));
   const attrs = withAttributes((await readMaybe(attrsPath)) ?? "");
   if (attrs !== undefined) {
     await writeFileAtomic(attrsPath, attrs, { mode: 0o644 });
@@ -229,7 +244,7 @@ export async function uninstallHooks(cwd: string): Promise<UninstallReport> {
   const husky = await huskyDir(repo);
   if (husky !== undefined) {
     for (const name of HOOKS) {
-      const path = join(husky, name);
+      const path = await place(repo, join(husky, name));
       const current = await readMaybe(path);
       if (current === undefined) continue;
       const kept = current.split("\n").filter((line) => !(line.includes(`vault hook ${name}`) && line.includes(HUSKY_MARK)));
@@ -246,7 +261,7 @@ export async function uninstallHooks(cwd: string): Promise<UninstallReport> {
   }
   const dir = await hooksDir(repo);
   for (const name of HOOKS) {
-    const path = join(dir, name);
+    const path = await place(repo, join(dir, name));
     const current = await readMaybe(path);
     const chained = path + CHAINED;
     if (existsSync(chained)) {

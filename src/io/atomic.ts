@@ -7,9 +7,10 @@
  * bytes or the new bytes, never a mix.
  */
 import { randomBytes } from "node:crypto";
-import { lstat, readFile, readdir, realpath, rename, rm, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { lstat, open, readFile, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { InvalidFile, where } from "../errors.js";
+import { InvalidFile, UnsafePath, where } from "../errors.js";
 import { createSynced, errnoCode, type FileData, fsError, syncDirectory } from "./files.js";
 import { FS_CONCURRENCY, mapConcurrent } from "./concurrent.js";
 import { isAlive } from "./lock.js";
@@ -33,7 +34,7 @@ export interface FileWrite extends WriteOptions {
 
 /** A new content written and fsynced beside its target, waiting for the rename. */
 export interface StagedFile {
-  /** The absolute path the rename replaces (a symlink's final target, so the link survives). */
+  /** The absolute path the rename replaces. */
   readonly target: string;
   /** The temp file holding the new content, in the target's directory. */
   readonly temp: string;
@@ -65,9 +66,10 @@ export interface ReadTextOptions {
 
 /**
  * Replaces `path` with `data` atomically: the file holds either its old or its new content
- * at every instant, even across a crash. An existing file keeps its mode (and a symlink
- * stays a symlink); a new file gets `opts.mode`, default 0600. On any error the temp file
- * is removed and the target is untouched; the error is a `VaultError` naming the file.
+ * at every instant, even across a crash. An existing file keeps its mode; a new file gets
+ * `opts.mode`, default 0600. On any error the temp file
+ * is removed and the target is untouched; the error is a `VaultError` naming the file. A
+ * symlink in place of `path` is refused (UnsafePath), never followed.
  */
 export async function writeFileAtomic(path: string, data: FileData, opts: WriteOptions = {}): Promise<void> {
   await writeFilesAtomic([{ ...opts, path, data }]);
@@ -79,7 +81,7 @@ export async function writeFileAtomic(path: string, data: FileData, opts: WriteO
  * file, fsync and rename. Returns whether it wrote.
  */
 export async function writeFileAtomicIfChanged(path: string, text: string, opts: WriteOptions = {}): Promise<boolean> {
-  const current = await readFile(path, "utf8").catch(() => undefined);
+  const current = await readNoFollow(path).then((b) => b.toString("utf8"), () => undefined);
   if (current === text) return false;
   await writeFileAtomic(path, text, opts);
   return true;
@@ -160,6 +162,16 @@ export function decodeText(bytes: Uint8Array, file: string, opts: ReadTextOption
   return text;
 }
 
+/** A file's bytes, refusing to open it through a symlink (ELOOP). */
+async function readNoFollow(path: string): Promise<Buffer> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
 async function stage(file: FileWrite): Promise<StagedFile> {
   const target = await resolveTarget(file.path);
   const mode = (await existingMode(target)) ?? file.mode ?? NEW_FILE_MODE;
@@ -172,22 +184,29 @@ async function stage(file: FileWrite): Promise<StagedFile> {
   return { target, temp };
 }
 
-/** Renaming over a symlink would replace the link by a plain file; write where it points instead. */
+/**
+ * A symlink in place of the file is refused rather than followed or replaced: envvault writes
+ * files that a commit can name or plant (targets, vault files, `.gitignore`), and following a
+ * planted link would write outside the repository (io/confine.ts walks the parents).
+ */
 async function resolveTarget(path: string): Promise<string> {
   const absolute = resolve(path);
   const info = await lstat(absolute).catch((error: unknown) => {
     if (errnoCode(error) === "ENOENT") return undefined;
     throw fsError("inspect", absolute, error);
   });
-  if (!info?.isSymbolicLink()) return absolute;
-  return realpath(absolute).catch((error: unknown) => {
-    throw fsError("follow the symlink", absolute, error);
-  });
+  if (info?.isSymbolicLink()) {
+    throw new UnsafePath(`${path} is a symlink; envvault does not write through symlinks`, {
+      data: { file: path },
+      hints: [`replace ${path} with a regular file, then run the command again`],
+    });
+  }
+  return absolute;
 }
 
 async function existingMode(target: string): Promise<number | undefined> {
   try {
-    return (await stat(target)).mode & 0o7777;
+    return (await lstat(target)).mode & 0o7777;
   } catch (error) {
     if (errnoCode(error) === "ENOENT") return undefined;
     throw fsError("read the mode of", target, error);
@@ -267,7 +286,8 @@ function sequenceLength(bytes: Uint8Array, at: number): number {
   return rule.length;
 }
 
-const TEMP_NAME = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+/** `.<target name>.<pid>.<12 hex>.tmp`: the temp files of {@link prepareWrites}. */
+export const TEMP_NAME = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
 
 /**
  * Removes the temp files of writers that died (their pid is gone) before renaming them: they

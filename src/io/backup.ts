@@ -8,12 +8,14 @@
  * always ends it. Names sort in creation order.
  */
 import { createHash } from "node:crypto";
-import { chmod, mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { constants } from "node:fs";
+import { chmod, open, readdir, rm } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
+import { mkdirInside } from "./confine.js";
 import { createSynced, errnoCode, fsError, syncDirectory } from "./files.js";
 
 /** Where backups live, relative to the repository root. */
-export const BACKUP_DIR = join(".envvault.local", "backups");
+export const BACKUP_DIR = ".envvault.local/backups";
 
 const PRIVATE_FILE = 0o600;
 const PRIVATE_DIR = 0o700;
@@ -53,7 +55,7 @@ export async function backup(targetPath: string, opts: BackupOptions): Promise<s
   const target = resolve(opts.root, targetPath);
   const content = keep < 1 ? undefined : await readIfExists(target);
   if (content === undefined) return undefined;
-  const dir = await ensurePrivateDir(resolve(opts.root, BACKUP_DIR));
+  const dir = await ensurePrivateDir(opts.root);
   const prefix = encodeTarget(opts.root, target);
   const created = await createBackup(dir, prefix, stamp((opts.now ?? (() => new Date()))()), content, target);
   await prune(dir, prefix, keep, created);
@@ -66,18 +68,26 @@ export async function listBackups(targetPath: string, opts: Pick<BackupOptions, 
   return entriesFor(dir, encodeTarget(opts.root, resolve(opts.root, targetPath)));
 }
 
+/** The target's bytes, never through a symlink: a backup of `~/.ssh/id_ed25519` would be a copy of it. */
 async function readIfExists(target: string): Promise<Uint8Array | undefined> {
   try {
-    return await readFile(target);
+    const handle = await open(target, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      return await handle.readFile();
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     if (errnoCode(error) === "ENOENT") return undefined;
     throw fsError("read", target, error);
   }
 }
 
-async function ensurePrivateDir(dir: string): Promise<string> {
+/** `.envvault.local/backups/` (0700), reached without passing a symlink. */
+async function ensurePrivateDir(root: string): Promise<string> {
+  const dir = resolve(root, BACKUP_DIR);
   try {
-    await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
+    await mkdirInside(resolve(root), BACKUP_DIR, PRIVATE_DIR);
     await chmod(dir, PRIVATE_DIR); // it may predate us with looser permissions
   } catch (error) {
     throw fsError("create the backup directory", dir, error);

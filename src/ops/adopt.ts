@@ -11,7 +11,8 @@
  * | `.env.defaults`, `.env.shared` at the root | an `env_file` layer (stays plaintext, committed)               |
  * | `.env.bak`, `.env.old`, `.env.swp`, …    | skipped                                                        |
  *
- * Never searched: `node_modules/`, `.git/`, `vendor/`, `.envvault/`, `.envvault.local/`.
+ * Never searched: `node_modules/`, `.git/`, `vendor/`, `.envvault/`, `.envvault.local/`; a
+ * symlink (to a file or a directory) is never followed.
  * A key held with different values by two files of one environment keeps the value of the
  * file found first (shallower, then not `.local`, then by name), and is reported. The first
  * file of an environment is its main target; further files of the environment keep exactly
@@ -20,7 +21,7 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { entries as docEntries, parse } from "../format/index.js";
-import { readText } from "../io/atomic.js";
+import { readTextInside } from "../io/confine.js";
 import type { TargetDef } from "../vault/config.js";
 import { isKey, isName } from "../vault/names.js";
 
@@ -118,7 +119,7 @@ export async function planAdoption(root: string, defaultEnv: string): Promise<Ad
     const f: FoundFile = { path, role, keys: [], warnings: [] };
     found.push(f);
     if (role.role !== "values" && role.role !== "definitions") continue;
-    const text = await readText(join(root, path));
+    const text = (await readTextInside(root, path))?.text ?? "";
     texts.set(path, text);
     const { doc, warnings } = parse(text);
     f.warnings.push(...warnings.filter((w) => w.kind === "opaque").map((w) => `line ${w.line}: cannot read it as KEY=value; left out`));

@@ -1,6 +1,4 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { readText } from "../io/atomic.js";
+import { readTextInside } from "../io/confine.js";
 import { entries as docEntries, parse } from "../format/index.js";
 import { burnedOf, durationSeconds, envNames, rotateEvery } from "../vault/config.js";
 import { memberNames, readersOf } from "../vault/roster.js";
@@ -52,9 +50,9 @@ export async function findProblems(vault: Vault, now: number): Promise<Problem[]
   }
   const state = await loadState(vault.root);
   for (const target of Object.keys(state.targets).sort()) {
-    const path = join(vault.root, target);
-    if (!existsSync(path)) continue;
-    const present = docEntries(parse(await readText(path)).doc);
+    const found = await readTextInside(vault.root, target, `target ${target}`);
+    if (found === undefined) continue;
+    const present = docEntries(parse(found.text).doc);
     for (const key of present.keys()) if (burnedOf(cfg, key) !== undefined) problems.push({ kind: "burned", key, target });
   }
   return problems;

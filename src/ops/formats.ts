@@ -27,6 +27,8 @@ export interface ExportOptions {
   /** k8s: the Secret's name and namespace. */
   name?: string;
   namespace?: string;
+  /** dotenv: `false` writes for dotenv alone (a file no shell sources), which holds more values than the shell-safe default. */
+  shellSafe?: boolean;
 }
 
 const DNS_1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -72,7 +74,7 @@ export function exportAs(format: ExportFormat, values: ReadonlyMap<string, strin
   const list = sorted(values);
   switch (format) {
     case "dotenv":
-      return list.map(([k, v]) => formatAssignment(k, v) + "\n").join("");
+      return list.map(([k, v]) => formatAssignment(k, v, { shellSafe: opts.shellSafe }) + "\n").join("");
     case "json":
       return JSON.stringify(Object.fromEntries(list), null, 2) + "\n";
     case "yaml":
@@ -151,10 +153,14 @@ export function importFrom(format: ImportFormat, text: string, file: string): Ma
  */
 export function githubEnv(values: ReadonlyMap<string, string>, isSecret: (key: string) => boolean, delimiter: (value: string) => string): { masks: string; env: string } {
   const list = sorted(values);
+  // The runner reads our stdout line by line, breaking at LF, CR and CRLF alike, and logs it
+  // the same way, so each of those lines needs its own mask. It refuses a blank mask.
+  // It then unescapes command data (%0D, %0A, %25), so `%` goes out as `%25` for `50%0Aoff`
+  // to mask itself; after the split no line holds a CR or LF left to escape.
   const masks = list
     .filter(([k]) => isSecret(k))
-    .flatMap(([, v]) => v.split(/\r?\n/).filter((line) => line.trim() !== ""))
-    .map((line) => `::add-mask::${line}\n`)
+    .flatMap(([, v]) => v.split(/\r\n|\r|\n/).filter((line) => line.trim() !== ""))
+    .map((line) => `::add-mask::${line.replaceAll("%", "%25")}\n`)
     .join("");
   const env = list
     .map(([k, v]) => {

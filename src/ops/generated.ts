@@ -5,16 +5,16 @@
  * `.envvault.local/generated.json` (mode 0600, git-ignored): every target of the clone gets
  * the same value, every unlock the same one, another clone its own.
  */
-import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidFile, UsageError } from "../errors.js";
 import { generateValue } from "../crypto/generate.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { withLock } from "../io/lock.js";
 import { generatedSpecs, type VaultConfig } from "../vault/config.js";
+import { ensureLocalDir, readLocalText, withRepoLock } from "../store/local.js";
 import { LOCAL_DIR } from "../store/root.js";
 
-export const GENERATED_FILE = `${LOCAL_DIR}/generated.json`;
+const NAME = "generated.json";
+export const GENERATED_FILE = `${LOCAL_DIR}/${NAME}`;
 
 interface Generated {
   spec: string;
@@ -28,12 +28,8 @@ interface GeneratedState {
 }
 
 async function load(root: string): Promise<GeneratedState> {
-  let text: string;
-  try {
-    text = await readFile(join(root, GENERATED_FILE), "utf8");
-  } catch {
-    return { version: 1, values: {} };
-  }
+  const text = await readLocalText(root, NAME);
+  if (text === undefined) return { version: 1, values: {} };
   try {
     const s = JSON.parse(text) as GeneratedState;
     if (s.version !== 1 || typeof s.values !== "object" || s.values === null) throw new Error("shape");
@@ -48,8 +44,7 @@ async function load(root: string): Promise<GeneratedState> {
 }
 
 async function save(root: string, state: GeneratedState): Promise<void> {
-  await mkdir(join(root, LOCAL_DIR), { recursive: true, mode: 0o700 });
-  await writeFileAtomic(join(root, GENERATED_FILE), JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
+  await writeFileAtomic(join(await ensureLocalDir(root), NAME), JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
 }
 
 const fresh = (spec: string): Generated => ({ spec, value: generateValue(spec), at: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") });
@@ -82,7 +77,7 @@ export async function generatedValues(root: string, cfg: VaultConfig, o: Generat
       await save(root, s);
       return s;
     };
-    state = o.locked ? await fill() : await withLock(join(root, LOCAL_DIR), fill);
+    state = o.locked ? await fill() : await withRepoLock(root, fill);
   }
   return new Map([...specs].map(([key, spec]) => [key, state.values[key]?.spec === spec ? state.values[key].value : fresh(spec).value]));
 }
@@ -93,7 +88,7 @@ export async function regenerate(root: string, cfg: VaultConfig, keys: readonly 
   for (const key of keys) {
     if (!specs.has(key)) throw new UsageError(`${key} is not a generated variable`, { data: { key } });
   }
-  await withLock(join(root, LOCAL_DIR), async () => {
+  await withRepoLock(root, async () => {
     const s = await load(root);
     for (const key of keys) s.values[key] = fresh(specs.get(key) ?? "32");
     await save(root, s);

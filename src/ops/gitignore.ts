@@ -1,12 +1,12 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readInside } from "../io/confine.js";
 
 /**
  * The `.gitignore` text with `patterns` appended where missing, or undefined when every
  * pattern is already there. Lines are compared exactly; the file's line ending is kept.
  */
 export async function withIgnored(root: string, patterns: readonly string[]): Promise<string | undefined> {
-  const current = await readFile(join(root, ".gitignore"), "utf8").catch(() => "");
+  // Through the confined reader: a committed .gitignore may be a symlink planted to make envvault write elsewhere.
+  const current = (await readInside(root, ".gitignore"))?.bytes.toString("utf8") ?? "";
   const eol = current.includes("\r\n") ? "\r\n" : "\n";
   const have = new Set(current.split(/\r?\n/).map((l) => l.trim()));
   const missing = [...new Set(patterns)].filter((p) => !have.has(p) && !have.has(p.replace(/^\//, "")) && !have.has("/" + p));

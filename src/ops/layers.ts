@@ -10,11 +10,10 @@
  * whole shell to a result. With `interpolate: true`, `${NAME}` references are expanded once
  * every layer is merged, so a value may refer to one from any layer.
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { ValidationFailed, VaultError } from "../errors.js";
+import { UnsafePath, ValidationFailed, VaultError } from "../errors.js";
 import { entries as docEntries, interpolate, parse } from "../format/index.js";
 import { decodeText } from "../io/atomic.js";
+import { type InsideFile, readInside } from "../io/confine.js";
 import { errnoCode } from "../io/files.js";
 import {
   burnedOf,
@@ -87,18 +86,19 @@ export async function loadEnvFiles(root: string, refs: readonly EnvFileRef[], ex
       r.skipped = "it is the target being written";
       continue;
     }
-    let bytes: Uint8Array;
+    let found: InsideFile | undefined;
     try {
-      bytes = await readFile(join(root, ref.path));
+      // Never through a symlink: a committed `.env.local` → `~/.aws/credentials` would put that file into the environment.
+      found = await readInside(root, ref.path, `env_file ${ref.path} (${ref.setting} in ${VAULT_FILE})`);
     } catch (e) {
-      const code = errnoCode(e);
-      if (code !== "ENOENT") {
-        throw new VaultError("FAILURE", `cannot read ${ref.path}: ${code ?? String(e)} (listed under ${ref.setting} in ${VAULT_FILE})`, {
-          data: { file: ref.path },
-          hints: ["an env_file must be a readable text file; fix it or its permissions, or take it out of vault.yaml"],
-          cause: e,
-        });
-      }
+      if (e instanceof UnsafePath) throw e;
+      throw new VaultError("FAILURE", `cannot read ${ref.path}: ${errnoCode((e as { cause?: unknown }).cause) ?? (e as Error).message} (listed under ${ref.setting} in ${VAULT_FILE})`, {
+        data: { file: ref.path },
+        hints: ["an env_file must be a readable text file; fix it or its permissions, or take it out of vault.yaml"],
+        cause: e,
+      });
+    }
+    if (found === undefined) {
       if (ref.required) {
         throw new VaultError("NOT_FOUND", `${ref.path} is missing; ${VAULT_FILE} lists it under ${ref.setting} as required`, {
           data: { file: ref.path },
@@ -108,7 +108,7 @@ export async function loadEnvFiles(root: string, refs: readonly EnvFileRef[], ex
       r.skipped = "missing (required: false)";
       continue;
     }
-    const text = decodeText(bytes, ref.path);
+    const text = decodeText(found.bytes, ref.path);
     const { doc, warnings } = parse(text);
     const values = docEntries(doc);
     r.loaded = true;

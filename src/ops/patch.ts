@@ -1,5 +1,5 @@
 import { fingerprint } from "../crypto/seal.js";
-import { entries as docEntries, parse, print, remove as removeKey, set as setKey } from "../format/index.js";
+import { entries as docEntries, holdsAsWritten, lastAssignments, parse, print, remove as removeKey, set as setKey } from "../format/index.js";
 
 export type ConflictPolicy = "keep" | "overwrite";
 
@@ -30,19 +30,27 @@ export interface PatchInput {
 }
 
 /**
- * Plans an unlock: only the lines of keys whose value changes are touched, keys the vault
- * does not own are never changed, and a value edited locally since the last unlock follows
+ * Plans an unlock: only the lines of keys whose value changes, or whose line a shell would
+ * read otherwise, are touched (written shell-safe, see format `set`); keys the vault does
+ * not own are never changed, and a value edited locally since the last unlock follows
  * `decide`.
  */
 export function planUnlock(input: PatchInput): Patch {
   const { doc, warnings } = parse(input.text);
-  const current = docEntries(doc);
+  const lines = lastAssignments(doc);
   const fp = (v: string) => fingerprint(input.hashKey, v);
   let next = doc;
   const patch: Patch = { before: input.text, after: input.text, added: [], changed: [], removed: [], kept: [], orphaned: [], owned: {}, warnings: warnings.map((w) => w.message) };
   for (const [key, value] of [...input.values].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const local = current.get(key);
-    if (local === value) {
+    const line = lines.get(key);
+    const local = line?.value;
+    if (line !== undefined && local === value) {
+      // An earlier version, or a person, may have written the vault's value in a way a
+      // shell sourcing the file reads otherwise; the line is the vault's now, so make it safe.
+      if (!holdsAsWritten(doc, line)) {
+        next = setKey(next, key, value);
+        patch.warnings.push(`rewrote the line of ${key} (same value) so that a shell sourcing the file reads it exactly and runs nothing`);
+      }
       patch.owned[key] = fp(value);
       continue;
     }
@@ -57,7 +65,7 @@ export function planUnlock(input: PatchInput): Patch {
   }
   for (const [key, hash] of Object.entries(input.previous)) {
     if (input.values.has(key)) continue;
-    const local = current.get(key);
+    const local = lines.get(key)?.value;
     if (local === undefined) continue;
     if (fp(local) === hash) {
       next = removeKey(next, key);

@@ -1,8 +1,7 @@
-import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { FS_CONCURRENCY, mapConcurrent } from "../io/concurrent.js";
-import { withLock } from "../io/lock.js";
-import { LOCAL_DIR } from "../store/root.js";
+import { mkdirInside, readInside } from "../io/confine.js";
+import { withRepoLock } from "../store/local.js";
 import { cacheWrittenYaml, Vault, workTree } from "../store/vault.js";
 import { ROSTER_FILE } from "../vault/roster.js";
 import { VAULT_FILE } from "../vault/config.js";
@@ -18,9 +17,7 @@ export type Changes = Map<string, string | null>;
  * so `fn` can edit them keeping comments and layout.
  */
 export async function transaction<T>(root: string, fn: (vault: Vault) => Promise<{ changes: Changes; result: T }>): Promise<T> {
-  const local = join(root, LOCAL_DIR);
-  await mkdir(local, { recursive: true, mode: 0o700 });
-  return withLock(local, async () => {
+  return withRepoLock(root, async () => {
     await recover(root);
     // Already under the lock and recovered: load the work tree as it is.
     const vault = await Vault.load(root, workTree(root), { docs: true });
@@ -38,18 +35,22 @@ export async function transaction<T>(root: string, fn: (vault: Vault) => Promise
 export async function applyChanges(root: string, changes: Changes): Promise<string[]> {
   const writes: { path: string; data: string; mode: number }[] = [];
   const deletes: string[] = [];
+  const dirs = new Set<string>();
   const sorted = [...changes].sort(([a], [b]) => (a < b ? -1 : 1));
-  // Read concurrently: a rotation compares hundreds of key files with their new text.
-  const current = await mapConcurrent(sorted, FS_CONCURRENCY, ([rel]) => readFile(join(root, rel), "utf8").catch(() => undefined));
+  // Read concurrently: a rotation compares hundreds of key files with their new text. Every
+  // path is reached without passing a symlink: a commit may have planted one in .envvault/.
+  const known = new Set<string>();
+  const current = await mapConcurrent(sorted, FS_CONCURRENCY, async ([rel]) => (await readInside(root, rel, rel, known))?.bytes.toString("utf8"));
   for (const [i, [rel, data]] of sorted.entries()) {
     const path = join(root, rel);
     if (data === null) {
       if (current[i] !== undefined) deletes.push(path);
     } else if (current[i] !== data) {
       writes.push({ path, data, mode: 0o644 });
+      dirs.add(dirname(rel));
     }
   }
-  for (const dir of new Set(writes.map((w) => dirname(w.path)))) await mkdir(dir, { recursive: true });
+  for (const dir of dirs) if (dir !== ".") await mkdirInside(root, dir);
   await commitJournaled(root, writes, deletes);
   return [...writes.map((w) => w.path), ...deletes];
 }

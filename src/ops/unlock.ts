@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { readText, removeDeadTemps, tempPattern, writeFileAtomic } from "../io/atomic.js";
+import { VaultError } from "../errors.js";
+import { removeDeadTemps, tempPattern, writeFileAtomic } from "../io/atomic.js";
 import { backup } from "../io/backup.js";
+import { checkInside, mkdirInside, readTextInside } from "../io/confine.js";
 import { type TargetDef, targetTakes, targets, VAULT_FILE } from "../vault/config.js";
+import { confinedPath } from "../vault/paths.js";
 import { localKey, loadState, saveState } from "../store/state.js";
 import { LOCAL_DIR } from "../store/root.js";
 import type { Vault } from "../store/vault.js";
@@ -20,7 +22,11 @@ export interface TargetPlan {
   env: string;
   context?: string;
   exists: boolean;
+  /** The target's permission bits when it exists (kept by the write; new targets get 0600). */
+  mode?: number;
   patch: Patch;
+  /** About the file itself rather than its lines: it is readable by group or others. */
+  warnings: string[];
   /** Variables of the environment in scopes this reader cannot open, left out. */
   hidden: Entry[];
   /** How the target's values came together: layers, winners, env_file reports. */
@@ -42,9 +48,23 @@ export interface UnlockOptions {
   lookup?: NodeJS.ProcessEnv;
 }
 
-async function readTarget(path: string): Promise<{ text: string; exists: boolean }> {
-  if (!existsSync(path)) return { text: "", exists: false };
-  return { text: await readText(path), exists: true };
+/** A target's text, reached without passing a symlink (a commit can plant `.env` → `~/.bashrc`). */
+async function readTarget(root: string, rel: string): Promise<{ text: string; exists: boolean; mode?: number }> {
+  const found = await readTextInside(root, rel, `target ${rel}`);
+  return found === undefined ? { text: "", exists: false } : { ...found, exists: true };
+}
+
+/** Refuses to replace a read-only target; names a target others can read. */
+function checkMode(target: string, mode: number | undefined, changes: boolean): string[] {
+  if (mode === undefined) return [];
+  const octal = (mode & 0o777).toString(8).padStart(4, "0");
+  if (changes && (mode & 0o200) === 0) {
+    throw new VaultError("FAILURE", `target ${target} is read-only (mode ${octal}); envvault does not replace a file you made read-only`, {
+      data: { file: target },
+      hints: [`\`chmod u+w ${target}\` lets \`vault unlock\` update it`, `or remove ${target} from targets in ${VAULT_FILE}`],
+    });
+  }
+  return (mode & 0o044) !== 0 ? [`${target} is readable by ${(mode & 0o004) !== 0 ? "everyone" : "its group"} (mode ${octal}); \`chmod 600 ${target}\` keeps its secrets to you`] : [];
 }
 
 /** Hash key of this clone; a throwaway one when none exists yet and nothing may be written. */
@@ -103,13 +123,14 @@ export async function planUnlockAll(o: UnlockOptions, create: boolean): Promise<
   const plans: TargetPlan[] = [];
   for (const { target: t, resolved: r, hidden } of resolved) {
     const env = t.env ?? o.env;
-    const { text, exists } = await readTarget(join(root, t.path));
+    const { text, exists, mode } = await readTarget(root, t.path);
     const previous = state.targets[t.path]?.keys ?? {};
     const input = { text, values: r.resolution.values, previous, hashKey: key };
     const probe = planUnlock({ ...input, decide: () => "keep" });
     const decisions = probe.kept.length > 0 ? await o.decide(t.path, probe.kept) : new Map<string, ConflictPolicy>();
     const patch = probe.kept.length > 0 ? planUnlock({ ...input, decide: (k) => decisions.get(k) ?? "keep" }) : probe;
-    plans.push({ target: t.path, env, ...(r.context === undefined ? {} : { context: r.context }), exists, patch, hidden, resolved: r });
+    const warnings = checkMode(t.path, mode, patch.after !== patch.before);
+    plans.push({ target: t.path, env, ...(r.context === undefined ? {} : { context: r.context }), exists, ...(mode === undefined ? {} : { mode }), patch, warnings, hidden, resolved: r });
   }
   return plans;
 }
@@ -118,19 +139,21 @@ export async function planUnlockAll(o: UnlockOptions, create: boolean): Promise<
 export async function applyUnlock(vault: Vault, plans: TargetPlan[]): Promise<void> {
   const root = vault.root;
   const state = await loadState(root);
+  // Before any target is written: a .gitignore that cannot be updated (a planted symlink) stops the unlock whole.
+  const ignore = await withIgnored(root, plans.flatMap((p) => [ignorePattern(p.target), tempPattern(p.target)]));
+  const ignorePath = await checkInside(root, ".gitignore");
   for (const p of plans) {
-    const path = join(root, p.target);
+    const path = await checkInside(root, p.target, `target ${p.target}`);
     // A writer killed mid-write leaves its temp file, holding plaintext, beside the target.
     await removeDeadTemps(dirname(path), { target: path });
     if (p.patch.after !== p.patch.before || !p.exists) {
       if (p.exists) await backup(path, { root });
-      else await mkdir(dirname(path), { recursive: true });
+      else await mkdirInside(root, dirname(p.target), 0o777, `target ${p.target}`);
       await writeFileAtomic(path, p.patch.after, { mode: 0o600 });
     }
     state.targets[p.target] = { env: p.env, keys: p.patch.owned };
   }
-  const ignore = await withIgnored(root, plans.flatMap((p) => [ignorePattern(p.target), tempPattern(p.target)]));
-  if (ignore !== undefined) await writeFileAtomic(join(root, ".gitignore"), ignore, { mode: 0o644 });
+  if (ignore !== undefined) await writeFileAtomic(ignorePath, ignore, { mode: 0o644 });
   await saveState(root, state);
 }
 
@@ -146,9 +169,10 @@ export async function lockAll(vault: Vault): Promise<LockResult[]> {
   const state = await loadState(root);
   const key = await localKey(root);
   const out: LockResult[] = [];
-  for (const [target, t] of Object.entries(state.targets).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const path = join(root, target);
-    const { text, exists } = await readTarget(path);
+  for (const [recorded, t] of Object.entries(state.targets).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const target = confinedPath(recorded, { what: "target", setting: "a recorded target", file: `${LOCAL_DIR}/state.json` });
+    const path = await checkInside(root, target, `target ${target}`);
+    const { text, exists } = await readTarget(root, target);
     if (exists) {
       const plan = planLock(text, t.keys, key);
       if (plan.after !== text) {
@@ -157,7 +181,7 @@ export async function lockAll(vault: Vault): Promise<LockResult[]> {
       }
       out.push({ target, removed: plan.removed, kept: plan.kept });
     }
-    delete state.targets[target];
+    delete state.targets[recorded];
   }
   await saveState(root, state);
   return out;

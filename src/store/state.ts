@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidFile } from "../errors.js";
 import { writeFileAtomic, writeFileAtomicIfChanged } from "../io/atomic.js";
+import { ensureLocalDir, readLocal, readLocalText } from "./local.js";
 import { LOCAL_DIR } from "./root.js";
 
 /** What this clone unlocked into a target: per key, a keyed hash of the value written. */
@@ -22,13 +22,8 @@ const STATE = "state.json";
 const KEY = "state.key";
 
 export async function loadState(root: string): Promise<LocalState> {
-  const path = join(root, LOCAL_DIR, STATE);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    return { version: 1, targets: {} };
-  }
+  const text = await readLocalText(root, STATE);
+  if (text === undefined) return { version: 1, targets: {} };
   try {
     const s = JSON.parse(text) as LocalState;
     if (s.version !== 1 || typeof s.targets !== "object" || s.targets === null) throw new Error("shape");
@@ -42,21 +37,15 @@ export async function loadState(root: string): Promise<LocalState> {
 }
 
 export async function saveState(root: string, state: LocalState): Promise<void> {
-  await mkdir(join(root, LOCAL_DIR), { recursive: true, mode: 0o700 });
+  await ensureLocalDir(root);
   await writeFileAtomicIfChanged(join(root, LOCAL_DIR, STATE), JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
 }
 
 /** A random key of this clone for hashing values, so no plaintext value rests in the state. */
 export async function localKey(root: string): Promise<Uint8Array> {
-  const path = join(root, LOCAL_DIR, KEY);
-  try {
-    const k = await readFile(path);
-    if (k.length === 32) return k;
-  } catch {
-    // First use on this clone: make one below.
-  }
+  const found = await readLocal(root, KEY);
+  if (found?.bytes.length === 32) return found.bytes;
   const k = randomBytes(32);
-  await mkdir(join(root, LOCAL_DIR), { recursive: true, mode: 0o700 });
-  await writeFileAtomic(path, k, { mode: 0o600 });
+  await writeFileAtomic(join(await ensureLocalDir(root), KEY), k, { mode: 0o600 });
   return k;
 }

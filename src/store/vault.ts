@@ -1,45 +1,15 @@
-import { readdir } from "node:fs/promises";
-import { join } from "node:path";
 import { InvalidFile } from "../errors.js";
-import { readText } from "../io/atomic.js";
 import { recoverBeforeRead } from "./journal.js";
+import { type VaultSource, workTree } from "./source.js";
 import { type Exposure, type VaultConfig, VAULT_FILE } from "../vault/config.js";
 import { type EnvFile, emptyEnvFile, parseEnvFile } from "../vault/envfile.js";
 import { EXPOSED_FILE, parseExposures } from "../vault/exposure.js";
 import { checkRoster, type Roster, ROSTER_FILE } from "../vault/roster.js";
 import { scopeKeyDir } from "../vault/names.js";
+import type { LineOf } from "../vault/yamlfile.js";
 import { YamlCache, YamlFile, type YamlKind, yamlSha } from "./yamlcache.js";
 
-/** Where vault files are read from: the work tree, or (later) a git revision. */
-export interface VaultSource {
-  /** File text, or undefined when the file does not exist. */
-  read(path: string): Promise<string | undefined>;
-  /** Names of entries in a directory (empty when missing). */
-  list(dir: string): Promise<string[]>;
-  describe(path: string): string;
-}
-
-export function workTree(root: string): VaultSource {
-  return {
-    async read(path) {
-      try {
-        return await readText(join(root, path));
-      } catch (e) {
-        if ((e as { code?: unknown }).code === "NOT_FOUND") return undefined; // readText reports ENOENT as VaultError NOT_FOUND
-        throw e;
-      }
-    },
-    async list(dir) {
-      try {
-        return (await readdir(join(root, dir))).sort();
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
-        throw e;
-      }
-    },
-    describe: (path) => path,
-  };
-}
+export { type VaultSource, workTree } from "./source.js";
 
 export interface LoadOptions {
   /**
@@ -189,9 +159,12 @@ function missingFile(source: VaultSource, file: string): InvalidFile {
   });
 }
 
-/** The checks beyond the schema, run on every load (cached data included: they are cheap). */
-function check(kind: YamlKind, data: unknown): void {
-  if (kind === "roster") checkRoster(data as Roster);
+/**
+ * The checks beyond the schema, run on every load (cached data included: they are cheap),
+ * naming lines when the document was parsed.
+ */
+function check(kind: YamlKind, data: unknown, lineOf?: LineOf): void {
+  if (kind === "roster") checkRoster(data as Roster, lineOf);
 }
 
 /**
@@ -209,8 +182,7 @@ async function loadValidated<T>(text: string, file: string, kind: YamlKind, cach
     }
   }
   const { loadYaml } = await import("../vault/yamlfile.js");
-  const loaded = loadYaml<T>(text, file, kind);
-  check(kind, loaded.data);
+  const loaded = loadYaml<T>(text, file, kind, (data, lineOf) => check(kind, data, lineOf));
   cache?.set(kind, sha, loaded.data);
   return loaded;
 }

@@ -15,12 +15,11 @@
  * This module is on every command's path: it imports no YAML.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Document } from "yaml";
 import { VaultError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { LOCAL_DIR } from "./root.js";
+import { ensureLocalDir, readLocalText } from "./local.js";
 
 /**
  * Set by scripts/build.mjs in the CLI bundle: a hash of the schemas and of the code that
@@ -98,7 +97,7 @@ export class YamlCache {
     if (tag === undefined) return undefined;
     const entries = new Map<string, unknown>();
     try {
-      const parsed = JSON.parse(await readFile(join(root, LOCAL_DIR, YAML_CACHE_FILE), "utf8")) as Partial<CacheFile>;
+      const parsed = JSON.parse((await readLocalText(root, YAML_CACHE_FILE)) ?? "") as Partial<CacheFile>;
       if (parsed.format === YAML_CACHE_FORMAT && parsed.tag === tag && isPlainObject(parsed.entries)) {
         for (const [k, v] of Object.entries(parsed.entries)) entries.set(k, v);
       }
@@ -137,8 +136,7 @@ export class YamlCache {
     this.dirty = false;
     const file: CacheFile = { format: YAML_CACHE_FORMAT, tag: this.tag, entries: Object.fromEntries(this.entries) };
     try {
-      await mkdir(join(this.root, LOCAL_DIR), { recursive: true, mode: 0o700 });
-      await writeFileAtomic(join(this.root, LOCAL_DIR, YAML_CACHE_FILE), JSON.stringify(file) + "\n", { mode: 0o600 });
+      await writeFileAtomic(join(await ensureLocalDir(this.root), YAML_CACHE_FILE), JSON.stringify(file) + "\n", { mode: 0o600 });
     } catch {
       // Not writable (a read-only checkout, a full disk): the next command parses again.
     }

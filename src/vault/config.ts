@@ -1,4 +1,5 @@
 import { InvalidFile, UsageError } from "../errors.js";
+import { confinedPath } from "./paths.js";
 
 export type Kind = "secret" | "config" | "generated";
 
@@ -131,8 +132,17 @@ export function inheritanceChain(cfg: VaultConfig, env: string): string[] {
   return chain;
 }
 
+/**
+ * The targets `vault unlock` writes, each path checked to stay inside the repository and out
+ * of `.git/`, `.envvault/` and `.envvault.local/` (a commit can name any path here).
+ *
+ * @throws UnsafePath naming the target's setting when a path is refused.
+ */
 export function targets(cfg: VaultConfig): TargetDef[] {
-  return cfg.targets ?? [{ path: DEFAULT_TARGET }];
+  return (cfg.targets ?? [{ path: DEFAULT_TARGET }]).map((t, i) => ({
+    ...t,
+    path: confinedPath(t.path, { what: "target", setting: `targets[${i}].path`, file: VAULT_FILE }),
+  }));
 }
 
 export function variable(cfg: VaultConfig, key: string): VariableDef | undefined {
@@ -188,7 +198,8 @@ export interface EnvFileRef {
 
 /**
  * The `env_file` layers of an environment, lowest first: its own list, else the nearest
- * ancestor's, else the top-level one. A path must stay inside the repository.
+ * ancestor's, else the top-level one. A path must stay inside the repository and out of
+ * `.git/`, `.envvault/` and `.envvault.local/` (UnsafePath otherwise).
  */
 export function envFilesOf(cfg: VaultConfig, env: string): EnvFileRef[] {
   const own = inherited(cfg, env, (d) => d.env_file);
@@ -197,13 +208,7 @@ export function envFilesOf(cfg: VaultConfig, env: string): EnvFileRef[] {
   const setting = own === undefined ? "env_file" : `environments.${own.from}.env_file`;
   return (Array.isArray(spec) ? spec : [spec]).map((item) => {
     const entry = typeof item === "string" ? { path: item } : item;
-    const path = entry.path.replace(/\\/g, "/").replace(/^(\.\/)+/, "");
-    if (path.startsWith("/") || /^[A-Za-z]:/.test(path) || path.split("/").includes("..") || path === "") {
-      throw new InvalidFile(`${VAULT_FILE}: ${setting} lists ${JSON.stringify(entry.path)}, which is not inside the repository`, {
-        data: { file: VAULT_FILE, env },
-        hints: ["give env_file paths relative to the repository root, without `..`"],
-      });
-    }
+    const path = confinedPath(entry.path, { what: "env_file", setting, file: VAULT_FILE });
     return { path, required: entry.required ?? true, setting };
   });
 }

@@ -1,4 +1,6 @@
-import { InvalidFile, UsageError } from "../errors.js";
+import { isAgeRecipient } from "../crypto/bech32.js";
+import { InvalidFile, UsageError, where } from "../errors.js";
+import type { LineOf } from "./yamlfile.js";
 
 export interface MemberDef {
   recipients: string[];
@@ -48,15 +50,29 @@ export function readersOf(r: Roster, scope: string): string[] {
   return memberNames(r).filter((name) => (a.members ?? []).includes(name) || (r.members[name]?.teams ?? []).some((t) => teams.has(t)));
 }
 
-/** Checks what the schema cannot: no recipient shared by two members, access names known members. */
-export function checkRoster(r: Roster): void {
+/**
+ * Checks what the schema cannot: each recipient's bech32 checksum (so a mistyped key is
+ * refused on load, not at the next grant), no recipient shared by two members, access names
+ * known members. Errors name the line when `lineOf` can give it: data from the YAML cache
+ * passed these checks before it was cached, so only a tampered cache fails them without one.
+ */
+export function checkRoster(r: Roster, lineOf: LineOf = () => undefined): void {
   const owner = new Map<string, string>();
   for (const name of memberNames(r)) {
-    for (const rc of r.members[name]?.recipients ?? []) {
+    for (const [index, rc] of (r.members[name]?.recipients ?? []).entries()) {
+      const line = lineOf(["members", name, "recipients", index]);
+      // The schema's pattern has fixed the prefix, case and length; the checksum and the
+      // padding bits are what remains.
+      if (!isAgeRecipient(rc)) {
+        throw new InvalidFile(`${where(ROSTER_FILE, line)}: recipient ${index + 1} of member ${name} is not a valid age recipient (its checksum does not match: a character was changed)`, {
+          data: { file: ROSTER_FILE, member: name, ...(line === undefined ? {} : { line }) },
+          hints: [`copy ${name}'s recipient again from \`vault whoami\` on their machine, or restore the file with git checkout -- ${ROSTER_FILE}`],
+        });
+      }
       const other = owner.get(rc);
       if (other !== undefined) {
-        throw new InvalidFile(`${ROSTER_FILE}: members ${other} and ${name} share the recipient ${rc}`, {
-          data: { file: ROSTER_FILE },
+        throw new InvalidFile(`${where(ROSTER_FILE, line)}: members ${other} and ${name} share the recipient ${rc}`, {
+          data: { file: ROSTER_FILE, ...(line === undefined ? {} : { line }) },
           hints: ["a recipient identifies one member; remove it from one of them"],
         });
       }
@@ -64,10 +80,11 @@ export function checkRoster(r: Roster): void {
     }
   }
   for (const [scope, a] of Object.entries(r.access ?? {})) {
-    for (const m of a.members ?? []) {
+    for (const [index, m] of (a.members ?? []).entries()) {
       if (!Object.hasOwn(r.members, m)) {
-        throw new InvalidFile(`${ROSTER_FILE}: access to ${scope} names unknown member ${m}`, {
-          data: { file: ROSTER_FILE, scope },
+        const line = lineOf(["access", scope, "members", index]);
+        throw new InvalidFile(`${where(ROSTER_FILE, line)}: access to ${scope} names unknown member ${m}`, {
+          data: { file: ROSTER_FILE, scope, ...(line === undefined ? {} : { line }) },
           hints: [`add ${m} with \`vault member add\`, or remove the name from access.${scope}`],
         });
       }

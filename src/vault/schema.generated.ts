@@ -3,18 +3,19 @@
 const ucs2length = { default: (s) => [...s].length };
 
 export const validateVault = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:vault:1","title":"envvault vault.yaml","description":"Environments, variable definitions and targets of an envvault vault.","type":"object","required":["version","environments"],"additionalProperties":false,"properties":{"version":{"const":1,"description":"Format version of the vault."},"default_env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$","description":"Environment used when neither --env nor `vault use` chose one."},"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"description":{"type":"string"},"extends":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."},"env_file":{"$ref":"#/definitions/envFile"},"priority":{"$ref":"#/definitions/priority"},"interpolate":{"type":"boolean","description":"Expand ${VAR} and ${VAR:-default} in values, across every layer (never command substitution)."},"contexts":{"type":"object","description":"Named overrides of a few values (e.g. docker vs host), chosen with --context; plaintext, committed.","propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"}}},"unset":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"Inherited variables this environment does not have."}}}},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"kind":{"enum":["secret","config","generated"]},"description":{"type":"string"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."},"burned":{"type":"object","required":["at"],"additionalProperties":false,"description":"Do not use any more: kept for history, removed from targets, refused by `vault run`.","properties":{"reason":{"type":"string"},"at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"}}},"required":{"type":"boolean","description":"Every environment must hold the variable."},"required_in":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"description":"Environments that must hold the variable."},"pattern":{"type":"string","description":"A JavaScript regular expression the whole value must match."},"enum":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string"},"description":"The values allowed."},"type":{"enum":["string","url","int","bool","port","email","json"],"description":"What the value must look like."},"generate":{"type":"string","pattern":"^(uuid|((alnum|hex|base64):)?[1-9][0-9]{0,3})$","description":"kind: generated: how to make the value on each machine: a length (32, letters and digits), hex:LENGTH, base64:BYTES or uuid."}}}},"targets":{"type":"array","items":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$"},"env":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"keys":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_*][A-Za-z0-9_*]*$"},"description":"Only these variables (names, or patterns with *)."},"prefix":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Only variables whose name starts with this."},"context":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$","description":"The context whose values this target gets."}}}},"env_file":{"$ref":"#/definitions/envFile"},"priority":{"$ref":"#/definitions/priority"}},"definitions":{"envFilePath":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$","description":"A plaintext .env file, relative to the repository root."},"envFileEntry":{"oneOf":[{"$ref":"#/definitions/envFilePath"},{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"$ref":"#/definitions/envFilePath"},"required":{"type":"boolean","description":"A missing file is an error (true, the default) or skipped (false)."}}}]},"envFile":{"description":"Plaintext .env files layered over (or, with priority: vault_wins, under) the vault's values; later files win.","oneOf":[{"$ref":"#/definitions/envFileEntry"},{"type":"array","items":{"$ref":"#/definitions/envFileEntry"}}]},"priority":{"enum":["files_win","vault_wins"],"description":"files_win (default): env_file values override the environment's; vault_wins: the environment's values override the files. The process environment wins in both."}}};
-const schema16 = {"enum":["files_win","vault_wins"],"description":"files_win (default): env_file values override the environment's; vault_wins: the environment's values override the files. The process environment wins in both."};
-const pattern0 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:vault:1","title":"envvault vault.yaml","description":"Environments, variable definitions and targets of an envvault vault.","type":"object","required":["version","environments"],"additionalProperties":false,"properties":{"version":{"const":1,"description":"Format version of the vault."},"default_env":{"$ref":"#/definitions/name","description":"Environment used when neither --env nor `vault use` chose one."},"environments":{"type":"object","minProperties":1,"propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"description":{"type":"string"},"extends":{"$ref":"#/definitions/name"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."},"env_file":{"$ref":"#/definitions/envFile"},"priority":{"$ref":"#/definitions/priority"},"interpolate":{"type":"boolean","description":"Expand ${VAR} and ${VAR:-default} in values, across every layer (never command substitution)."},"contexts":{"type":"object","description":"Named overrides of a few values (e.g. docker vs host), chosen with --context; plaintext, committed.","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"}}},"unset":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"Inherited variables this environment does not have."}}}},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"kind":{"enum":["secret","config","generated"]},"description":{"type":"string"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."},"burned":{"type":"object","required":["at"],"additionalProperties":false,"description":"Do not use any more: kept for history, removed from targets, refused by `vault run`.","properties":{"reason":{"type":"string"},"at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"}}},"required":{"type":"boolean","description":"Every environment must hold the variable."},"required_in":{"type":"array","uniqueItems":true,"items":{"type":"string","$ref":"#/definitions/name"},"description":"Environments that must hold the variable."},"pattern":{"type":"string","description":"A JavaScript regular expression the whole value must match."},"enum":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string"},"description":"The values allowed."},"type":{"enum":["string","url","int","bool","port","email","json"],"description":"What the value must look like."},"generate":{"type":"string","pattern":"^(uuid|((alnum|hex|base64):)?[1-9][0-9]{0,3})$","description":"kind: generated: how to make the value on each machine: a length (32, letters and digits), hex:LENGTH, base64:BYTES or uuid."}}}},"targets":{"type":"array","items":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$"},"env":{"$ref":"#/definitions/name"},"keys":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_*][A-Za-z0-9_*]*$"},"description":"Only these variables (names, or patterns with *)."},"prefix":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Only variables whose name starts with this."},"context":{"$ref":"#/definitions/name","description":"The context whose values this target gets."}}}},"env_file":{"$ref":"#/definitions/envFile"},"priority":{"$ref":"#/definitions/priority"}},"definitions":{"name":{"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$","description":"An environment, scope, member, team or context name: 1-64 of a-z, 0-9, _ and -, starting with a letter or digit, and not a device name Windows reserves (con, prn, aux, nul, com1-com9, lpt1-lpt9), since these names become file names under .envvault/."},"envFilePath":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$","description":"A plaintext .env file, relative to the repository root."},"envFileEntry":{"oneOf":[{"$ref":"#/definitions/envFilePath"},{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"$ref":"#/definitions/envFilePath"},"required":{"type":"boolean","description":"A missing file is an error (true, the default) or skipped (false)."}}}]},"envFile":{"description":"Plaintext .env files layered over (or, with priority: vault_wins, under) the vault's values; later files win.","oneOf":[{"$ref":"#/definitions/envFileEntry"},{"type":"array","items":{"$ref":"#/definitions/envFileEntry"}}]},"priority":{"enum":["files_win","vault_wins"],"description":"files_win (default): env_file values override the environment's; vault_wins: the environment's values override the files. The process environment wins in both."}}};
+const schema12 = {"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$","description":"An environment, scope, member, team or context name: 1-64 of a-z, 0-9, _ and -, starting with a letter or digit, and not a device name Windows reserves (con, prn, aux, nul, com1-com9, lpt1-lpt9), since these names become file names under .envvault/."};
+const schema19 = {"enum":["files_win","vault_wins"],"description":"files_win (default): env_file values override the environment's; vault_wins: the environment's values override the files. The process environment wins in both."};
+const pattern0 = new RegExp("^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$", "u");
 const pattern3 = new RegExp("^[1-9][0-9]{0,5}[hdw]$", "u");
 const pattern7 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 const pattern11 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$", "u");
 const pattern13 = new RegExp("^(uuid|((alnum|hex|base64):)?[1-9][0-9]{0,3})$", "u");
 const pattern4 = new RegExp("^[^\\u0000]+$", "u");
 const pattern16 = new RegExp("^[A-Za-z_*][A-Za-z0-9_*]*$", "u");
-const schema12 = {"description":"Plaintext .env files layered over (or, with priority: vault_wins, under) the vault's values; later files win.","oneOf":[{"$ref":"#/definitions/envFileEntry"},{"type":"array","items":{"$ref":"#/definitions/envFileEntry"}}]};
-const schema13 = {"oneOf":[{"$ref":"#/definitions/envFilePath"},{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"$ref":"#/definitions/envFilePath"},"required":{"type":"boolean","description":"A missing file is an error (true, the default) or skipped (false)."}}}]};
-const schema14 = {"type":"string","minLength":1,"pattern":"^[^\\u0000]+$","description":"A plaintext .env file, relative to the repository root."};
+const schema15 = {"description":"Plaintext .env files layered over (or, with priority: vault_wins, under) the vault's values; later files win.","oneOf":[{"$ref":"#/definitions/envFileEntry"},{"type":"array","items":{"$ref":"#/definitions/envFileEntry"}}]};
+const schema16 = {"oneOf":[{"$ref":"#/definitions/envFilePath"},{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"$ref":"#/definitions/envFilePath"},"required":{"type":"boolean","description":"A missing file is an error (true, the default) or skipped (false)."}}}]};
+const schema17 = {"type":"string","minLength":1,"pattern":"^[^\\u0000]+$","description":"A plaintext .env file, relative to the repository root."};
 const func2 = ucs2length.default;
 
 function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -307,7 +308,7 @@ if(data.default_env !== undefined){
 let data1 = data.default_env;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err4 = {instancePath:instancePath+"/default_env",schemaPath:"#/properties/default_env/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+const err4 = {instancePath:instancePath+"/default_env",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -318,7 +319,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/default_env",schemaPath:"#/properties/default_env/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/default_env",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -342,10 +343,10 @@ vErrors.push(err6);
 errors++;
 }
 for(const key1 in data2){
-const _errs7 = errors;
+const _errs8 = errors;
 if(typeof key1 === "string"){
 if(!pattern0.test(key1)){
-const err7 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\"",propertyName:key1};
+const err7 = {instancePath:instancePath+"/environments",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -355,9 +356,8 @@ vErrors.push(err7);
 errors++;
 }
 }
-var valid1 = _errs7 === errors;
-if(!valid1){
-const err8 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid"};
+else {
+const err8 = {instancePath:instancePath+"/environments",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -366,11 +366,9 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-for(const key2 in data2){
-let data3 = data2[key2];
-if((!(data3 && typeof data3 == "object" && !Array.isArray(data3))) && (data3 !== null)){
-const err9 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/type",keyword:"type",params:{type: schema11.properties.environments.additionalProperties.type},message:"must be object,null"};
+var valid2 = _errs8 === errors;
+if(!valid2){
+const err9 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -379,10 +377,11 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-for(const key3 in data3){
-if(!((((((((key3 === "description") || (key3 === "extends")) || (key3 === "rotate_every")) || (key3 === "env_file")) || (key3 === "priority")) || (key3 === "interpolate")) || (key3 === "contexts")) || (key3 === "unset"))){
-const err10 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+}
+for(const key2 in data2){
+let data3 = data2[key2];
+if((!(data3 && typeof data3 == "object" && !Array.isArray(data3))) && (data3 !== null)){
+const err10 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/type",keyword:"type",params:{type: schema11.properties.environments.additionalProperties.type},message:"must be object,null"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -391,10 +390,10 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-if(data3.description !== undefined){
-if(typeof data3.description !== "string"){
-const err11 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/environments/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+for(const key3 in data3){
+if(!((((((((key3 === "description") || (key3 === "extends")) || (key3 === "rotate_every")) || (key3 === "env_file")) || (key3 === "priority")) || (key3 === "interpolate")) || (key3 === "contexts")) || (key3 === "unset"))){
+const err11 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -404,11 +403,9 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data3.extends !== undefined){
-let data5 = data3.extends;
-if(typeof data5 === "string"){
-if(!pattern0.test(data5)){
-const err12 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/extends",schemaPath:"#/properties/environments/additionalProperties/properties/extends/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(data3.description !== undefined){
+if(typeof data3.description !== "string"){
+const err12 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/environments/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -418,8 +415,11 @@ vErrors.push(err12);
 errors++;
 }
 }
-else {
-const err13 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/extends",schemaPath:"#/properties/environments/additionalProperties/properties/extends/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data3.extends !== undefined){
+let data5 = data3.extends;
+if(typeof data5 === "string"){
+if(!pattern0.test(data5)){
+const err13 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/extends",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -429,11 +429,8 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data3.rotate_every !== undefined){
-let data6 = data3.rotate_every;
-if(typeof data6 === "string"){
-if(!pattern3.test(data6)){
-const err14 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/rotate_every",schemaPath:"#/properties/environments/additionalProperties/properties/rotate_every/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,5}[hdw]$"},message:"must match pattern \""+"^[1-9][0-9]{0,5}[hdw]$"+"\""};
+else {
+const err14 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/extends",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -443,13 +440,27 @@ vErrors.push(err14);
 errors++;
 }
 }
-else {
-const err15 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/rotate_every",schemaPath:"#/properties/environments/additionalProperties/properties/rotate_every/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data3.rotate_every !== undefined){
+let data6 = data3.rotate_every;
+if(typeof data6 === "string"){
+if(!pattern3.test(data6)){
+const err15 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/rotate_every",schemaPath:"#/properties/environments/additionalProperties/properties/rotate_every/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,5}[hdw]$"},message:"must match pattern \""+"^[1-9][0-9]{0,5}[hdw]$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
 }
 else {
 vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/rotate_every",schemaPath:"#/properties/environments/additionalProperties/properties/rotate_every/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
 }
 errors++;
 }
@@ -463,19 +474,7 @@ errors = vErrors.length;
 if(data3.priority !== undefined){
 let data8 = data3.priority;
 if(!((data8 === "files_win") || (data8 === "vault_wins"))){
-const err16 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/priority",schemaPath:"#/definitions/priority/enum",keyword:"enum",params:{allowedValues: schema16.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-if(data3.interpolate !== undefined){
-if(typeof data3.interpolate !== "boolean"){
-const err17 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/interpolate",schemaPath:"#/properties/environments/additionalProperties/properties/interpolate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err17 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/priority",schemaPath:"#/definitions/priority/enum",keyword:"enum",params:{allowedValues: schema19.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -485,14 +484,9 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data3.contexts !== undefined){
-let data10 = data3.contexts;
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-for(const key4 in data10){
-const _errs25 = errors;
-if(typeof key4 === "string"){
-if(!pattern0.test(key4)){
-const err18 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts",schemaPath:"#/properties/environments/additionalProperties/properties/contexts/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\"",propertyName:key4};
+if(data3.interpolate !== undefined){
+if(typeof data3.interpolate !== "boolean"){
+const err18 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/interpolate",schemaPath:"#/properties/environments/additionalProperties/properties/interpolate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -502,9 +496,14 @@ vErrors.push(err18);
 errors++;
 }
 }
-var valid5 = _errs25 === errors;
-if(!valid5){
-const err19 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts",schemaPath:"#/properties/environments/additionalProperties/properties/contexts/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid"};
+if(data3.contexts !== undefined){
+let data10 = data3.contexts;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+for(const key4 in data10){
+const _errs29 = errors;
+if(typeof key4 === "string"){
+if(!pattern0.test(key4)){
+const err19 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\"",propertyName:key4};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -514,10 +513,8 @@ vErrors.push(err19);
 errors++;
 }
 }
-for(const key5 in data10){
-let data11 = data10[key5];
-if((!(data11 && typeof data11 == "object" && !Array.isArray(data11))) && (data11 !== null)){
-const err20 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/contexts/additionalProperties/type",keyword:"type",params:{type: schema11.properties.environments.additionalProperties.properties.contexts.additionalProperties.type},message:"must be object,null"};
+else {
+const err20 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key4};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -526,12 +523,9 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-for(const key6 in data11){
-const _errs29 = errors;
-if(typeof key6 === "string"){
-if(!pattern7.test(key6)){
-const err21 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/contexts/additionalProperties/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key6};
+var valid8 = _errs29 === errors;
+if(!valid8){
+const err21 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts",schemaPath:"#/properties/environments/additionalProperties/properties/contexts/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -541,9 +535,10 @@ vErrors.push(err21);
 errors++;
 }
 }
-var valid7 = _errs29 === errors;
-if(!valid7){
-const err22 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/contexts/additionalProperties/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid"};
+for(const key5 in data10){
+let data11 = data10[key5];
+if((!(data11 && typeof data11 == "object" && !Array.isArray(data11))) && (data11 !== null)){
+const err22 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/contexts/additionalProperties/type",keyword:"type",params:{type: schema11.properties.environments.additionalProperties.properties.contexts.additionalProperties.type},message:"must be object,null"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -552,10 +547,12 @@ vErrors.push(err22);
 }
 errors++;
 }
-}
-for(const key7 in data11){
-if(typeof data11[key7] !== "string"){
-const err23 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/contexts/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+for(const key6 in data11){
+const _errs35 = errors;
+if(typeof key6 === "string"){
+if(!pattern7.test(key6)){
+const err23 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/contexts/additionalProperties/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key6};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -565,16 +562,40 @@ vErrors.push(err23);
 errors++;
 }
 }
-}
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts",schemaPath:"#/properties/environments/additionalProperties/properties/contexts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var valid11 = _errs35 === errors;
+if(!valid11){
+const err24 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/contexts/additionalProperties/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err24];
 }
 else {
 vErrors.push(err24);
+}
+errors++;
+}
+}
+for(const key7 in data11){
+if(typeof data11[key7] !== "string"){
+const err25 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/properties/contexts/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/contexts",schemaPath:"#/properties/environments/additionalProperties/properties/contexts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
 }
 errors++;
 }
@@ -587,23 +608,23 @@ for(let i0=0; i0<len0; i0++){
 let data14 = data13[i0];
 if(typeof data14 === "string"){
 if(!pattern7.test(data14)){
-const err25 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/unset/" + i0,schemaPath:"#/properties/environments/additionalProperties/properties/unset/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+const err27 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/unset/" + i0,schemaPath:"#/properties/environments/additionalProperties/properties/unset/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
-vErrors = [err25];
+vErrors = [err27];
 }
 else {
-vErrors.push(err25);
+vErrors.push(err27);
 }
 errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/unset/" + i0,schemaPath:"#/properties/environments/additionalProperties/properties/unset/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err28 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/unset/" + i0,schemaPath:"#/properties/environments/additionalProperties/properties/unset/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err26];
+vErrors = [err28];
 }
 else {
-vErrors.push(err26);
+vErrors.push(err28);
 }
 errors++;
 }
@@ -619,12 +640,12 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err27 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/unset",schemaPath:"#/properties/environments/additionalProperties/properties/unset/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
+const err29 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/unset",schemaPath:"#/properties/environments/additionalProperties/properties/unset/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
 if(vErrors === null){
-vErrors = [err27];
+vErrors = [err29];
 }
 else {
-vErrors.push(err27);
+vErrors.push(err29);
 }
 errors++;
 break;
@@ -634,38 +655,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/unset",schemaPath:"#/properties/environments/additionalProperties/properties/unset/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-}
-}
-}
-else {
-const err29 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-if(data.variables !== undefined){
-let data15 = data.variables;
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-for(const key8 in data15){
-const _errs39 = errors;
-if(typeof key8 === "string"){
-if(!pattern7.test(key8)){
-const err30 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key8};
+const err30 = {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/unset",schemaPath:"#/properties/environments/additionalProperties/properties/unset/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -675,9 +665,11 @@ vErrors.push(err30);
 errors++;
 }
 }
-var valid12 = _errs39 === errors;
-if(!valid12){
-const err31 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key8},message:"property name must be valid"};
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -687,10 +679,14 @@ vErrors.push(err31);
 errors++;
 }
 }
-for(const key9 in data15){
-let data16 = data15[key9];
-if((!(data16 && typeof data16 == "object" && !Array.isArray(data16))) && (data16 !== null)){
-const err32 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/type",keyword:"type",params:{type: schema11.properties.variables.additionalProperties.type},message:"must be object,null"};
+if(data.variables !== undefined){
+let data15 = data.variables;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+for(const key8 in data15){
+const _errs45 = errors;
+if(typeof key8 === "string"){
+if(!pattern7.test(key8)){
+const err32 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key8};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -699,10 +695,10 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-for(const key10 in data16){
-if(!(func4.call(schema11.properties.variables.additionalProperties.properties, key10))){
-const err33 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+}
+var valid16 = _errs45 === errors;
+if(!valid16){
+const err33 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key8},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -712,10 +708,10 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data16.kind !== undefined){
-let data17 = data16.kind;
-if(!(((data17 === "secret") || (data17 === "config")) || (data17 === "generated"))){
-const err34 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/kind",schemaPath:"#/properties/variables/additionalProperties/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.variables.additionalProperties.properties.kind.enum},message:"must be equal to one of the allowed values"};
+for(const key9 in data15){
+let data16 = data15[key9];
+if((!(data16 && typeof data16 == "object" && !Array.isArray(data16))) && (data16 !== null)){
+const err34 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/type",keyword:"type",params:{type: schema11.properties.variables.additionalProperties.type},message:"must be object,null"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -724,10 +720,10 @@ vErrors.push(err34);
 }
 errors++;
 }
-}
-if(data16.description !== undefined){
-if(typeof data16.description !== "string"){
-const err35 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/variables/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+for(const key10 in data16){
+if(!(func4.call(schema11.properties.variables.additionalProperties.properties, key10))){
+const err35 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -737,11 +733,10 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data16.rotate_every !== undefined){
-let data19 = data16.rotate_every;
-if(typeof data19 === "string"){
-if(!pattern3.test(data19)){
-const err36 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/rotate_every",schemaPath:"#/properties/variables/additionalProperties/properties/rotate_every/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,5}[hdw]$"},message:"must match pattern \""+"^[1-9][0-9]{0,5}[hdw]$"+"\""};
+if(data16.kind !== undefined){
+let data17 = data16.kind;
+if(!(((data17 === "secret") || (data17 === "config")) || (data17 === "generated"))){
+const err36 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/kind",schemaPath:"#/properties/variables/additionalProperties/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.variables.additionalProperties.properties.kind.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -751,8 +746,9 @@ vErrors.push(err36);
 errors++;
 }
 }
-else {
-const err37 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/rotate_every",schemaPath:"#/properties/variables/additionalProperties/properties/rotate_every/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data16.description !== undefined){
+if(typeof data16.description !== "string"){
+const err37 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/variables/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -762,11 +758,11 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data16.burned !== undefined){
-let data20 = data16.burned;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.at === undefined){
-const err38 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned",schemaPath:"#/properties/variables/additionalProperties/properties/burned/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+if(data16.rotate_every !== undefined){
+let data19 = data16.rotate_every;
+if(typeof data19 === "string"){
+if(!pattern3.test(data19)){
+const err38 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/rotate_every",schemaPath:"#/properties/variables/additionalProperties/properties/rotate_every/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,5}[hdw]$"},message:"must match pattern \""+"^[1-9][0-9]{0,5}[hdw]$"+"\""};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -775,9 +771,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-for(const key11 in data20){
-if(!((key11 === "reason") || (key11 === "at"))){
-const err39 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned",schemaPath:"#/properties/variables/additionalProperties/properties/burned/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+}
+else {
+const err39 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/rotate_every",schemaPath:"#/properties/variables/additionalProperties/properties/rotate_every/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -787,9 +783,11 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data20.reason !== undefined){
-if(typeof data20.reason !== "string"){
-const err40 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned/reason",schemaPath:"#/properties/variables/additionalProperties/properties/burned/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data16.burned !== undefined){
+let data20 = data16.burned;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.at === undefined){
+const err40 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned",schemaPath:"#/properties/variables/additionalProperties/properties/burned/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -798,12 +796,9 @@ vErrors.push(err40);
 }
 errors++;
 }
-}
-if(data20.at !== undefined){
-let data22 = data20.at;
-if(typeof data22 === "string"){
-if(!pattern11.test(data22)){
-const err41 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned/at",schemaPath:"#/properties/variables/additionalProperties/properties/burned/properties/at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"+"\""};
+for(const key11 in data20){
+if(!((key11 === "reason") || (key11 === "at"))){
+const err41 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned",schemaPath:"#/properties/variables/additionalProperties/properties/burned/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -813,8 +808,9 @@ vErrors.push(err41);
 errors++;
 }
 }
-else {
-const err42 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned/at",schemaPath:"#/properties/variables/additionalProperties/properties/burned/properties/at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data20.reason !== undefined){
+if(typeof data20.reason !== "string"){
+const err42 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned/reason",schemaPath:"#/properties/variables/additionalProperties/properties/burned/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -824,9 +820,11 @@ vErrors.push(err42);
 errors++;
 }
 }
-}
-else {
-const err43 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned",schemaPath:"#/properties/variables/additionalProperties/properties/burned/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data20.at !== undefined){
+let data22 = data20.at;
+if(typeof data22 === "string"){
+if(!pattern11.test(data22)){
+const err43 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned/at",schemaPath:"#/properties/variables/additionalProperties/properties/burned/properties/at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"+"\""};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -836,14 +834,37 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data16.required !== undefined){
-if(typeof data16.required !== "boolean"){
-const err44 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/required",schemaPath:"#/properties/variables/additionalProperties/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const err44 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned/at",schemaPath:"#/properties/variables/additionalProperties/properties/burned/properties/at/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err44];
 }
 else {
 vErrors.push(err44);
+}
+errors++;
+}
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/burned",schemaPath:"#/properties/variables/additionalProperties/properties/burned/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+if(data16.required !== undefined){
+if(typeof data16.required !== "boolean"){
+const err46 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/required",schemaPath:"#/properties/variables/additionalProperties/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
 }
 errors++;
 }
@@ -854,25 +875,35 @@ if(Array.isArray(data24)){
 const len1 = data24.length;
 for(let i2=0; i2<len1; i2++){
 let data25 = data24[i2];
-if(typeof data25 === "string"){
-if(!pattern0.test(data25)){
-const err45 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in/" + i2,schemaPath:"#/properties/variables/additionalProperties/properties/required_in/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(typeof data25 !== "string"){
+const err47 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in/" + i2,schemaPath:"#/properties/variables/additionalProperties/properties/required_in/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err45];
+vErrors = [err47];
 }
 else {
-vErrors.push(err45);
+vErrors.push(err47);
+}
+errors++;
+}
+if(typeof data25 === "string"){
+if(!pattern0.test(data25)){
+const err48 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in/" + i2,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
 }
 errors++;
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in/" + i2,schemaPath:"#/properties/variables/additionalProperties/properties/required_in/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err49 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in/" + i2,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err46];
+vErrors = [err49];
 }
 else {
-vErrors.push(err46);
+vErrors.push(err49);
 }
 errors++;
 }
@@ -888,12 +919,12 @@ continue;
 }
 if(typeof indices1[item1] == "number"){
 j1 = indices1[item1];
-const err47 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in",schemaPath:"#/properties/variables/additionalProperties/properties/required_in/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)"};
+const err50 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in",schemaPath:"#/properties/variables/additionalProperties/properties/required_in/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)"};
 if(vErrors === null){
-vErrors = [err47];
+vErrors = [err50];
 }
 else {
-vErrors.push(err47);
+vErrors.push(err50);
 }
 errors++;
 break;
@@ -903,24 +934,24 @@ indices1[item1] = i3;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in",schemaPath:"#/properties/variables/additionalProperties/properties/required_in/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err51 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/required_in",schemaPath:"#/properties/variables/additionalProperties/properties/required_in/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err48];
+vErrors = [err51];
 }
 else {
-vErrors.push(err48);
+vErrors.push(err51);
 }
 errors++;
 }
 }
 if(data16.pattern !== undefined){
 if(typeof data16.pattern !== "string"){
-const err49 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/pattern",schemaPath:"#/properties/variables/additionalProperties/properties/pattern/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err52 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/pattern",schemaPath:"#/properties/variables/additionalProperties/properties/pattern/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err49];
+vErrors = [err52];
 }
 else {
-vErrors.push(err49);
+vErrors.push(err52);
 }
 errors++;
 }
@@ -929,24 +960,24 @@ if(data16.enum !== undefined){
 let data27 = data16.enum;
 if(Array.isArray(data27)){
 if(data27.length < 1){
-const err50 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum",schemaPath:"#/properties/variables/additionalProperties/properties/enum/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+const err53 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum",schemaPath:"#/properties/variables/additionalProperties/properties/enum/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
-vErrors = [err50];
+vErrors = [err53];
 }
 else {
-vErrors.push(err50);
+vErrors.push(err53);
 }
 errors++;
 }
 const len2 = data27.length;
 for(let i4=0; i4<len2; i4++){
 if(typeof data27[i4] !== "string"){
-const err51 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum/" + i4,schemaPath:"#/properties/variables/additionalProperties/properties/enum/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err54 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum/" + i4,schemaPath:"#/properties/variables/additionalProperties/properties/enum/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err51];
+vErrors = [err54];
 }
 else {
-vErrors.push(err51);
+vErrors.push(err54);
 }
 errors++;
 }
@@ -962,12 +993,12 @@ continue;
 }
 if(typeof indices2[item2] == "number"){
 j2 = indices2[item2];
-const err52 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum",schemaPath:"#/properties/variables/additionalProperties/properties/enum/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)"};
+const err55 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum",schemaPath:"#/properties/variables/additionalProperties/properties/enum/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)"};
 if(vErrors === null){
-vErrors = [err52];
+vErrors = [err55];
 }
 else {
-vErrors.push(err52);
+vErrors.push(err55);
 }
 errors++;
 break;
@@ -977,45 +1008,7 @@ indices2[item2] = i5;
 }
 }
 else {
-const err53 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum",schemaPath:"#/properties/variables/additionalProperties/properties/enum/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-}
-if(data16.type !== undefined){
-let data29 = data16.type;
-if(!(((((((data29 === "string") || (data29 === "url")) || (data29 === "int")) || (data29 === "bool")) || (data29 === "port")) || (data29 === "email")) || (data29 === "json"))){
-const err54 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/properties/variables/additionalProperties/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.variables.additionalProperties.properties.type.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-}
-if(data16.generate !== undefined){
-let data30 = data16.generate;
-if(typeof data30 === "string"){
-if(!pattern13.test(data30)){
-const err55 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/generate",schemaPath:"#/properties/variables/additionalProperties/properties/generate/pattern",keyword:"pattern",params:{pattern: "^(uuid|((alnum|hex|base64):)?[1-9][0-9]{0,3})$"},message:"must match pattern \""+"^(uuid|((alnum|hex|base64):)?[1-9][0-9]{0,3})$"+"\""};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-}
-else {
-const err56 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/generate",schemaPath:"#/properties/variables/additionalProperties/properties/generate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err56 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/enum",schemaPath:"#/properties/variables/additionalProperties/properties/enum/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1025,16 +1018,54 @@ vErrors.push(err56);
 errors++;
 }
 }
-}
-}
-}
-else {
-const err57 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data16.type !== undefined){
+let data29 = data16.type;
+if(!(((((((data29 === "string") || (data29 === "url")) || (data29 === "int")) || (data29 === "bool")) || (data29 === "port")) || (data29 === "email")) || (data29 === "json"))){
+const err57 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/properties/variables/additionalProperties/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.variables.additionalProperties.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err57];
 }
 else {
 vErrors.push(err57);
+}
+errors++;
+}
+}
+if(data16.generate !== undefined){
+let data30 = data16.generate;
+if(typeof data30 === "string"){
+if(!pattern13.test(data30)){
+const err58 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/generate",schemaPath:"#/properties/variables/additionalProperties/properties/generate/pattern",keyword:"pattern",params:{pattern: "^(uuid|((alnum|hex|base64):)?[1-9][0-9]{0,3})$"},message:"must match pattern \""+"^(uuid|((alnum|hex|base64):)?[1-9][0-9]{0,3})$"+"\""};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+else {
+const err59 = {instancePath:instancePath+"/variables/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/generate",schemaPath:"#/properties/variables/additionalProperties/properties/generate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+}
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
 }
 errors++;
 }
@@ -1047,42 +1078,7 @@ for(let i6=0; i6<len3; i6++){
 let data32 = data31[i6];
 if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
 if(data32.path === undefined){
-const err58 = {instancePath:instancePath+"/targets/" + i6,schemaPath:"#/properties/targets/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
-}
-errors++;
-}
-for(const key12 in data32){
-if(!(((((key12 === "path") || (key12 === "env")) || (key12 === "keys")) || (key12 === "prefix")) || (key12 === "context"))){
-const err59 = {instancePath:instancePath+"/targets/" + i6,schemaPath:"#/properties/targets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err59];
-}
-else {
-vErrors.push(err59);
-}
-errors++;
-}
-}
-if(data32.path !== undefined){
-let data33 = data32.path;
-if(typeof data33 === "string"){
-if(func2(data33) < 1){
-const err60 = {instancePath:instancePath+"/targets/" + i6+"/path",schemaPath:"#/properties/targets/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-if(!pattern4.test(data33)){
-const err61 = {instancePath:instancePath+"/targets/" + i6+"/path",schemaPath:"#/properties/targets/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000]+$"},message:"must match pattern \""+"^[^\\u0000]+$"+"\""};
+const err61 = {instancePath:instancePath+"/targets/" + i6,schemaPath:"#/properties/targets/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1091,9 +1087,9 @@ vErrors.push(err61);
 }
 errors++;
 }
-}
-else {
-const err62 = {instancePath:instancePath+"/targets/" + i6+"/path",schemaPath:"#/properties/targets/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key12 in data32){
+if(!(((((key12 === "path") || (key12 === "env")) || (key12 === "keys")) || (key12 === "prefix")) || (key12 === "context"))){
+const err62 = {instancePath:instancePath+"/targets/" + i6,schemaPath:"#/properties/targets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1103,11 +1099,11 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data32.env !== undefined){
-let data34 = data32.env;
-if(typeof data34 === "string"){
-if(!pattern0.test(data34)){
-const err63 = {instancePath:instancePath+"/targets/" + i6+"/env",schemaPath:"#/properties/targets/items/properties/env/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(data32.path !== undefined){
+let data33 = data32.path;
+if(typeof data33 === "string"){
+if(func2(data33) < 1){
+const err63 = {instancePath:instancePath+"/targets/" + i6+"/path",schemaPath:"#/properties/targets/items/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1116,9 +1112,8 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-else {
-const err64 = {instancePath:instancePath+"/targets/" + i6+"/env",schemaPath:"#/properties/targets/items/properties/env/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern4.test(data33)){
+const err64 = {instancePath:instancePath+"/targets/" + i6+"/path",schemaPath:"#/properties/targets/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000]+$"},message:"must match pattern \""+"^[^\\u0000]+$"+"\""};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1128,11 +1123,8 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data32.keys !== undefined){
-let data35 = data32.keys;
-if(Array.isArray(data35)){
-if(data35.length < 1){
-const err65 = {instancePath:instancePath+"/targets/" + i6+"/keys",schemaPath:"#/properties/targets/items/properties/keys/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+else {
+const err65 = {instancePath:instancePath+"/targets/" + i6+"/path",schemaPath:"#/properties/targets/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1141,12 +1133,12 @@ vErrors.push(err65);
 }
 errors++;
 }
-const len4 = data35.length;
-for(let i7=0; i7<len4; i7++){
-let data36 = data35[i7];
-if(typeof data36 === "string"){
-if(!pattern16.test(data36)){
-const err66 = {instancePath:instancePath+"/targets/" + i6+"/keys/" + i7,schemaPath:"#/properties/targets/items/properties/keys/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_*][A-Za-z0-9_*]*$"},message:"must match pattern \""+"^[A-Za-z_*][A-Za-z0-9_*]*$"+"\""};
+}
+if(data32.env !== undefined){
+let data34 = data32.env;
+if(typeof data34 === "string"){
+if(!pattern0.test(data34)){
+const err66 = {instancePath:instancePath+"/targets/" + i6+"/env",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1157,12 +1149,51 @@ errors++;
 }
 }
 else {
-const err67 = {instancePath:instancePath+"/targets/" + i6+"/keys/" + i7,schemaPath:"#/properties/targets/items/properties/keys/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err67 = {instancePath:instancePath+"/targets/" + i6+"/env",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err67];
 }
 else {
 vErrors.push(err67);
+}
+errors++;
+}
+}
+if(data32.keys !== undefined){
+let data35 = data32.keys;
+if(Array.isArray(data35)){
+if(data35.length < 1){
+const err68 = {instancePath:instancePath+"/targets/" + i6+"/keys",schemaPath:"#/properties/targets/items/properties/keys/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+const len4 = data35.length;
+for(let i7=0; i7<len4; i7++){
+let data36 = data35[i7];
+if(typeof data36 === "string"){
+if(!pattern16.test(data36)){
+const err69 = {instancePath:instancePath+"/targets/" + i6+"/keys/" + i7,schemaPath:"#/properties/targets/items/properties/keys/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_*][A-Za-z0-9_*]*$"},message:"must match pattern \""+"^[A-Za-z_*][A-Za-z0-9_*]*$"+"\""};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+else {
+const err70 = {instancePath:instancePath+"/targets/" + i6+"/keys/" + i7,schemaPath:"#/properties/targets/items/properties/keys/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
 }
 errors++;
 }
@@ -1178,12 +1209,12 @@ continue;
 }
 if(typeof indices3[item3] == "number"){
 j3 = indices3[item3];
-const err68 = {instancePath:instancePath+"/targets/" + i6+"/keys",schemaPath:"#/properties/targets/items/properties/keys/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)"};
+const err71 = {instancePath:instancePath+"/targets/" + i6+"/keys",schemaPath:"#/properties/targets/items/properties/keys/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)"};
 if(vErrors === null){
-vErrors = [err68];
+vErrors = [err71];
 }
 else {
-vErrors.push(err68);
+vErrors.push(err71);
 }
 errors++;
 break;
@@ -1193,46 +1224,7 @@ indices3[item3] = i8;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/targets/" + i6+"/keys",schemaPath:"#/properties/targets/items/properties/keys/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err69];
-}
-else {
-vErrors.push(err69);
-}
-errors++;
-}
-}
-if(data32.prefix !== undefined){
-let data37 = data32.prefix;
-if(typeof data37 === "string"){
-if(!pattern7.test(data37)){
-const err70 = {instancePath:instancePath+"/targets/" + i6+"/prefix",schemaPath:"#/properties/targets/items/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
-if(vErrors === null){
-vErrors = [err70];
-}
-else {
-vErrors.push(err70);
-}
-errors++;
-}
-}
-else {
-const err71 = {instancePath:instancePath+"/targets/" + i6+"/prefix",schemaPath:"#/properties/targets/items/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err71];
-}
-else {
-vErrors.push(err71);
-}
-errors++;
-}
-}
-if(data32.context !== undefined){
-let data38 = data32.context;
-if(typeof data38 === "string"){
-if(!pattern0.test(data38)){
-const err72 = {instancePath:instancePath+"/targets/" + i6+"/context",schemaPath:"#/properties/targets/items/properties/context/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+const err72 = {instancePath:instancePath+"/targets/" + i6+"/keys",schemaPath:"#/properties/targets/items/properties/keys/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1242,8 +1234,11 @@ vErrors.push(err72);
 errors++;
 }
 }
-else {
-const err73 = {instancePath:instancePath+"/targets/" + i6+"/context",schemaPath:"#/properties/targets/items/properties/context/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data32.prefix !== undefined){
+let data37 = data32.prefix;
+if(typeof data37 === "string"){
+if(!pattern7.test(data37)){
+const err73 = {instancePath:instancePath+"/targets/" + i6+"/prefix",schemaPath:"#/properties/targets/items/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1253,9 +1248,8 @@ vErrors.push(err73);
 errors++;
 }
 }
-}
 else {
-const err74 = {instancePath:instancePath+"/targets/" + i6,schemaPath:"#/properties/targets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err74 = {instancePath:instancePath+"/targets/" + i6+"/prefix",schemaPath:"#/properties/targets/items/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1265,14 +1259,51 @@ vErrors.push(err74);
 errors++;
 }
 }
-}
-else {
-const err75 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data32.context !== undefined){
+let data38 = data32.context;
+if(typeof data38 === "string"){
+if(!pattern0.test(data38)){
+const err75 = {instancePath:instancePath+"/targets/" + i6+"/context",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
 if(vErrors === null){
 vErrors = [err75];
 }
 else {
 vErrors.push(err75);
+}
+errors++;
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/targets/" + i6+"/context",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/targets/" + i6,schemaPath:"#/properties/targets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+}
+else {
+const err78 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
 }
 errors++;
 }
@@ -1286,24 +1317,24 @@ errors = vErrors.length;
 if(data.priority !== undefined){
 let data40 = data.priority;
 if(!((data40 === "files_win") || (data40 === "vault_wins"))){
-const err76 = {instancePath:instancePath+"/priority",schemaPath:"#/definitions/priority/enum",keyword:"enum",params:{allowedValues: schema16.enum},message:"must be equal to one of the allowed values"};
+const err79 = {instancePath:instancePath+"/priority",schemaPath:"#/definitions/priority/enum",keyword:"enum",params:{allowedValues: schema19.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
-vErrors = [err76];
+vErrors = [err79];
 }
 else {
-vErrors.push(err76);
+vErrors.push(err79);
 }
 errors++;
 }
 }
 }
 else {
-const err77 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err80 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err77];
+vErrors = [err80];
 }
 else {
-vErrors.push(err77);
+vErrors.push(err80);
 }
 errors++;
 }
@@ -1312,9 +1343,11 @@ return errors === 0;
 }
 
 export const validateRoster = validate17;
-const schema18 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:roster:1","title":"envvault roster.yaml","description":"Members, their age recipients, teams, and who may read which scope.","type":"object","required":["version","members"],"additionalProperties":false,"properties":{"version":{"const":1},"members":{"type":"object","propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"object","required":["recipients"],"additionalProperties":false,"properties":{"recipients":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^age1[02-9ac-hj-np-z]{58}$"}},"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}},"kind":{"enum":["person","machine"]}}}},"access":{"type":"object","propertyNames":{"pattern":"^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}},"members":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"}}}}}}};
+const schema25 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:roster:1","title":"envvault roster.yaml","description":"Members, their age recipients, teams, and who may read which scope.","type":"object","required":["version","members"],"additionalProperties":false,"properties":{"version":{"const":1},"members":{"type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"type":"object","required":["recipients"],"additionalProperties":false,"properties":{"recipients":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^age1[02-9ac-hj-np-z]{58}$"}},"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","$ref":"#/definitions/name"}},"kind":{"enum":["person","machine"]}}}},"access":{"type":"object","propertyNames":{"$ref":"#/definitions/scope"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","$ref":"#/definitions/name"}},"members":{"type":"array","uniqueItems":true,"items":{"type":"string","$ref":"#/definitions/name"}}}}}},"definitions":{"name":{"description":"A member, team or environment name, as in vault.schema.json: never a device name Windows reserves (con, prn, aux, nul, com1-com9, lpt1-lpt9), since names become file names under .envvault/.","type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},"scope":{"description":"An environment, or an environment and a scope name (production:payments); neither part a device name Windows reserves.","type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?::|$))[a-z0-9][a-z0-9_-]{0,63}(?::(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63})?$"}}};
+const schema26 = {"description":"A member, team or environment name, as in vault.schema.json: never a device name Windows reserves (con, prn, aux, nul, com1-com9, lpt1-lpt9), since names become file names under .envvault/.","type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"};
+const schema28 = {"description":"An environment, or an environment and a scope name (production:payments); neither part a device name Windows reserves.","type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?::|$))[a-z0-9][a-z0-9_-]{0,63}(?::(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63})?$"};
 const pattern20 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
-const pattern22 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$", "u");
+const pattern22 = new RegExp("^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?::|$))[a-z0-9][a-z0-9_-]{0,63}(?::(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63})?$", "u");
 
 function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:envvault:schema:roster:1" */;
@@ -1372,7 +1405,7 @@ for(const key1 in data1){
 const _errs5 = errors;
 if(typeof key1 === "string"){
 if(!pattern0.test(key1)){
-const err4 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\"",propertyName:key1};
+const err4 = {instancePath:instancePath+"/members",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1382,9 +1415,8 @@ vErrors.push(err4);
 errors++;
 }
 }
-var valid1 = _errs5 === errors;
-if(!valid1){
-const err5 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid"};
+else {
+const err5 = {instancePath:instancePath+"/members",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1393,12 +1425,9 @@ vErrors.push(err5);
 }
 errors++;
 }
-}
-for(const key2 in data1){
-let data2 = data1[key2];
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.recipients === undefined){
-const err6 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/members/additionalProperties/required",keyword:"required",params:{missingProperty: "recipients"},message:"must have required property '"+"recipients"+"'"};
+var valid1 = _errs5 === errors;
+if(!valid1){
+const err6 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1407,9 +1436,12 @@ vErrors.push(err6);
 }
 errors++;
 }
-for(const key3 in data2){
-if(!(((key3 === "recipients") || (key3 === "teams")) || (key3 === "kind"))){
-const err7 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/members/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+}
+for(const key2 in data1){
+let data2 = data1[key2];
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.recipients === undefined){
+const err7 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/members/additionalProperties/required",keyword:"required",params:{missingProperty: "recipients"},message:"must have required property '"+"recipients"+"'"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1418,12 +1450,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
-if(data2.recipients !== undefined){
-let data3 = data2.recipients;
-if(Array.isArray(data3)){
-if(data3.length < 1){
-const err8 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients",schemaPath:"#/properties/members/additionalProperties/properties/recipients/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+for(const key3 in data2){
+if(!(((key3 === "recipients") || (key3 === "teams")) || (key3 === "kind"))){
+const err8 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/members/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1432,12 +1461,12 @@ vErrors.push(err8);
 }
 errors++;
 }
-const len0 = data3.length;
-for(let i0=0; i0<len0; i0++){
-let data4 = data3[i0];
-if(typeof data4 === "string"){
-if(!pattern20.test(data4)){
-const err9 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients/" + i0,schemaPath:"#/properties/members/additionalProperties/properties/recipients/items/pattern",keyword:"pattern",params:{pattern: "^age1[02-9ac-hj-np-z]{58}$"},message:"must match pattern \""+"^age1[02-9ac-hj-np-z]{58}$"+"\""};
+}
+if(data2.recipients !== undefined){
+let data3 = data2.recipients;
+if(Array.isArray(data3)){
+if(data3.length < 1){
+const err9 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients",schemaPath:"#/properties/members/additionalProperties/properties/recipients/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1446,14 +1475,28 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-else {
-const err10 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients/" + i0,schemaPath:"#/properties/members/additionalProperties/properties/recipients/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+if(typeof data4 === "string"){
+if(!pattern20.test(data4)){
+const err10 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients/" + i0,schemaPath:"#/properties/members/additionalProperties/properties/recipients/items/pattern",keyword:"pattern",params:{pattern: "^age1[02-9ac-hj-np-z]{58}$"},message:"must match pattern \""+"^age1[02-9ac-hj-np-z]{58}$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
 }
 else {
 vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients/" + i0,schemaPath:"#/properties/members/additionalProperties/properties/recipients/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
 }
 errors++;
 }
@@ -1469,12 +1512,12 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err11 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients",schemaPath:"#/properties/members/additionalProperties/properties/recipients/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
+const err12 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients",schemaPath:"#/properties/members/additionalProperties/properties/recipients/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
 if(vErrors === null){
-vErrors = [err11];
+vErrors = [err12];
 }
 else {
-vErrors.push(err11);
+vErrors.push(err12);
 }
 errors++;
 break;
@@ -1484,12 +1527,12 @@ indices0[item0] = i1;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients",schemaPath:"#/properties/members/additionalProperties/properties/recipients/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err13 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients",schemaPath:"#/properties/members/additionalProperties/properties/recipients/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err12];
+vErrors = [err13];
 }
 else {
-vErrors.push(err12);
+vErrors.push(err13);
 }
 errors++;
 }
@@ -1500,25 +1543,35 @@ if(Array.isArray(data5)){
 const len1 = data5.length;
 for(let i2=0; i2<len1; i2++){
 let data6 = data5[i2];
-if(typeof data6 === "string"){
-if(!pattern0.test(data6)){
-const err13 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i2,schemaPath:"#/properties/members/additionalProperties/properties/teams/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-else {
+if(typeof data6 !== "string"){
 const err14 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i2,schemaPath:"#/properties/members/additionalProperties/properties/teams/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
 else {
 vErrors.push(err14);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(!pattern0.test(data6)){
+const err15 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i2,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i2,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
 }
 errors++;
 }
@@ -1534,12 +1587,12 @@ continue;
 }
 if(typeof indices1[item1] == "number"){
 j1 = indices1[item1];
-const err15 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams",schemaPath:"#/properties/members/additionalProperties/properties/teams/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)"};
+const err17 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams",schemaPath:"#/properties/members/additionalProperties/properties/teams/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)"};
 if(vErrors === null){
-vErrors = [err15];
+vErrors = [err17];
 }
 else {
-vErrors.push(err15);
+vErrors.push(err17);
 }
 errors++;
 break;
@@ -1549,32 +1602,7 @@ indices1[item1] = i3;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams",schemaPath:"#/properties/members/additionalProperties/properties/teams/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-if(data2.kind !== undefined){
-let data7 = data2.kind;
-if(!((data7 === "person") || (data7 === "machine"))){
-const err17 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kind",schemaPath:"#/properties/members/additionalProperties/properties/kind/enum",keyword:"enum",params:{allowedValues: schema18.properties.members.additionalProperties.properties.kind.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/members/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err18 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams",schemaPath:"#/properties/members/additionalProperties/properties/teams/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1584,9 +1612,10 @@ vErrors.push(err18);
 errors++;
 }
 }
-}
-else {
-const err19 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data2.kind !== undefined){
+let data7 = data2.kind;
+if(!((data7 === "person") || (data7 === "machine"))){
+const err19 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kind",schemaPath:"#/properties/members/additionalProperties/properties/kind/enum",keyword:"enum",params:{allowedValues: schema25.properties.members.additionalProperties.properties.kind.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1596,14 +1625,9 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data.access !== undefined){
-let data8 = data.access;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-for(const key4 in data8){
-const _errs21 = errors;
-if(typeof key4 === "string"){
-if(!pattern22.test(key4)){
-const err20 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}(:[a-z0-9][a-z0-9_-]{0,63})?$"+"\"",propertyName:key4};
+}
+else {
+const err20 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/members/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1613,9 +1637,9 @@ vErrors.push(err20);
 errors++;
 }
 }
-var valid10 = _errs21 === errors;
-if(!valid10){
-const err21 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid"};
+}
+else {
+const err21 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1625,17 +1649,56 @@ vErrors.push(err21);
 errors++;
 }
 }
-for(const key5 in data8){
-let data9 = data8[key5];
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-for(const key6 in data9){
-if(!((key6 === "teams") || (key6 === "members"))){
-const err22 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/access/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(data.access !== undefined){
+let data8 = data.access;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+for(const key4 in data8){
+const _errs25 = errors;
+if(typeof key4 === "string"){
+if(!pattern22.test(key4)){
+const err22 = {instancePath:instancePath+"/access",schemaPath:"#/definitions/scope/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?::|$))[a-z0-9][a-z0-9_-]{0,63}(?::(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63})?$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?::|$))[a-z0-9][a-z0-9_-]{0,63}(?::(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63})?$"+"\"",propertyName:key4};
 if(vErrors === null){
 vErrors = [err22];
 }
 else {
 vErrors.push(err22);
+}
+errors++;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/access",schemaPath:"#/definitions/scope/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key4};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+var valid12 = _errs25 === errors;
+if(!valid12){
+const err24 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+for(const key5 in data8){
+let data9 = data8[key5];
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+for(const key6 in data9){
+if(!((key6 === "teams") || (key6 === "members"))){
+const err25 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/access/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
 }
 errors++;
 }
@@ -1646,25 +1709,35 @@ if(Array.isArray(data10)){
 const len2 = data10.length;
 for(let i4=0; i4<len2; i4++){
 let data11 = data10[i4];
-if(typeof data11 === "string"){
-if(!pattern0.test(data11)){
-const err23 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i4,schemaPath:"#/properties/access/additionalProperties/properties/teams/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(typeof data11 !== "string"){
+const err26 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i4,schemaPath:"#/properties/access/additionalProperties/properties/teams/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err23];
+vErrors = [err26];
 }
 else {
-vErrors.push(err23);
+vErrors.push(err26);
+}
+errors++;
+}
+if(typeof data11 === "string"){
+if(!pattern0.test(data11)){
+const err27 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i4,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
 }
 errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i4,schemaPath:"#/properties/access/additionalProperties/properties/teams/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err28 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i4,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err24];
+vErrors = [err28];
 }
 else {
-vErrors.push(err24);
+vErrors.push(err28);
 }
 errors++;
 }
@@ -1680,12 +1753,12 @@ continue;
 }
 if(typeof indices2[item2] == "number"){
 j2 = indices2[item2];
-const err25 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams",schemaPath:"#/properties/access/additionalProperties/properties/teams/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)"};
+const err29 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams",schemaPath:"#/properties/access/additionalProperties/properties/teams/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)"};
 if(vErrors === null){
-vErrors = [err25];
+vErrors = [err29];
 }
 else {
-vErrors.push(err25);
+vErrors.push(err29);
 }
 errors++;
 break;
@@ -1695,12 +1768,12 @@ indices2[item2] = i5;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams",schemaPath:"#/properties/access/additionalProperties/properties/teams/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err30 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams",schemaPath:"#/properties/access/additionalProperties/properties/teams/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err26];
+vErrors = [err30];
 }
 else {
-vErrors.push(err26);
+vErrors.push(err30);
 }
 errors++;
 }
@@ -1711,25 +1784,35 @@ if(Array.isArray(data12)){
 const len3 = data12.length;
 for(let i6=0; i6<len3; i6++){
 let data13 = data12[i6];
-if(typeof data13 === "string"){
-if(!pattern0.test(data13)){
-const err27 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/" + i6,schemaPath:"#/properties/access/additionalProperties/properties/members/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(typeof data13 !== "string"){
+const err31 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/" + i6,schemaPath:"#/properties/access/additionalProperties/properties/members/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err27];
+vErrors = [err31];
 }
 else {
-vErrors.push(err27);
+vErrors.push(err31);
+}
+errors++;
+}
+if(typeof data13 === "string"){
+if(!pattern0.test(data13)){
+const err32 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/" + i6,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
 }
 errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/" + i6,schemaPath:"#/properties/access/additionalProperties/properties/members/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err33 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/" + i6,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err28];
+vErrors = [err33];
 }
 else {
-vErrors.push(err28);
+vErrors.push(err33);
 }
 errors++;
 }
@@ -1745,12 +1828,12 @@ continue;
 }
 if(typeof indices3[item3] == "number"){
 j3 = indices3[item3];
-const err29 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/access/additionalProperties/properties/members/uniqueItems",keyword:"uniqueItems",params:{i: i7, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i7+" are identical)"};
+const err34 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/access/additionalProperties/properties/members/uniqueItems",keyword:"uniqueItems",params:{i: i7, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i7+" are identical)"};
 if(vErrors === null){
-vErrors = [err29];
+vErrors = [err34];
 }
 else {
-vErrors.push(err29);
+vErrors.push(err34);
 }
 errors++;
 break;
@@ -1760,48 +1843,48 @@ indices3[item3] = i7;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/access/additionalProperties/properties/members/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err35 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/access/additionalProperties/properties/members/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err30];
+vErrors = [err35];
 }
 else {
-vErrors.push(err30);
+vErrors.push(err35);
 }
 errors++;
 }
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/access/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err36 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/access/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err31];
+vErrors = [err36];
 }
 else {
-vErrors.push(err31);
+vErrors.push(err36);
 }
 errors++;
 }
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err37 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err32];
+vErrors = [err37];
 }
 else {
-vErrors.push(err32);
+vErrors.push(err37);
 }
 errors++;
 }
 }
 }
 else {
-const err33 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err33];
+vErrors = [err38];
 }
 else {
-vErrors.push(err33);
+vErrors.push(err38);
 }
 errors++;
 }

@@ -2,6 +2,7 @@ import type { ErrorObject } from "ajv";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { InvalidFile } from "../errors.js";
 import { YamlFile } from "../store/yamlcache.js";
+import { isWindowsDevice } from "./names.js";
 import { validateRoster, validateVault } from "./schema.generated.js";
 
 export { YamlFile };
@@ -17,14 +18,21 @@ interface Validator {
 const validators: Record<SchemaName, Validator> = { vault: validateVault, roster: validateRoster };
 
 /**
- * Parses YAML and validates it against `schema/<name>.schema.json`. Every problem is
- * reported with the file, the line and the rule broken.
+ * The line of the node at `path` (as in `Document.getIn`) of a parsed file, or undefined
+ * when there is no such node, or no document (data taken from the YAML cache).
+ */
+export type LineOf = (path: readonly (string | number)[]) => number | undefined;
+
+/**
+ * Parses YAML and validates it against `schema/<name>.schema.json`, then runs `check` (the
+ * rules a schema cannot say) on the valid data. Every problem is reported with the file,
+ * the line and the rule broken.
  *
  * This module imports the YAML parser: only a load that misses the YAML cache
  * (src/store/yamlcache.ts) and the commands that edit vault.yaml or roster.yaml reach it,
  * and the CLI bundle keeps it in a chunk of its own (scripts/build.mjs checks).
  */
-export function loadYaml<T>(text: string, file: string, schema: SchemaName): YamlFile<T> {
+export function loadYaml<T>(text: string, file: string, schema: SchemaName, check?: (data: T, lineOf: LineOf) => void): YamlFile<T> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const syntax = doc.errors[0];
@@ -58,6 +66,10 @@ export function loadYaml<T>(text: string, file: string, schema: SchemaName): Yam
       hints: [`see schema/${schema}.schema.json for the rules; fix ${file} or restore it with git checkout -- ${file}`],
     });
   }
+  check?.(data as T, (path) => {
+    const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+    return node?.range === undefined ? undefined : lineCounter.linePos(node.range[0]).line;
+  });
   return new YamlFile(file, data as T, doc);
 }
 
@@ -65,11 +77,15 @@ function firstLine(s: string): string {
   return s.split("\n")[0] ?? s;
 }
 
+/** The schemas' rules for names (schema/*.schema.json `definitions`). */
+const NAME_RULE = /^#\/definitions\/(name|scope)\/pattern$/;
+
 function describe(e: ErrorObject, doc: Document, lc: LineCounter): { line: number; text: string } {
   const path = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  let node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+  let node = doc.getIn(path, true) as { range?: [number, number, number]; value?: unknown } | undefined;
   // For a bad property name the node is the map; point at the key itself.
   let subject = e.instancePath === "" ? "the document" : e.instancePath;
+  let named = node?.value;
   if (e.keyword === "propertyNames" || e.keyword === "additionalProperties") {
     const name = (e.params as { propertyName?: string; additionalProperty?: string });
     const key = name.additionalProperty ?? name.propertyName;
@@ -77,13 +93,18 @@ function describe(e: ErrorObject, doc: Document, lc: LineCounter): { line: numbe
       const pair = findKeyNode(doc, path, key);
       if (pair !== undefined) node = pair;
       subject = `${e.instancePath}/${key}`;
+      named = key;
     }
   }
   const offset = node?.range?.[0] ?? 0;
   const line = lc.linePos(offset).line;
   let rule = e.message ?? "is invalid";
   if (e.keyword === "additionalProperties") rule = "is not a known setting";
-  if (e.keyword === "propertyNames") rule = "is not a valid name";
+  // A name given as a value (default_env, extends, teams) breaks definitions/name's pattern.
+  if (e.keyword === "propertyNames" || NAME_RULE.test(e.schemaPath)) {
+    const device = typeof named === "string" ? named.split(":").find(isWindowsDevice) : undefined;
+    rule = device === undefined ? "is not a valid name" : `is not a valid name: ${device} is a device name on Windows`;
+  }
   if (e.keyword === "enum") rule = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")}`;
   return { line, text: `${subject} ${rule}` };
 }

@@ -29,7 +29,7 @@ describe("bad input is refused and changes nothing", () => {
   afterAll(() => sb?.cleanup());
 
   /** Runs `vault args` as `user` and proves that no byte under .envvault/ changed. */
-  const refused = (user: string, args: string[], input?: string): Run => {
+  const refused = (user: string, args: string[], input?: string | Buffer): Run => {
     const before = sb.vaultBytes();
     const r = sb.vault(user, args, input === undefined ? {} : { input });
     expect(sb.vaultBytes()).toBe(before);
@@ -93,6 +93,18 @@ describe("bad input is refused and changes nothing", () => {
     });
   });
 
+  test("a recipient with one character changed (its checksum fails) makes roster.yaml invalid on load: exit 5 naming the member and line", () => {
+    const roster = sb.read(".envvault/roster.yaml");
+    const recipient = /- (age1[0-9a-z]+)/.exec(roster)![1]!;
+    const typo = recipient.slice(0, 20) + (recipient[20] === "q" ? "p" : "q") + recipient.slice(21);
+    withEdit(".envvault/roster.yaml", (t) => t.replace(recipient, typo), () => {
+      const line = lineOf(sb.read(".envvault/roster.yaml"), new RegExp(typo));
+      const r = refused("alice", ["list"]);
+      expect(r.code).toBe(5);
+      expect(r.stderr).toMatch(new RegExp(`^vault: error: \\.envvault/roster\\.yaml:${line}: recipient 1 of member alice is not a valid age recipient`, "m"));
+    });
+  });
+
   test("malformed YAML in vault.yaml is exit 5 naming the file and line", () => {
     withEdit(".envvault/vault.yaml", (t) => t.replace(/^default_env: development$/m, "default_env: development: oops"), () => {
       const line = lineOf(sb.read(".envvault/vault.yaml"), /^default_env:/);
@@ -134,6 +146,26 @@ describe("bad input is refused and changes nothing", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/NUL/);
     expect(r.stderr).not.toContain("after-nul-value");
+  });
+
+  test("invalid UTF-8 on stdin is exit 5 for set, rotate and import, naming the byte offset but not the bytes", () => {
+    // "ok-" then a lone continuation byte, then text that must not be echoed either.
+    const input = Buffer.concat([Buffer.from("ok-"), Buffer.from([0x80]), Buffer.from("after-bad-byte-value\n")]);
+    sb.secret("after-bad-byte-value");
+    for (const args of [["set", "NEW_KEY", "--stdin"], ["rotate", "API_KEY", "--stdin"], ["import", "-"]]) {
+      const r = refused("alice", args, input);
+      expect({ args, code: r.code }).toEqual({ args, code: 5 });
+      expect(r.stderr).toMatch(/^vault: error: <stdin>:1: is not valid UTF-8 \(byte 3, column 4\)$/m);
+      expect(r.stderr).not.toMatch(/unexpected failure/);
+    }
+  });
+
+  test("--debug prints the error's trace, by class name and frames only, on the fast path, through yargs and before it parses", () => {
+    for (const args of [["get", "NO_SUCH_KEY", "--debug"], ["--debug", "member", "remove", "nobody"], ["--debug", "nosuchcommand"]]) {
+      const r = refused("alice", args);
+      expect({ args, trace: /^vault: debug: trace of \w+Error\n(\s+at .+\n)+/m.test(r.stderr) }).toEqual({ args, trace: true });
+    }
+    expect(refused("alice", ["get", "NO_SUCH_KEY"]).stderr).not.toMatch(/vault: debug:|^\s+at /m);
   });
 
   test("no command, an unknown command or an unknown option is exit 2", () => {

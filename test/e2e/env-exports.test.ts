@@ -16,6 +16,7 @@ const PROD: Record<string, string> = {
   DOLLARS: "$HOME ${PATH} $(id) \\n",
   SPACES: "  padded  ",
   EQUALS: "a=b==",
+  PERCENT: "50%0Aoff, 100%",
 };
 const PEM = "-----BEGIN KEY-----\nexp-pem-line-7d1e02\n-----END KEY-----";
 
@@ -94,11 +95,22 @@ describe("exports, envvault/config and validate", () => {
     expect(JSON.parse(r.stdout)).toEqual(PROD);
   });
 
-  test("json, yaml and dotenv read back exactly", () => {
+  test("json and yaml read back exactly; dotenv reads back exactly or refuses a value no shell-safe line can hold", () => {
     expect(JSON.parse(exported("json"))).toEqual(PROD);
     expect(parseYaml(exported("yaml"))).toEqual(PROD);
-    const viaDotenv = sb.exec("alice", process.execPath, ["-e", `process.stdout.write(JSON.stringify(require(${JSON.stringify(join(ROOT, "node_modules", "dotenv"))}).parse(require("fs").readFileSync(0))))`], { input: exported("dotenv"), reveals });
-    expect(JSON.parse(viaDotenv.stdout)).toEqual(PROD);
+    // QUOTES holds ' with " and a backtick: no .env line is both dotenv-exact and shell-safe.
+    const refused = sb.vault("alice", ["export", "--env", "production", "--format", "dotenv"]);
+    expect({ code: refused.code, stdout: refused.stdout }).toEqual({ code: 5, stdout: "" });
+    expect(refused.stderr).toMatch(/the value of QUOTES cannot be written/);
+    const { QUOTES, ...writable } = PROD;
+    expect(QUOTES).toContain("'");
+    expect(sb.vault("alice", ["remove", "QUOTES", "--env", "production"]).code).toBe(0);
+    try {
+      const viaDotenv = sb.exec("alice", process.execPath, ["-e", `process.stdout.write(JSON.stringify(require(${JSON.stringify(join(ROOT, "node_modules", "dotenv"))}).parse(require("fs").readFileSync(0))))`], { input: exported("dotenv"), reveals });
+      expect(JSON.parse(viaDotenv.stdout)).toEqual(writable);
+    } finally {
+      expect(sb.vault("alice", ["set", "QUOTES", "--stdin", "--env", "production"], { input: PROD.QUOTES }).code).toBe(0);
+    }
   });
 
   test("github: masks on stdout, heredocs in $GITHUB_ENV that the runner's rules read back", () => {
@@ -106,6 +118,7 @@ describe("exports, envvault/config and validate", () => {
     const r = sb.vault("alice", ["export", "--env", "production", "--format", "github"], { env: { GITHUB_ENV: join(sb.repo, "gh.env") }, reveals });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^::add-mask::  padded  $/m);
+    expect(r.stdout).toMatch(/^::add-mask::50%250Aoff, 100%25$/m);
     expect(githubParse(sb.read("gh.env"))).toEqual(PROD);
     sb.remove("gh.env");
   });

@@ -178,8 +178,8 @@ describe("layers: the worked examples of DESIGN §5", () => {
       sb.write(".env.local/inside", "x");
       try {
         const r = sb.vault("alice", ["run", ...printing("LOG_LEVEL")]);
-        expect(r.code).toBe(1);
-        expect(r.stderr).toMatch(/^vault: error: cannot read \.env\.local: EISDIR \(listed under environments\.development\.env_file in \.envvault\/vault\.yaml\)$/m);
+        expect(r.code).toBe(5);
+        expect(r.stderr).toMatch(/^vault: error: env_file \.env\.local \(environments\.development\.env_file in \.envvault\/vault\.yaml\) is a directory, not a regular file$/m);
         expect(r.stdout).toBe("");
       } finally {
         sb.remove(".env.local");
@@ -205,7 +205,7 @@ describe("layers: the worked examples of DESIGN §5", () => {
       sb.write(".envvault/vault.yaml", vaultYaml("files_win").replace("      - .env.defaults\n", "      - ../elsewhere.env\n"));
       const r = sb.vault("alice", ["export"]);
       expect(r.code).toBe(5);
-      expect(r.stderr).toMatch(/environments\.development\.env_file lists "\.\.\/elsewhere\.env", which is not inside the repository/);
+      expect(r.stderr).toMatch(/environments\.development\.env_file names the env_file "\.\.\/elsewhere\.env", which envvault refuses: its `\.\.` leaves the repository/);
       sb.write(".envvault/vault.yaml", vaultYaml("files_win"));
     });
   });

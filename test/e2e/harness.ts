@@ -74,7 +74,7 @@ export class Sandbox {
    * Runs `vault ARGS` as `user`. `reveals` lists the secrets this command is asked to print
    * (get, export); any other registered secret in stdout or stderr fails the test.
    */
-  vault(user: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string; reveals?: string[] } = {}): Run {
+  vault(user: string, args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string; reveals?: string[] } = {}): Run {
     const u = this.user(user);
     const r = spawnSync(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? this.repo,

@@ -98,6 +98,14 @@ describe("bad input to member, grant, revoke and rotate --remove is refused and 
     expect(refused("alice", ["revoke", "bob", "production"]).stderr).toContain("bob has no access of its own to production");
   });
 
+  test("a device name Windows reserves is refused as an environment, member, team or scope name, saying why", () => {
+    const device = /^vault: error: invalid (environment|member|team) name "(con|nul|lpt1)": it is a device name on Windows\nvault: hint: Windows reserves con, prn, aux, nul, com1-com9 and lpt1-lpt9 as device names/;
+    expect(refused("alice", ["env", "add", "con"]).stderr).toMatch(device);
+    expect(refused("alice", ["member", "add", "nul", "--recipient", recipient.carol!]).stderr).toMatch(device);
+    expect(refused("alice", ["member", "add", "carol", "--recipient", recipient.carol!, "--team", "lpt1"]).stderr).toMatch(device);
+    expect(refused("alice", ["scope", "add", "production:aux"]).stderr).toMatch(/^vault: error: invalid scope "production:aux": aux is a device name on Windows$/m);
+  });
+
   test("removing the last member who can read a scope is refused with an explanation and the way out", () => {
     for (const args of [["member", "remove", "alice"], ["rotate", "--remove", "alice"], ["revoke", "alice", "production"]]) {
       const r = refused("alice", args);
@@ -118,5 +126,26 @@ describe("bad input to member, grant, revoke and rotate --remove is refused and 
     expect({ code: bob.code, stdout: bob.stdout }).toEqual({ code: 0, stdout: `${VALUES.API_TOKEN}-production\n` });
     sb.commitAll("offboard alice", "bob");
     sb.assertNoSecretInGit();
+  });
+});
+
+describe("vault init refuses a device name Windows reserves", () => {
+  let sb: Sandbox;
+
+  beforeAll(() => {
+    requireBuild();
+    sb = new Sandbox();
+  });
+
+  afterAll(() => sb?.cleanup());
+
+  test.each([
+    [["--env", "development,com1"], 'invalid environment name "com1"'],
+    [["--name", "prn"], 'invalid member name "prn"'],
+  ])("vault init %j is exit 2 and creates nothing", (args, message) => {
+    const r = sb.vault("alice", ["init", "--yes", ...args]);
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 2, stdout: "" });
+    expect(r.stderr).toContain(`vault: error: ${message}: it is a device name on Windows\n`);
+    expect(sb.exists(".envvault")).toBe(false);
   });
 });

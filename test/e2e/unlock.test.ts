@@ -62,7 +62,7 @@ describe("unlock patches targets safely", () => {
 
   afterAll(() => sb?.cleanup());
 
-  test("unlock over a hand-kept CRLF .env changes only the owned keys' lines, keeping quoting, export prefix and line endings", () => {
+  test("unlock over a hand-kept CRLF .env changes only the owned keys' lines, keeping export prefix, line endings and each line's quoting where it is shell-safe", () => {
     sb.write(".env", LOCAL_ENV);
     const r = sb.vault("alice", ["unlock", "--on-conflict", "overwrite"]);
     expect(r.code).toBe(0);
@@ -76,7 +76,8 @@ describe("unlock patches targets safely", () => {
         "",
         "# database",
         `DB_URL=${DEV.DB_URL}`,
-        `QUOTED_SECRET=\`${DEV.QUOTED_SECRET}\``,
+        // A backtick-quoted line becomes single-quoted: a shell sourcing .env would run backticks.
+        `QUOTED_SECRET='${DEV.QUOTED_SECRET}'`,
         `NEW_FROM_VAULT=${DEV.NEW_FROM_VAULT}`,
       ]),
     );

@@ -38,6 +38,12 @@ const STDIN: Record<string, string> = {
   STDIN_UNICODE_EQ: "stdin ünï=cödé ✓ ==",
 };
 
+/**
+ * Values no shell-safe .env line can hold: `'` together with `"`, `$` or a backtick, or a
+ * carriage return (a shell would keep, or run, what dotenv reads differently).
+ */
+const SHELL_UNWRITABLE = ["STDIN_MULTILINE_QUOTES", "STDIN_ALL_QUOTES", "STDIN_CR_LF_INSIDE", "PROMPT_VALUE", "IMPORTED_QUOTED"];
+
 /** Typed at the hidden prompt: one line, ended by Enter. */
 const PROMPT_KEY = "PROMPT_VALUE";
 const PROMPT_VALUE = "prompt pässwörd $x #y 'q' = end  ";
@@ -124,24 +130,10 @@ describe("values round-trip exactly", () => {
     }
   });
 
-  test("unlock writes a .env that dotenv.parse reads back to exactly the same values", () => {
-    const r = sb.vault("alice", ["unlock"]);
-    expect(r.code).toBe(0);
-    const parsed = dotenv.parse(sb.bytes(".env"));
-    for (const [k, v] of expected) expect({ key: k, value: parsed[k] }).toEqual({ key: k, value: v });
-    expect(Object.keys(parsed).sort()).toEqual([...expected.keys()].sort());
-  });
-
   test("export --format json prints exactly the stored values", () => {
     const r = sb.vault("alice", ["export", "--format", "json"], { reveals: [...expected.values()] });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(Object.fromEntries(expected));
-  });
-
-  test("export --format dotenv prints text that dotenv.parse reads back to exactly the stored values", () => {
-    const r = sb.vault("alice", ["export", "--format", "dotenv"], { reveals: [...expected.values()] });
-    expect(r.code).toBe(0);
-    expect(dotenv.parse(r.stdout)).toEqual(Object.fromEntries(expected));
   });
 
   test("export --format yaml prints a document that a YAML parser reads back to exactly the stored values", () => {
@@ -179,7 +171,41 @@ describe("values round-trip exactly", () => {
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
   });
 
-  test("a value .env syntax cannot hold stays exact in get and export, while unlock refuses it (exit 5, naming the key) and writes nothing", () => {
+  test("values no shell-safe .env line can hold stay exact in get, json, yaml, shell and run, while unlock and dotenv export refuse them (exit 5, naming the key) and write nothing", () => {
+    const before = sb.exists(".env") ? sb.bytes(".env") : undefined;
+    for (const args of [["unlock"], ["export", "--format", "dotenv"]]) {
+      const r = sb.vault("alice", args);
+      expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 5, stdout: "" });
+      expect(r.stderr).toMatch(new RegExp(`the value of (${SHELL_UNWRITABLE.join("|")}) cannot be written`));
+    }
+    expect(sb.exists(".env") ? sb.bytes(".env") : undefined).toEqual(before);
+    const present = SHELL_UNWRITABLE.filter((k) => expected.has(k));
+    expect(sb.vault("alice", ["remove", ...present]).code).toBe(0);
+    for (const k of present) expected.delete(k);
+  });
+
+  test("unlock writes a .env that dotenv.parse, bash and dash read back to exactly the same values", () => {
+    const r = sb.vault("alice", ["unlock"]);
+    expect(r.code).toBe(0);
+    const parsed = dotenv.parse(sb.bytes(".env"));
+    for (const [k, v] of expected) expect({ key: k, value: parsed[k] }).toEqual({ key: k, value: v });
+    expect(Object.keys(parsed).sort()).toEqual([...expected.keys()].sort());
+    const keys = JSON.stringify([...expected.keys()]);
+    const script = `process.stdout.write(JSON.stringify(Object.fromEntries(${keys}.map((k) => [k, process.env[k] ?? null]))))`;
+    for (const shell of ["bash", "dash"]) {
+      const sourced = sb.exec("alice", shell, ["-c", 'set -a; . ./.env; exec "$0" -e "$1"', process.execPath, script], { reveals: [...expected.values()] });
+      expect({ shell, code: sourced.code, stderr: sourced.stderr }).toEqual({ shell, code: 0, stderr: "" });
+      expect(JSON.parse(sourced.stdout)).toEqual(Object.fromEntries(expected));
+    }
+  });
+
+  test("export --format dotenv prints text that dotenv.parse reads back to exactly the stored values", () => {
+    const r = sb.vault("alice", ["export", "--format", "dotenv"], { reveals: [...expected.values()] });
+    expect(r.code).toBe(0);
+    expect(dotenv.parse(r.stdout)).toEqual(Object.fromEntries(expected));
+  });
+
+  test("a value .env syntax cannot hold at all stays exact in get and json, while unlock refuses it and writes nothing", () => {
     const unwritable = "unwritable 'single' \"double\" `back`\nsecond line";
     sb.secret(unwritable);
     expect(sb.vault("alice", ["set", "UNWRITABLE", "--stdin"], { input: unwritable + "\n" }).code).toBe(0);

@@ -306,9 +306,10 @@ export function mutations(files: ReadonlyMap<string, string>, reader: string, ot
   const rbase = { env: "development", expect: "denied" as const, names: ["development"] };
   out.push({ ...rbase, family: "roster recipients", id: "roster: reader's recipient replaced by a fresh one", apply: edit(".envvault/roster.yaml", (t) => t.replace(mine, freshRecipient)) });
   out.push({ ...rbase, names: ["production"], env: "production", family: "roster recipients", id: "roster: reader's and other member's recipients swapped", apply: edit(".envvault/roster.yaml", (t) => t.replace(mine, "\0").replace(theirs, mine).replace("\0", theirs)) });
+  // A changed character breaks the bech32 checksum: the roster itself is refused on load.
   for (const p of spread(mine.length - 4, 6)) {
     const changed = mine.slice(0, 4) + replaceAt(mine.slice(4), p, neighbour(mine[4 + p]!, BECH32));
-    out.push({ ...rbase, family: "roster recipients", id: `roster: reader's recipient @${p + 4} changed`, apply: edit(".envvault/roster.yaml", (t) => t.replace(mine, changed)) });
+    out.push({ ...rbase, expect: "malformed", names: [`.envvault/roster.yaml:`], family: "roster recipients", id: `roster: reader's recipient @${p + 4} changed`, apply: edit(".envvault/roster.yaml", (t) => t.replace(mine, changed)) });
   }
   return out;
 }

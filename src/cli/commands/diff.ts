@@ -1,5 +1,5 @@
-import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { envTexts, workTree } from "../../store/source.js";
 import { diffEnvTexts } from "../../git/history.js";
 import { findRepo } from "../../git/repo.js";
 import { envTextsAt, RevisionReader, vaultPrefix } from "../../git/revision.js";
@@ -10,13 +10,6 @@ interface Args {
   range?: string;
 }
 
-async function workTreeTexts(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const names = await readdir(dir).catch(() => [] as string[]);
-  for (const name of names.sort()) if (name.endsWith(".env")) out.set(name.slice(0, -4), await readFile(join(dir, name), "utf8"));
-  return out;
-}
-
 /** `vault diff [REV[..REV]]`: key-level changes between two versions of the vault (work tree by default). */
 export async function diff(ctx: Context, args: Args): Promise<void> {
   const repo = await findRepo(ctx.cwd);
@@ -25,7 +18,7 @@ export async function diff(ctx: Context, args: Args): Promise<void> {
   const range = args.range ?? "HEAD";
   const dots = range.indexOf("..");
   const [from, to] = dots < 0 ? [range, undefined] : [range.slice(0, dots) || "HEAD", range.slice(dots + 2) || "HEAD"];
-  const texts = async (rev: string | undefined) => (rev === undefined ? workTreeTexts(join(repo.top, prefix, ".envvault", "envs")) : envTextsAt(reader, await reader.resolve(rev), prefix));
+  const texts = async (rev: string | undefined) => (rev === undefined ? envTexts(workTree(join(repo.top, prefix))) : envTextsAt(reader, await reader.resolve(rev), prefix));
   const [before, after] = [await texts(from), await texts(to)];
   const changes = diffEnvTexts(before, after);
   for (const c of changes) ctx.out.data(`${c.env}: ${changeText(c)}`);

@@ -9,7 +9,7 @@ import { optionalKeyring } from "../../ops/session.js";
 import { transaction } from "../../ops/transaction.js";
 import { stillExposed, updateExposures } from "../../ops/exposed.js";
 import { applyUpdates, nowSeconds } from "../../ops/write.js";
-import { chooseEnv, readStdin, summary, where } from "../common.js";
+import { chooseEnv, inputText, readStdin, summary, where } from "../common.js";
 import type { Context } from "../context.js";
 import { InvalidFile } from "../../errors.js";
 
@@ -19,9 +19,9 @@ export async function importEnv(ctx: Context, args: { file: string; format?: Imp
   const name = stdin ? "<stdin>" : args.file;
   let text: string;
   try {
-    text = stdin ? await readStdin(ctx.stdin) : new TextDecoder("utf-8", { fatal: true }).decode(await readFile(resolve(ctx.cwd, args.file)));
+    text = stdin ? await readStdin(ctx.stdin) : inputText(await readFile(resolve(ctx.cwd, args.file)), name);
   } catch (e) {
-    if (e instanceof TypeError) throw new InvalidFile(`${name} is not valid UTF-8 text`, { data: { file: name } });
+    // An invalid byte is already an InvalidFile naming its offset; fsError keeps it as it is.
     throw fsError("read", name, e);
   }
   const values = importFrom(args.format ?? formatFromName(name), text, name);

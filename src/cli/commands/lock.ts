@@ -1,7 +1,4 @@
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { withLock } from "../../io/lock.js";
-import { LOCAL_DIR } from "../../store/root.js";
+import { withRepoLock } from "../../store/local.js";
 import { openVault } from "../../ops/session.js";
 import { lockAll } from "../../ops/unlock.js";
 import { summary, where } from "../common.js";
@@ -9,8 +6,7 @@ import type { Context } from "../context.js";
 
 export async function lock(ctx: Context): Promise<void> {
   const vault = await openVault(where(ctx));
-  await mkdir(join(vault.root, LOCAL_DIR), { recursive: true, mode: 0o700 });
-  const results = await withLock(join(vault.root, LOCAL_DIR), () => lockAll(vault));
+  const results = await withRepoLock(vault.root, () => lockAll(vault));
   if (results.length === 0) ctx.out.note("nothing to lock: no target was unlocked in this clone");
   for (const r of results) {
     ctx.out.note(`locked ${r.target}: ${summary([], [], r.removed)}`);

@@ -1,9 +1,11 @@
-import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { UsageError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic.js";
-import { withLock } from "../../io/lock.js";
-import { LOCAL_DIR, findVaultRoot } from "../../store/root.js";
+import { checkInside } from "../../io/confine.js";
+import { withRepoLock } from "../../store/local.js";
+import { findVaultRoot } from "../../store/root.js";
+import { envTexts, workTree } from "../../store/source.js";
 import { type Conflict, type ConflictedFile, hasConflictMarkers, parseConflicted, type Side } from "../../git/conflicts.js";
 import { printMerged, resolveConflict } from "../../git/merge.js";
 import { git } from "../../git/exec.js";
@@ -46,16 +48,15 @@ export async function resolve(ctx: Context, args: Args): Promise<void> {
   const side: Side = args.ours ? "ours" : "theirs";
   const names = args.names ?? [];
   const root = findVaultRoot(ctx.cwd);
-  const dir = join(root, ".envvault", "envs");
-  const envs = ctx.env !== undefined ? [ctx.env] : (await readdir(dir)).filter((n) => n.endsWith(".env")).map((n) => n.slice(0, -4)).sort();
-  await mkdir(join(root, LOCAL_DIR), { recursive: true, mode: 0o700 });
-  const report = await withLock(join(root, LOCAL_DIR), async () => {
+  const tree = workTree(root);
+  const envs = ctx.env !== undefined ? [ctx.env] : [...(await envTexts(tree)).keys()];
+  const report = await withRepoLock(root, async () => {
     const done: { env: string; settled: string[]; left: string[]; scopes: string[] }[] = [];
     const writes: [string, string][] = [];
     const found = new Set<string>();
     for (const env of envs) {
       const rel = `.envvault/envs/${env}.env`;
-      const text = await readFile(join(root, rel), "utf8").catch(() => undefined);
+      const text = await tree.read(rel);
       if (text === undefined || !hasConflictMarkers(text)) continue;
       let cf: ConflictedFile = parseConflicted(text, rel, env);
       const wanted = (c: Conflict) => names.length === 0 || names.includes(c.name);
@@ -70,7 +71,7 @@ export async function resolve(ctx: Context, args: Args): Promise<void> {
         settled.push(...[...before].filter((x) => !cf.conflicts.includes(x)).map(label));
       }
       if (settled.length === 0) continue;
-      writes.push([join(root, rel), printMerged(cf)]);
+      writes.push([await checkInside(root, rel), printMerged(cf)]);
       const scopes = order.filter((c) => c.kind === "scope").map((c) => c.name);
       done.push({ env, settled, left: cf.conflicts.map(label), scopes });
     }

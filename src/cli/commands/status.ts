@@ -3,8 +3,7 @@
  * vault of HEAD (compared by keyed hash, values never shown), vault changes not committed
  * yet, and merge conflicts with what to do about each.
  */
-import { existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { VaultError } from "../../errors.js";
 import { fingerprint } from "../../crypto/seal.js";
@@ -16,6 +15,8 @@ import { optionalKeyring } from "../../ops/session.js";
 import { findVaultRoot } from "../../store/root.js";
 import { loadState, localKey } from "../../store/state.js";
 import { Vault } from "../../store/vault.js";
+import { envTexts, workTree } from "../../store/source.js";
+import { readTextInside } from "../../io/confine.js";
 import { type Conflict, hasConflictMarkers, parseConflicted } from "../../git/conflicts.js";
 import { git } from "../../git/exec.js";
 import { diffEnvTexts } from "../../git/history.js";
@@ -69,14 +70,9 @@ export async function status(ctx: Context): Promise<void> {
 
   // Conflicts in environment files, and other vault files git could not merge.
   const conflicts: ConflictStatus[] = [];
-  const envDir = join(root, ".envvault", "envs");
-  const work = new Map<string, string>();
-  for (const name of (await readdir(envDir).catch(() => [] as string[])).sort()) {
-    if (!name.endsWith(".env")) continue;
-    const env = name.slice(0, -4);
-    const rel = `.envvault/envs/${name}`;
-    const text = await readFile(join(envDir, name), "utf8");
-    work.set(env, text);
+  const work = await envTexts(workTree(root));
+  for (const [env, text] of work) {
+    const rel = `.envvault/envs/${env}.env`;
     if (!hasConflictMarkers(text)) continue;
     try {
       for (const c of parseConflicted(text, rel, env).conflicts) {
@@ -144,7 +140,7 @@ export async function status(ctx: Context): Promise<void> {
   for (const [target, t] of Object.entries(state.targets).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const s: TargetStatus = { target, env: t.env, state: "unknown", added: [], changed: [], removed: [], editedLocally: [] };
     targets.push(s);
-    const text = existsSync(join(root, target)) ? await readFile(join(root, target), "utf8") : undefined;
+    const text = (await readTextInside(root, target, `target ${target}`))?.text;
     if (text === undefined) s.note = "the file is missing; `vault unlock` writes it again";
     else if (hashKey !== undefined) {
       const local = docEntries(parse(text).doc);

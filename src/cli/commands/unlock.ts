@@ -1,8 +1,6 @@
-import { join } from "node:path";
 import { renderDiff } from "../../io/diff.js";
-import { withLock } from "../../io/lock.js";
 import { promptLine } from "../../io/terminal.js";
-import { LOCAL_DIR } from "../../store/root.js";
+import { withRepoLock } from "../../store/local.js";
 import type { ConflictPolicy } from "../../ops/patch.js";
 import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
 import { applyUnlock, planUnlockAll, resolveTargets, type UnlockOptions } from "../../ops/unlock.js";
@@ -13,7 +11,6 @@ import { assertKey } from "../../vault/names.js";
 import { explainJson, renderExplain, reportFiles } from "../explain.js";
 import { chooseEnv, summary, warnHidden, where } from "../common.js";
 import type { Context } from "../context.js";
-import { mkdir } from "node:fs/promises";
 import { updateFingerprints } from "../../git/fingerprints-build.js";
 import { loadVaultAt } from "../../git/revision.js";
 
@@ -45,8 +42,7 @@ export async function unlock(ctx: Context, args: Args): Promise<void> {
     }
     return out;
   };
-  await mkdir(join(vault.root, LOCAL_DIR), { recursive: true, mode: 0o700 });
-  const plans = await withLock(join(vault.root, LOCAL_DIR), async () => {
+  const plans = await withRepoLock(vault.root, async () => {
     const planned = await planUnlockAll({ vault, keyring, env, decide, ...layered }, !args.dryRun);
     if (!args.dryRun) await applyUnlock(vault, planned);
     return planned;
@@ -63,6 +59,7 @@ export async function unlock(ctx: Context, args: Args): Promise<void> {
     }
     const verb = args.dryRun ? "would unlock" : "unlocked";
     ctx.out.note(`${verb} ${p.env}${p.context === undefined ? "" : ` (context ${p.context})`}${at === undefined ? "" : ` as of ${args.at} (${at.commit.slice(0, 12)})`} into ${p.target}: ${summary(patch.added, patch.changed, patch.removed)}`);
+    for (const w of p.warnings) ctx.out.warn(w);
     for (const w of patch.warnings) ctx.out.warn(`${p.target}: ${w}`);
     warnHidden(ctx, p.env, p.hidden);
     if (patch.kept.length > 0) {

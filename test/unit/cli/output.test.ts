@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { outputFor } from "../../../src/cli/launch.js";
 import { FdSink, Output } from "../../../src/cli/output.js";
+import { InvalidFile, Tampered } from "../../../src/errors.js";
 
 let dir: string;
 beforeEach(() => {
@@ -74,5 +76,89 @@ describe("Output", () => {
     j.data("hidden");
     j.result({ ok: true });
     expect(jsonOut.text()).toBe('{\n  "ok": true\n}\n');
+  });
+});
+
+describe("Output.error with --debug", () => {
+  const render = (e: unknown, debug?: boolean) => {
+    const stderr = new Collect();
+    const code = new Output({ json: false, quiet: false, color: false, stdout: new Collect(), stderr, ...(debug === undefined ? {} : { debug }) }).error(e);
+    return { code, text: stderr.text() };
+  };
+  const framesOf = (e: Error) => e.stack!.split("\n").filter((l) => /^\s+at /.test(l));
+
+  test("an unexpected error prints its stack frames after the hint that asks for them", () => {
+    const bug = new TypeError("x is undefined");
+    const { code, text } = render(bug, true);
+    expect(code).toBe(1);
+    expect(text).toBe(
+      [
+        "vault: error: unexpected failure: x is undefined",
+        "vault: hint: this is a bug in envvault; run again with --debug and report the trace",
+        "vault: debug: trace of TypeError",
+        ...framesOf(bug),
+        "",
+      ].join("\n"),
+    );
+    expect(framesOf(bug).length).toBeGreaterThan(0);
+  });
+
+  test("without --debug there is no trace", () => {
+    expect(render(new TypeError("x is undefined")).text).not.toMatch(/vault: debug:|\n\s+at /);
+    expect(render(new InvalidFile("f: broken")).text).toBe("vault: error: f: broken\n");
+  });
+
+  test("a VaultError's trace follows its cause chain, naming each class but printing no cause's message", () => {
+    const inner = new SyntaxError("Unexpected token in 'AGE-SECRET-KEY-1QQQ'");
+    const middle = new Error("decrypt failed for value s3cret-value", { cause: inner });
+    const e = new Tampered(".envvault/envs/production.env: API_TOKEN cannot be opened", { cause: middle });
+    const { code, text } = render(e, true);
+    expect(code).toBe(4);
+    expect(text).toBe(
+      [
+        "vault: error: .envvault/envs/production.env: API_TOKEN cannot be opened",
+        "vault: debug: trace of Tampered",
+        ...framesOf(e),
+        "vault: debug: caused by Error",
+        ...framesOf(middle),
+        "vault: debug: caused by SyntaxError",
+        ...framesOf(inner),
+        "",
+      ].join("\n"),
+    );
+    expect(text).not.toMatch(/AGE-SECRET-KEY|s3cret-value/);
+  });
+
+  test("a message line that looks like a stack frame is not printed as one; a cause that is no Error is named by type only", () => {
+    const e = new Error("first\n    at secret-value-frame (x.js:1:1)", { cause: "s3cret" });
+    const { text } = render(new InvalidFile("f: broken", { cause: e }), true);
+    expect(text).not.toContain("secret-value-frame");
+    expect(text).not.toContain("s3cret");
+    expect(text).toMatch(/^vault: debug: caused by a thrown string$/m);
+  });
+
+  test("a cause chain that loops ends", () => {
+    const a = new Error("a");
+    const b = new Error("b", { cause: a });
+    (a as { cause?: unknown }).cause = b;
+    expect(render(a, true).text.match(/^vault: debug: /gm)).toHaveLength(2);
+  });
+});
+
+describe("outputFor", () => {
+  const saved = process.env.ENVVAULT_DEBUG;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.ENVVAULT_DEBUG;
+    else process.env.ENVVAULT_DEBUG = saved;
+  });
+
+  test("traces errors with --debug, or with ENVVAULT_DEBUG=1 (a hook's command line cannot take --debug)", () => {
+    const g = { json: false, quiet: false, color: false, debug: false };
+    delete process.env.ENVVAULT_DEBUG;
+    expect([outputFor(g).debug, outputFor({ ...g, debug: true }).debug]).toEqual([false, true]);
+    process.env.ENVVAULT_DEBUG = "1";
+    expect(outputFor(g).debug).toBe(true);
+    process.env.ENVVAULT_DEBUG = "0";
+    expect(outputFor(g).debug).toBe(false);
   });
 });

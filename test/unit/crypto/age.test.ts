@@ -94,6 +94,23 @@ describe("encrypt and decrypt", () => {
     expect(new TextDecoder().decode(await decrypt(text(armored), [identity], ctx))).toBe("armored");
   });
 
+  test("an armor whose last base64 character only changes unused bits is refused as damaged, not read as the same file", async () => {
+    const identity = await generateIdentity();
+    const recipient = await identityToRecipient(identity);
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let tried = 0;
+    for (let n = 0; tried < 3; n++) {
+      const lines = (await encrypt(text("x".repeat(n)), [recipient], { armor: true })).split("\n");
+      const last = lines[lines.length - 3]!;
+      const pad = last.indexOf("=");
+      if (pad < 1) continue;
+      tried++;
+      const c = alphabet.indexOf(last[pad - 1]!);
+      lines[lines.length - 3] = last.slice(0, pad - 1) + alphabet[c ^ 1] + last.slice(pad);
+      await expect(decrypt(lines.join("\n"), [identity], ctx)).rejects.toMatchObject({ code: "TAMPERED" });
+    }
+  });
+
   test("every recipient can decrypt, and any one of several identities is enough", async () => {
     const [a, b, c] = [await generateIdentity(), await generateIdentity(), await generateIdentity()];
     const file = await encrypt(text("shared"), [await identityToRecipient(a), await identityToRecipient(b)]);

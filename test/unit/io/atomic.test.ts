@@ -47,12 +47,14 @@ describe("writeFileAtomic", () => {
     expect(await modeOf(path)).toBe(0o664);
   });
 
-  test("writes through a symlink and keeps the link", async () => {
+  test("refuses a symlink in place of the file: neither the link nor where it points changes", async () => {
     await writeFile(join(dir, "real.env"), "A=1\n");
     await symlink("real.env", join(dir, ".env"));
-    await writeFileAtomic(join(dir, ".env"), "A=2\n");
+    const error = await thrown(writeFileAtomic(join(dir, ".env"), "A=2\n"));
+    expect(error.code).toBe("UNSAFE_PATH");
     expect((await lstat(join(dir, ".env"))).isSymbolicLink()).toBe(true);
-    expect(await readFile(join(dir, "real.env"), "utf8")).toBe("A=2\n");
+    expect(await readFile(join(dir, "real.env"), "utf8")).toBe("A=1\n");
+    expect(await readdir(dir)).toEqual([".env", "real.env"]);
   });
 
   test("on a failed rename leaves the target untouched and no temp file", async () => {

@@ -87,4 +87,28 @@ describe("github export", () => {
       ["::add-mask::postgres://app:s3cret@db/shop", "::add-mask::-----BEGIN KEY-----", "::add-mask::abc", "::add-mask::-----END KEY-----", "::add-mask::  padded  ", ""].join("\n"),
     );
   });
+
+  /** The runner's reading of our stdout: lines at LF, CR or CRLF, then `::add-mask::` data unescaped in its order. */
+  const runnerMasks = (stdout: string) =>
+    stdout
+      .split(/\r\n|\r|\n/)
+      .filter((line) => line !== "")
+      .map((line) => {
+        expect(line.startsWith("::add-mask::")).toBe(true);
+        return line.slice("::add-mask::".length).replaceAll("%0D", "\r").replaceAll("%0A", "\n").replaceAll("%25", "%");
+      });
+
+  test("a percent escape in a value is masked as itself, not unescaped by the runner", () => {
+    const values = new Map([["COUPON", "50%0Aoff"], ["RATE", "100%25 %0D%"]]);
+    const { masks } = githubEnv(values, () => true, () => "EOF");
+    expect(masks).toBe("::add-mask::50%250Aoff\n::add-mask::100%2525 %250D%25\n");
+    expect(runnerMasks(masks)).toEqual(["50%0Aoff", "100%25 %0D%"]);
+  });
+
+  test("CR, CRLF and LF all split a value into one mask per non-blank line, with no raw CR", () => {
+    const values = new Map([["MIXED", "one\rtwo\r\nthree\n \r\n\rfour%"]]);
+    const { masks } = githubEnv(values, () => true, () => "EOF");
+    expect(masks).not.toMatch(/\r/);
+    expect(runnerMasks(masks)).toEqual(["one", "two", "three", "four%"]);
+  });
 });

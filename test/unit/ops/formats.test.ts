@@ -7,6 +7,7 @@ import dotenv from "dotenv";
 import { parse as parseYaml } from "yaml";
 import { exportAs, formatFromName, importFrom, shellQuote } from "../../../src/ops/formats.js";
 import { thrown as invalid } from "../errors.js";
+import { SHELLS, source } from "../format/corpus/shell.js";
 
 /** Values that break naive writers: line breaks, quotes of every kind, #, $, backslashes, Unicode, spaces. */
 const TRICKY = new Map([
@@ -38,18 +39,42 @@ afterAll(async () => {
 });
 
 
+/** The TRICKY values a shell-safe .env line can hold: all but a carriage return, and ' with " or $. */
+const SHELL_SAFE = new Map([...TRICKY].filter(([k]) => k !== "CRLF" && k !== "MIXED"));
+
 describe("exportAs", () => {
   test("dotenv output reads back with dotenv.parse as exactly the same map", () => {
-    const text = exportAs("dotenv", TRICKY);
-    expect(dotenv.parse(text)).toEqual(Object.fromEntries(TRICKY));
+    const text = exportAs("dotenv", SHELL_SAFE);
+    expect(dotenv.parse(text)).toEqual(Object.fromEntries(SHELL_SAFE));
   });
 
-  test("dotenv output is one sorted line per simple value", () => {
-    expect(exportAs("dotenv", new Map([["B", "2"], ["A", "x y"], ["C", ""]]))).toBe("A=x y\nB=2\nC=\n");
+  test("dotenv output sourced by bash and dash with set -a gives back every value exactly and runs nothing", () => {
+    const keys = [...SHELL_SAFE.keys()];
+    for (const shell of SHELLS) {
+      const run = source(shell, [exportAs("dotenv", SHELL_SAFE)], keys);
+      expect({ shell, stderr: run.stderr, values: run.values[0] }).toEqual({ shell, stderr: "", values: keys.map((k) => SHELL_SAFE.get(k)) });
+    }
+  });
+
+  test("dotenv output refuses a value no shell-safe line can hold, naming the key", () => {
+    for (const key of ["CRLF", "MIXED"]) {
+      const e = invalid(() => exportAs("dotenv", new Map([["PLAIN", "x"], [key, TRICKY.get(key)!]])));
+      expect({ code: e.code, data: e.data }).toEqual({ code: "VALIDATION", data: { key } });
+    }
+  });
+
+  test("dotenv output is one sorted line per simple value, quoted where a shell needs it", () => {
+    expect(exportAs("dotenv", new Map([["B", "2"], ["A", "x y"], ["C", ""]]))).toBe("A='x y'\nB=2\nC=\n");
   });
 
   test("dotenv output also reads back with envvault's own importer", () => {
-    expect(importFrom("dotenv", exportAs("dotenv", TRICKY), "out.env")).toEqual(TRICKY);
+    expect(importFrom("dotenv", exportAs("dotenv", SHELL_SAFE), "out.env")).toEqual(SHELL_SAFE);
+  });
+
+  test("dotenv output for dotenv alone (vault edit's private file) holds every value, for dotenv.parse and envvault's importer", () => {
+    const text = exportAs("dotenv", TRICKY, { shellSafe: false });
+    expect(dotenv.parse(text)).toEqual(Object.fromEntries(TRICKY));
+    expect(importFrom("dotenv", text, "out.env")).toEqual(TRICKY);
   });
 
   test("json output is sorted, indented and reads back with JSON.parse", () => {

@@ -100,7 +100,8 @@ describe("env_file layers and resolveEnv", () => {
     expect(missing.code).toBe("NOT_FOUND");
     expect(missing.message).toBe(".env.local is missing; .envvault/vault.yaml lists it under environments.development.env_file as required");
     const unreadable = await rejection(loadEnvFiles(root, [{ path: "dir.env", required: false, setting: "env_file" }]));
-    expect(unreadable.message).toBe("cannot read dir.env: EISDIR (listed under env_file in .envvault/vault.yaml)");
+    expect(unreadable.code).toBe("UNSAFE_PATH");
+    expect(unreadable.message).toBe("env_file dir.env (env_file in .envvault/vault.yaml) is a directory, not a regular file");
   });
 
   test("the target being written is not read as a layer of itself", async () => {

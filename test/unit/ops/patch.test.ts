@@ -1,6 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
 import { fingerprint } from "../../../src/crypto/seal.js";
 import { type ConflictPolicy, planLock, planUnlock } from "../../../src/ops/patch.js";
+import { thrown } from "../errors.js";
 
 const hashKey = new Uint8Array(32).fill(9);
 const fp = (v: string) => fingerprint(hashKey, v);
@@ -34,7 +35,7 @@ describe("planUnlock", () => {
       ["C", "#hash"],
     ]);
     const p = planUnlock({ text: "", values, previous: {}, hashKey, decide: never });
-    expect(p.after).toBe("A='line1\nline2'\nB=two words\nC='#hash'\n");
+    expect(p.after).toBe("A='line1\nline2'\nB='two words'\nC='#hash'\n");
     expect(p.before).toBe("");
     expect(p.added).toEqual(["A", "B", "C"]);
     expect([p.changed, p.removed, p.kept, p.orphaned, p.warnings]).toEqual([[], [], [], [], []]);
@@ -58,7 +59,7 @@ describe("planUnlock", () => {
         "\r\n",
         "SECRET='s3cret'\r\n",
         "PORT=4000 # dev port\r\n",
-        "NEW_KEY=it's new\r\n",
+        "NEW_KEY=\"it's new\"\r\n",
       ].join(""),
     );
     expect(p.added).toEqual(["NEW_KEY"]);
@@ -120,9 +121,34 @@ describe("planUnlock", () => {
   });
 
   test("a key already holding the vault's value is owned without a question", () => {
-    const p = planUnlock({ text: LOCAL, values: new Map([["LOCAL_ONLY", "keep me"]]), previous: {}, hashKey, decide: never });
+    const p = planUnlock({ text: LOCAL, values: new Map([["SECRET", "s3cret"]]), previous: {}, hashKey, decide: never });
     expect(p.after).toBe(LOCAL);
-    expect(p.owned).toEqual(owned({ LOCAL_ONLY: "keep me" }));
+    expect(p.owned).toEqual(owned({ SECRET: "s3cret" }));
+    expect([p.changed, p.warnings]).toEqual([[], []]);
+  });
+
+  test("an owned line already holding the vault's value is rewritten, with a warning, when a shell would read it otherwise", () => {
+    const text = "TOKEN = $(touch CANARY)\r\nLOCAL_ONLY=keep me # my own\r\n";
+    const values = new Map([["TOKEN", "$(touch CANARY)"], ["LOCAL_ONLY", "keep me"]]);
+    const p = planUnlock({ text, values, previous: owned({ TOKEN: "$(touch CANARY)" }), hashKey, decide: never });
+    expect(p.after).toBe("TOKEN='$(touch CANARY)'\r\nLOCAL_ONLY='keep me' # my own\r\n");
+    expect([p.added, p.changed]).toEqual([[], []]);
+    expect(p.owned).toEqual(owned(Object.fromEntries(values)));
+    expect(p.warnings).toEqual([
+      "rewrote the line of LOCAL_ONLY (same value) so that a shell sourcing the file reads it exactly and runs nothing",
+      "rewrote the line of TOKEN (same value) so that a shell sourcing the file reads it exactly and runs nothing",
+    ]);
+  });
+
+  test("a value no shell-safe line can hold is refused, naming the key", () => {
+    const e = thrown(() => planUnlock({ text: "", values: new Map([["SECRET", "it's $5"]]), previous: {}, hashKey, decide: never }));
+    expect({ code: e.code, data: e.data }).toEqual({ code: "VALIDATION", data: { key: "SECRET" } });
+  });
+
+  test("a key kept after a conflict keeps its line as it is, however a shell reads it", () => {
+    const text = "SECRET = mine ; touch CANARY\n";
+    const p = planUnlock({ text, values: new Map([["SECRET", "rotated"]]), previous: {}, hashKey, decide: () => "keep" });
+    expect([p.after, p.kept]).toEqual([text, ["SECRET"]]);
   });
 
   test("a key removed from the vault is removed from the file when its value is still the one written", () => {

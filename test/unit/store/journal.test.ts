@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 import { withLock } from "../../../src/io/lock.js";
@@ -79,7 +79,7 @@ const oldState = () => sorted(OLD);
 const newState = () => sorted(Object.fromEntries(Object.entries(NEW).filter((e): e is [string, string] => e[1] !== null)));
 
 /** What a crash right after the journal was written leaves: temp files, a journal, old targets. */
-async function crashedAfterJournal(opts: { alreadyRenamed?: number; absolute?: boolean } = {}): Promise<void> {
+async function crashedAfterJournal(opts: { alreadyRenamed?: number } = {}): Promise<void> {
   await writeOld();
   const { writes, deletes } = plan();
   const renames: { temp: string; target: string }[] = [];
@@ -91,7 +91,9 @@ async function crashedAfterJournal(opts: { alreadyRenamed?: number; absolute?: b
   }
   for (const r of renames.slice(0, opts.alreadyRenamed ?? 0)) await rename(r.temp, r.target);
   await mkdir(join(root, ".envvault.local"), { recursive: true });
-  await writeFile(join(root, JOURNAL), JSON.stringify({ version: 1, renames, deletes }));
+  // As commitJournaled records them: relative to the root.
+  const rel = (p: string) => relative(root, p);
+  await writeFile(join(root, JOURNAL), JSON.stringify({ version: 1, renames: renames.map((r) => ({ temp: rel(r.temp), target: rel(r.target) })), deletes: deletes.map(rel) }));
 }
 
 describe("commitJournaled", () => {
@@ -130,6 +132,27 @@ describe("recover", () => {
     expect(snapshot()).not.toEqual(oldState());
     expect(await recover(root)).toBe(true);
     expect(snapshot()).toEqual(newState());
+  });
+
+  test("a journal naming files outside the vault (planted by a commit) is discarded, not followed", async () => {
+    await writeOld();
+    await writeFile(join(base, "outside.txt"), "keep\n");
+    await writeFile(join(root, ".env"), "A=1\n");
+    await mkdir(join(root, ".envvault.local"), { recursive: true });
+    for (const journal of [
+      { version: 1, renames: [], deletes: ["../outside.txt"] },
+      { version: 1, renames: [], deletes: [".env"] },
+      { version: 1, renames: [], deletes: [join(base, "outside.txt")] },
+      { version: 1, renames: [{ temp: ".envvault/envs/.x.1.ab12cd34ef56.tmp", target: "../outside.txt" }], deletes: [] },
+      { version: 1, renames: [{ temp: "../outside.txt", target: ".envvault/envs/development.env" }], deletes: [] },
+    ]) {
+      await writeFile(join(root, JOURNAL), JSON.stringify(journal));
+      expect(await recover(root)).toBe(false);
+      expect(existsSync(join(root, JOURNAL))).toBe(false);
+    }
+    expect(await readFile(join(base, "outside.txt"), "utf8")).toBe("keep\n");
+    expect(await readFile(join(root, ".env"), "utf8")).toBe("A=1\n");
+    expect(snapshot()).toEqual(oldState());
   });
 
   test("is idempotent: a second call finds nothing to do", async () => {
@@ -237,7 +260,7 @@ function crashChild(at: number, dir = root): { status: number | null; signal: No
   const { writes, deletes } = plan(dir);
   const script = `
     import { mkdirSync, writeFileSync } from "node:fs";
-    import { basename, dirname, join } from "node:path";
+    import { basename, dirname, join, relative } from "node:path";
     const { commitJournaled } = await import(${JSON.stringify(bundle)});
     const [dir, old, writes, deletes] = JSON.parse(process.argv[1]);
     for (const [rel, text] of Object.entries(old)) { mkdirSync(dirname(join(dir, rel)), { recursive: true }); writeFileSync(join(dir, rel), text); }

@@ -91,6 +91,22 @@ describe("Vault.load with the YAML cache", () => {
     expect((await rejection(load())).message).toContain("unknown member bob");
   });
 
+  test("a recipient whose checksum fails is refused on load: with its line when parsed, without one from a tampered cache", async () => {
+    const typo = RECIPIENT.slice(0, 10) + (RECIPIENT[10] === "q" ? "p" : "q") + RECIPIENT.slice(11);
+    await writeFile(join(root, ".envvault", "roster.yaml"), ROSTER_YAML.replace(RECIPIENT, typo));
+    const parsed = await rejection(load());
+    expect(parsed).toBeInstanceOf(InvalidFile);
+    expect(parsed.message).toMatch(/^\.envvault\/roster\.yaml:4: recipient 1 of member alice is not a valid age recipient/);
+    await writeFile(join(root, ".envvault", "roster.yaml"), ROSTER_YAML);
+    await load();
+    const cache = await readCache();
+    (cache.entries[`roster:${yamlSha(ROSTER_YAML)}`] as { members: { alice: { recipients: string[] } } }).members.alice.recipients = [typo];
+    await writeFile(cachePath(), JSON.stringify(cache));
+    const cached = await rejection(load());
+    expect(cached.message).toMatch(/^\.envvault\/roster\.yaml: recipient 1 of member alice is not a valid age recipient/);
+    expect(cached.data).toEqual({ file: ".envvault/roster.yaml", member: "alice" });
+  });
+
   test.each([
     ["not JSON", "{ not json"],
     ["another format", JSON.stringify({ format: "envvault-yaml-cache/0", tag: TAG, entries: {} })],

@@ -1,6 +1,9 @@
 import { describe, expect, test } from "@jest/globals";
 import { VaultError } from "../../../src/errors.js";
-import { assertKey, assertName, isKey, isName, parseScope, scopeId, scopeKeyDir } from "../../../src/vault/names.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { assertKey, assertName, isKey, isName, isWindowsDevice, parseScope, scopeId, scopeKeyDir } from "../../../src/vault/names.js";
+import { ROOT } from "../../e2e/harness.js";
 import { thrown } from "../errors.js";
 
 
@@ -29,6 +32,52 @@ describe("names", () => {
     expect(e.code).toBe("USAGE");
     expect(e.message).toBe('invalid variable name "api-key"');
     expect(e.data).toEqual({ key: "api-key" });
+  });
+});
+
+describe("names Windows reserves for devices", () => {
+  const DEVICES = ["con", "prn", "aux", "nul", ..."123456789".split("").flatMap((d) => [`com${d}`, `lpt${d}`])];
+
+  test("are never names: con, prn, aux, nul, com1-com9, lpt1-lpt9", () => {
+    expect(DEVICES.filter(isName)).toEqual([]);
+    expect(DEVICES.every(isWindowsDevice)).toBe(true);
+  });
+
+  test("names that only look alike stay valid: com0, lpt0, com10, console, nul_2, aux-db", () => {
+    expect(["com0", "lpt0", "com10", "lpt99", "console", "nul_2", "aux-db", "con1", "prnt"].map(isName)).toEqual(Array(9).fill(true));
+  });
+
+  test.each([["environment", "con"], ["member", "nul"], ["team", "lpt9"]] as const)("assertName refuses a %s named %s, saying why", (kind, name) => {
+    const e = thrown(() => assertName(kind, name));
+    expect(e.code).toBe("USAGE");
+    expect(e.message).toBe(`invalid ${kind} name "${name}": it is a device name on Windows`);
+    expect(e.hints[0]).toMatch(/^Windows reserves con, prn, aux, nul, com1-com9 and lpt1-lpt9/);
+  });
+
+  test.each([["production:aux", "aux"], ["com1", "com1"], ["nul:payments", "nul"]])("parseScope refuses %j, naming %s", (scope, device) => {
+    const e = thrown(() => parseScope(scope));
+    expect(e.code).toBe("USAGE");
+    expect(e.message).toBe(`invalid scope ${JSON.stringify(scope)}: ${device} is a device name on Windows`);
+  });
+
+  test("the schemas' name and scope patterns agree with isName and parseScope", () => {
+    const definitions = (file: string) => (JSON.parse(readFileSync(join(ROOT, "schema", file), "utf8")) as { definitions: Record<string, { pattern: string }> }).definitions;
+    const candidates = [...DEVICES, "com0", "console", "aux-db", "prod", "a".repeat(64), "a".repeat(65), "Prod", "-a", ""];
+    for (const file of ["vault.schema.json", "roster.schema.json"]) {
+      const pattern = new RegExp(definitions(file).name!.pattern, "u");
+      expect({ file, accepted: candidates.filter((n) => pattern.test(n)) }).toEqual({ file, accepted: candidates.filter(isName) });
+    }
+    const scope = new RegExp(definitions("roster.schema.json").scope!.pattern, "u");
+    const valid = (s: string) => {
+      try {
+        parseScope(s);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const scopes = candidates.flatMap((a) => [a, `production:${a}`, `${a}:payments`]);
+    expect(scopes.filter((s) => scope.test(s))).toEqual(scopes.filter(valid));
   });
 });
 

@@ -5,7 +5,9 @@ import { thrown } from "../errors.js";
 // Recipients from test/vectors (published test keys).
 const R1 = "age1f0l3ggu0pnearkpe2fek62a0ngv5zcv57td59qlaemtsg7wtsg9sv9l07k";
 const R2 = "age1wuxzrf36hpgv32s990lw7f848d7fcy9zgpread9dm90leapx4y8qlf6k60";
-const R3 = "age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq";
+const R3 = "age1rdaaghetnan30udsj2gvgnmwed2w9rf89lgjrc7pzledac62rv9sl8xk0g";
+/** R1 with one character changed: the shape of a recipient, but its checksum fails. */
+const R1_TYPO = R1.slice(0, 10) + (R1[10] === "q" ? "p" : "q") + R1.slice(11);
 
 const roster: Roster = {
   version: 1,
@@ -71,6 +73,22 @@ describe("checkRoster", () => {
     expect(e.code).toBe("INVALID_FILE");
     expect(e.message).toBe(`.envvault/roster.yaml: members alice and bob share the recipient ${R2}`);
     expect(e.data).toEqual({ file: ".envvault/roster.yaml" });
+  });
+
+  test("refuses a recipient whose checksum fails, naming the member and the recipient's line", () => {
+    const r: Roster = { version: 1, members: { alice: { recipients: [R1] }, bob: { recipients: [R2, R1_TYPO] } } };
+    const paths: (readonly (string | number)[])[] = [];
+    const e = thrown(() => checkRoster(r, (path) => (paths.push(path), paths.length + 10)));
+    expect(e.code).toBe("INVALID_FILE");
+    expect(e.message).toBe(".envvault/roster.yaml:13: recipient 2 of member bob is not a valid age recipient (its checksum does not match: a character was changed)");
+    expect(e.data).toEqual({ file: ".envvault/roster.yaml", member: "bob", line: 13 });
+    expect(paths.at(-1)).toEqual(["members", "bob", "recipients", 1]);
+  });
+
+  test("without a document (data from the YAML cache) the same error names no line", () => {
+    const e = thrown(() => checkRoster({ version: 1, members: { bob: { recipients: [R1_TYPO] } } }));
+    expect(e.message).toMatch(/^\.envvault\/roster\.yaml: recipient 1 of member bob is not a valid age recipient/);
+    expect(e.data).toEqual({ file: ".envvault/roster.yaml", member: "bob" });
   });
 
   test("refuses access naming an unknown member, naming the scope", () => {

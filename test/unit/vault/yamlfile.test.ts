@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from "@jest/globals";
 import { generateIdentity, identityToRecipient } from "../../../src/crypto/age.js";
 import { VaultError } from "../../../src/errors.js";
 import type { VaultConfig } from "../../../src/vault/config.js";
-import type { Roster } from "../../../src/vault/roster.js";
+import { checkRoster, type Roster } from "../../../src/vault/roster.js";
 import { loadYaml, type SchemaName } from "../../../src/vault/yamlfile.js";
 import { thrown } from "../errors.js";
 
@@ -134,6 +134,21 @@ describe("loadYaml: schema violations name the line of the offending node and th
     expect(e.data).toEqual({ file: VAULT, line: 4, problems: [`${VAULT}:4: /environments/Production is not a valid name`] });
   });
 
+  test("a device name Windows reserves is refused as an environment or member name, and where a name is referred to", () => {
+    expect(invalid(lines("version: 1", "environments:", "  dev: {}", "  con: {}"), VAULT, "vault").message).toBe(`${VAULT}:4: /environments/con is not a valid name: con is a device name on Windows`);
+    expect(invalid(lines("version: 1", "default_env: nul", "environments:", "  dev: {}"), VAULT, "vault").message).toBe(`${VAULT}:2: /default_env is not a valid name: nul is a device name on Windows`);
+    const member = invalid(lines("version: 1", "members:", "  alice:", `    recipients: [${alice}]`, "  com1:", `    recipients: [${ci}]`), ROSTER, "roster");
+    expect(member.message).toBe(`${ROSTER}:5: /members/com1 is not a valid name: com1 is a device name on Windows`);
+    expect(member.data.line).toBe(5);
+    const scope = invalid(lines("version: 1", "members:", "  alice:", `    recipients: [${alice}]`, "access:", "  production:aux:", "    members: [alice]"), ROSTER, "roster");
+    expect(scope.message).toBe(`${ROSTER}:6: /access/production:aux is not a valid name: aux is a device name on Windows`);
+  });
+
+  test("a name given as a value that breaks the naming rule says so, not the pattern", () => {
+    const e = invalid(lines("version: 1", "environments:", "  dev:", "    extends: Base"), VAULT, "vault");
+    expect(e.message).toBe(`${VAULT}:4: /environments/dev/extends is not a valid name`);
+  });
+
   test("a missing required setting is reported where the document's content starts", () => {
     const e = invalid(lines("# no version", "environments:", "  dev: {}"), VAULT, "vault");
     expect(e.message).toBe(`${VAULT}:2: the document must have required property 'version'`);
@@ -153,5 +168,23 @@ describe("loadYaml: schema violations name the line of the offending node and th
     );
     expect(e.message).toBe(`${problems[0]} (and ${problems.length - 1} more)`);
     expect(e.data.line).toBe(Number(/:(\d+):/.exec(problems[0]!)?.[1]));
+  });
+});
+
+describe("loadYaml: the checks beyond the schema", () => {
+  test("run on the valid data and name lines of the document, in block and flow lists", () => {
+    const typo = (r: string) => r.slice(0, 10) + (r[10] === "q" ? "p" : "q") + r.slice(11);
+    const block = lines("version: 1", "members:", "  alice:", "    recipients:", `      - ${alice}`, `      - ${typo(ci)}`);
+    expect(thrown(() => loadYaml<Roster>(block, ROSTER, "roster", checkRoster)).message).toMatch(new RegExp(`^${ROSTER.replace(/\./g, "\\.")}:6: recipient 2 of member alice is not a valid age recipient`));
+    const flow = lines("version: 1", "members:", "  alice:", `    recipients: [${alice}]`, "  bob:", `    recipients: [${typo(ci)}]`);
+    const e = thrown(() => loadYaml<Roster>(flow, ROSTER, "roster", checkRoster));
+    expect({ code: e.code, line: e.data.line, member: e.data.member }).toEqual({ code: "INVALID_FILE", line: 6, member: "bob" });
+  });
+
+  test("a line for every roster check: shared recipient and unknown member in access", () => {
+    const shared = lines("version: 1", "members:", "  alice:", `    recipients: [${alice}]`, "  bob:", "    recipients:", `      - ${alice}`);
+    expect(thrown(() => loadYaml<Roster>(shared, ROSTER, "roster", checkRoster)).message).toBe(`${ROSTER}:7: members alice and bob share the recipient ${alice}`);
+    const access = lines("version: 1", "members:", "  alice:", `    recipients: [${alice}]`, "access:", "  production:", "    members:", "      - alice", "      - mallory");
+    expect(thrown(() => loadYaml<Roster>(access, ROSTER, "roster", checkRoster)).message).toBe(`${ROSTER}:9: access to production names unknown member mallory`);
   });
 });

@@ -20,3 +20,22 @@ export function fitsQuote(value: string, quote: "" | "'" | '"' | "`"): boolean {
 export function unwritable(value: string): boolean {
   return (["", "'", '"', "`"] as const).every((quote) => !fitsQuote(value, quote));
 }
+
+/**
+ * Whether the value can be written with `quote` so that dotenv reads it back and a POSIX
+ * shell sourcing the file (bash, dash) reads exactly it and runs nothing: unquoted only
+ * characters no shell interprets, single quotes anything but `'`, double quotes nothing a
+ * shell interprets there (`$`, backtick, `\`, `"`), backticks never. A shell drops NUL, and
+ * a carriage return survives only as dotenv's `\r` escape, which a shell does not know.
+ */
+export function fitsShellQuote(value: string, quote: "" | "'" | '"' | "`"): boolean {
+  if (!fitsQuote(value, quote) || /[\0\r]/.test(value)) return false;
+  if (quote === "") return /^[A-Za-z0-9_@%+=:,./-]*$/.test(value);
+  if (quote === "'") return !value.includes("'");
+  return quote === '"' && !/[$`\\"]/.test(value);
+}
+
+/** Values no shell-safe way of writing can hold: shell-safe writing must refuse exactly these. */
+export function shellUnwritable(value: string): boolean {
+  return (["", "'", '"'] as const).every((quote) => !fitsShellQuote(value, quote));
+}
