@@ -61,7 +61,7 @@ async function unlockFixture(batches) {
       lines.push({ key, batch: b, payload: seal.sealValue({ valueKey: vk, env, scope: scopeName, key, t: 1700000000, plaintext: value }) });
     }
   }
-  // Key strings, as a reader holding an identity file has them (and as src/ops passes them).
+  // Key strings, as a reader holding an identity file has them (and as src/app passes them).
   return async () => {
     const scopeIdentity = await scopekey.unwrapScopeKey(oneMember, [me], ctx);
     const valueKeys = [];
@@ -94,7 +94,7 @@ function cold(batches) {
 const figures = {};
 figures["unlock 2,000 values in 1 batch (total crypto, cold)"] = cold(1);
 figures["unlock 2,000 values in 20 batches (total crypto, cold)"] = cold(20);
-// src/ops/write.ts lets a scope grow to 64 batches before a reader consolidates them.
+// src/app/write.ts lets a scope grow to 64 batches before a reader consolidates them.
 figures["unlock 2,000 values in 64 batches (total crypto, cold)"] = cold(64);
 const unlockOne = await unlockFixture(1);
 const unlockTwenty = await unlockFixture(20);

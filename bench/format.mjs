@@ -6,8 +6,8 @@ import { existsSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 
-// tsc's rootDir decides whether the build lands in dist/lib/format or dist/lib/src/format.
-const dir = ["dist/lib/format", "dist/lib/src/format"].find((d) => existsSync(`${d}/index.js`));
+// tsc's rootDir decides whether the build lands in dist/lib/model/dotenv or dist/lib/src/model/dotenv.
+const dir = ["dist/lib/model/dotenv", "dist/lib/src/model/dotenv"].find((d) => existsSync(`${d}/index.js`));
 if (dir === undefined) {
   console.error("bench/format.mjs: no build found; run `npx tsc -p tsconfig.build.json` first");
   process.exit(1);

@@ -23,10 +23,10 @@ if (tsc.status !== 0) {
 }
 
 // The tag of the YAML cache (src/store/yamlcache.ts): a hash of everything that decides
-// whether vault.yaml and roster.yaml are valid (the schemas, src/vault/, the loader), so a
+// whether vault.yaml and roster.yaml are valid (the schemas, src/model/, the loader), so a
 // build that validates differently never trusts data a previous build validated.
 const filesUnder = (dir) => readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
-const tagged = [...filesUnder("schema"), ...filesUnder("src/vault"), "src/crypto/bech32.ts", "src/store/vault.ts", "src/store/yamlcache.ts"].sort();
+const tagged = [...filesUnder("schema"), ...filesUnder("src/model"), "src/crypto/bech32.ts", "src/store/vault.ts", "src/store/yamlcache.ts"].sort();
 const tagHash = createHash("sha256");
 for (const f of tagged) tagHash.update(`${f}\0`).update(readFileSync(f)).update("\0");
 const yamlCacheTag = tagHash.digest("hex").slice(0, 16);

@@ -7,7 +7,7 @@ import { Ajv } from "ajv";
 import standalone from "ajv/dist/standalone/index.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const OUTPUT = join(root, "src", "vault", "schema.generated.ts");
+export const OUTPUT = join(root, "src", "model", "schema.generated.ts");
 
 export function generate() {
   const schemas = {

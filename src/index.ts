@@ -10,11 +10,7 @@
  * `envvault/config`: `node --import envvault/config app.js` (or `node -r envvault/config`).
  */
 import { resolve } from "node:path";
-import { requireEnv, defaultEnv } from "./vault/config.js";
-import { loadState } from "./store/state.js";
-import { generatedValues } from "./ops/generated.js";
-import { resolveEnv, vaultLayers } from "./ops/layers.js";
-import { keyringFor, openVault, whoAmI } from "./ops/session.js";
+import { readEnvironment } from "./app/environment.js";
 
 export { VaultError, NotARecipient, Tampered, InvalidFile, UsageError, ValidationFailed, Blocked, ExitCode } from "./errors.js";
 
@@ -50,24 +46,21 @@ export interface LoadOptions {
  */
 export async function load(options: LoadOptions = {}): Promise<Record<string, string>> {
   const processEnv = options.processEnv ?? process.env;
-  const where = {
+  const env = options.env ?? nonEmpty(processEnv.ENVVAULT_ENV);
+  const context = options.context ?? nonEmpty(processEnv.ENVVAULT_CONTEXT);
+  const deps = {
     cwd: resolve(options.cwd ?? process.cwd()),
     processEnv,
     ...(options.identityFile === undefined ? {} : { identityFile: resolve(options.identityFile) }),
+    ...(env === undefined ? {} : { env }),
   };
-  const vault = await openVault(where);
-  const cfg = vault.config.data;
-  const chosen = options.env ?? nonEmpty(processEnv.ENVVAULT_ENV) ?? (await loadState(vault.root)).env ?? defaultEnv(cfg);
-  const env = requireEnv(cfg, chosen);
-  const context = options.context ?? nonEmpty(processEnv.ENVVAULT_CONTEXT);
-  const side = await vaultLayers(await keyringFor(vault, await whoAmI(where)), env);
-  const generated = await generatedValues(vault.root, cfg, { save: true, locked: false });
-  const r = await resolveEnv({ root: vault.root, cfg, env, vault: side, generated, ...(context === undefined ? {} : { context }), processEnv, lookup: processEnv });
+  const { reading, resolved } = await readEnvironment(deps, { ...(context === undefined ? {} : { context }), saveGenerated: true, processLayer: true });
   const warn = options.onWarning ?? (() => undefined);
-  if (side.hidden.length > 0) warn(`${env}: left out ${side.hidden.map((h) => `${h.key} (${h.scope})`).join(", ")}: you cannot read their scope`);
-  if (r.burned.length > 0) warn(`${env}: left out burned ${r.burned.join(", ")}`);
-  for (const f of r.files) for (const w of f.warnings) warn(w);
-  return Object.fromEntries([...r.resolution.values].sort(([a], [b]) => (a < b ? -1 : 1)));
+  for (const w of reading.warnings) warn(w);
+  if (resolved.hidden.length > 0) warn(`${reading.env}: left out ${resolved.hidden.map((h) => `${h.key} (${h.scope})`).join(", ")}: you cannot read their scope`);
+  if (resolved.burned.length > 0) warn(`${reading.env}: left out burned ${resolved.burned.join(", ")}`);
+  for (const f of resolved.files) for (const w of f.warnings) warn(w);
+  return Object.fromEntries([...resolved.resolution.values].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 function nonEmpty(s: string | undefined): string | undefined {

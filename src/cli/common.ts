@@ -1,20 +1,24 @@
 import { decodeText } from "../io/atomic.js";
-import { requireEnv, defaultEnv } from "../vault/config.js";
+import { chooseEnv as choose, type Deps } from "../app/session.js";
 import { loadState } from "../store/state.js";
 import type { Vault } from "../store/vault.js";
-import type { Where } from "../ops/session.js";
 import type { Context } from "./context.js";
 
-export function where(ctx: Context): Where {
-  return { cwd: ctx.cwd, processEnv: ctx.processEnv, ...(ctx.identityFile === undefined ? {} : { identityFile: ctx.identityFile }) };
+/** What the use cases of app/ need to know of the command line and the process. */
+export function depsOf(ctx: Context): Deps {
+  return {
+    cwd: ctx.cwd,
+    processEnv: ctx.processEnv,
+    ...(ctx.identityFile === undefined ? {} : { identityFile: ctx.identityFile }),
+    ...(ctx.env === undefined ? {} : { env: ctx.env }),
+  };
 }
 
-/** --env, else the environment chosen with `vault use`, else vault.yaml's default. */
+/** The environment meant (app/session.ts chooseEnv), with a warning for a stale `vault use`. */
 export async function chooseEnv(vault: Vault, ctx: Context): Promise<string> {
-  if (ctx.env !== undefined) return requireEnv(vault.config.data, ctx.env);
-  const state = await loadState(vault.root);
-  if (state.env !== undefined && state.env in vault.config.data.environments) return state.env;
-  return requireEnv(vault.config.data, defaultEnv(vault.config.data));
+  const choice = choose(vault.config.data, ctx.env, await loadState(vault.root));
+  if (choice.stale !== undefined) ctx.out.warn(choice.stale);
+  return choice.env;
 }
 
 /** Names a summary line shows before it only counts the rest (an import of 2,000 keys). */
@@ -46,10 +50,4 @@ export async function readStdin(stdin: NodeJS.ReadStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
   return inputText(Buffer.concat(chunks), "<stdin>");
-}
-
-/** Says which variables were left out because this reader cannot open their scope. */
-export function warnHidden(ctx: Context, env: string, hidden: readonly { key: string; scope: string }[]): void {
-  if (hidden.length === 0) return;
-  ctx.out.warn(`${env}: left out ${hidden.map((h) => `${h.key} (${h.scope})`).join(", ")}: you cannot read ${hidden.length === 1 ? "its scope" : "their scopes"}`);
 }

@@ -1,5 +1,7 @@
-import { kindOf, type VaultConfig } from "../vault/config.js";
-import { type Explanation, type FileReport, layerLabel, type Resolved } from "../ops/layers.js";
+import type { Reading } from "../app/session.js";
+import { kindOf, type VaultConfig } from "../model/config.js";
+import type { Entry } from "../model/envfile.js";
+import { type Explanation, type FileReport, layerLabel, type Resolved } from "../model/layers.js";
 import type { Context } from "./context.js";
 
 /** A value as `--explain` may show it: config values as they are, anything else masked. */
@@ -53,4 +55,17 @@ export function reportFiles(ctx: Context, r: Resolved, target?: string): void {
 function describeFile(f: FileReport): string {
   if (f.loaded) return `loaded ${f.path} (${f.keys} variable${f.keys === 1 ? "" : "s"})`;
   return `skipped ${f.path}: ${f.skipped ?? "not read"}`;
+}
+
+/** Says which variables were left out because this reader cannot open their scope. */
+export function warnHidden(ctx: Context, env: string, hidden: readonly Pick<Entry, "key" | "scope">[]): void {
+  if (hidden.length === 0) return;
+  ctx.out.warn(`${env}: left out ${hidden.map((h) => `${h.key} (${h.scope})`).join(", ")}: you cannot read ${hidden.length === 1 ? "its scope" : "their scopes"}`);
+}
+
+/** What reading an environment has to tell: a stale `vault use` choice, hidden scopes, env_file reports. */
+export function reportReading(ctx: Context, reading: Pick<Reading, "warnings">, resolved: Resolved & { hidden: readonly Pick<Entry, "key" | "scope">[] }, target?: string): void {
+  for (const w of reading.warnings) ctx.out.warn(w);
+  warnHidden(ctx, resolved.env, resolved.hidden);
+  reportFiles(ctx, resolved, target);
 }

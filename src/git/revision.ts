@@ -10,12 +10,10 @@
  */
 import * as fs from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { join } from "node:path";
 import { VaultError } from "../errors.js";
-import { findVaultRoot } from "../store/root.js";
-import { Vault, type VaultSource } from "../store/vault.js";
 import { git as systemGit } from "./exec.js";
-import { findRepo, type Repo } from "./repo.js";
+import type { Repo } from "./repo.js";
 
 type Iso = typeof import("isomorphic-git").default;
 let iso: Promise<Iso> | undefined;
@@ -88,58 +86,4 @@ export class RevisionReader {
       throw e;
     }
   }
-
-  /** The vault files as of a commit, for `Vault.load`. */
-  source(oid: string, label: string): VaultSource {
-    return {
-      read: (path) => this.read(oid, path),
-      list: (dir) => this.list(oid, dir),
-      describe: (path) => `${path} at ${label}`,
-    };
-  }
-}
-
-/** The vault as of `rev`, read from the commit (the work tree is not looked at). */
-export async function loadVaultAt(cwd: string, rev: string): Promise<{ vault: Vault; commit: string }> {
-  const repo = await findRepo(cwd);
-  const reader = new RevisionReader(repo);
-  const commit = await reader.resolve(rev);
-  // The vault's place in the commit is its place in the work tree (the top when there is none here).
-  const root = findVaultRootOr(cwd, repo.top);
-  const prefix = vaultPrefix(repo, cwd);
-  const base = reader.source(commit, rev);
-  const source: VaultSource = {
-    read: (path) => base.read(prefix + path),
-    list: (dir) => base.list(prefix + dir),
-    describe: (path) => base.describe(prefix + path),
-  };
-  return { vault: await Vault.load(root, source), commit };
-}
-
-function findVaultRootOr(cwd: string, top: string): string {
-  try {
-    return findVaultRoot(cwd);
-  } catch {
-    return top;
-  }
-}
-
-/** Where the vault sits in the repository: `""` at the top, else `sub/dir/`. */
-export function vaultPrefix(repo: Repo, cwd: string): string {
-  return relative(repo.top, findVaultRootOr(cwd, repo.top))
-    .split(sep)
-    .filter((p) => p !== "")
-    .map((p) => p + "/")
-    .join("");
-}
-
-/** The environment files of a commit: environment → text. */
-export async function envTextsAt(reader: RevisionReader, oid: string, prefix: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const name of await reader.list(oid, `${prefix}.envvault/envs`)) {
-    if (!name.endsWith(".env")) continue;
-    const text = await reader.read(oid, `${prefix}.envvault/envs/${name}`);
-    if (text !== undefined) out.set(name.slice(0, -4), text);
-  }
-  return out;
 }

@@ -5,7 +5,7 @@ import { prepareWrites, removeDeadTemps, TEMP_NAME, writeFileAtomic } from "../i
 import { checkInside } from "../io/confine.js";
 import { FS_CONCURRENCY, mapConcurrent } from "../io/concurrent.js";
 import { syncDirectory } from "../io/files.js";
-import { normalizeInside } from "../vault/paths.js";
+import { normalizeInside } from "../model/paths.js";
 import { ensureLocalDir, readLocalText, withRepoLock } from "./local.js";
 import { LOCAL_DIR, VAULT_DIR } from "./root.js";
 

@@ -1,12 +1,12 @@
 import { InvalidFile } from "../errors.js";
 import { recoverBeforeRead } from "./journal.js";
 import { type VaultSource, workTree } from "./source.js";
-import { type Exposure, type VaultConfig, VAULT_FILE } from "../vault/config.js";
-import { type EnvFile, emptyEnvFile, parseEnvFile } from "../vault/envfile.js";
-import { EXPOSED_FILE, parseExposures } from "../vault/exposure.js";
-import { checkRoster, type Roster, ROSTER_FILE } from "../vault/roster.js";
-import { scopeKeyDir } from "../vault/names.js";
-import type { LineOf } from "../vault/yamlfile.js";
+import { type Exposure, type VaultConfig, VAULT_FILE } from "../model/config.js";
+import { type EnvFile, emptyEnvFile, parseEnvFile } from "../model/envfile.js";
+import { EXPOSED_FILE, parseExposures } from "../model/exposure.js";
+import { checkRoster, type Roster, ROSTER_FILE } from "../model/roster.js";
+import { scopeKeyDir } from "../model/names.js";
+import type { LineOf } from "../model/yamlfile.js";
 import { YamlCache, YamlFile, type YamlKind, yamlSha } from "./yamlcache.js";
 
 export { type VaultSource, workTree } from "./source.js";
@@ -181,7 +181,7 @@ async function loadValidated<T>(text: string, file: string, kind: YamlKind, cach
       return new YamlFile(file, data as T);
     }
   }
-  const { loadYaml } = await import("../vault/yamlfile.js");
+  const { loadYaml } = await import("../model/yamlfile.js");
   const loaded = loadYaml<T>(text, file, kind, (data, lineOf) => check(kind, data, lineOf));
   cache?.set(kind, sha, loaded.data);
   return loaded;

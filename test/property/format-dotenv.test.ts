@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
-import { entries, parse } from "../../src/format/index.js";
+import { entries, parse } from "../../src/model/dotenv/index.js";
 import { lineSoup, quoteSoup, soup, wellFormed } from "../unit/format/corpus/arbitraries.js";
 import { dotenvEntries, sorted } from "../unit/format/corpus/dotenv.js";
 

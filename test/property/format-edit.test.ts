@@ -1,8 +1,8 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
 import { VaultError } from "../../src/errors.js";
-import type { Assignment, EnvDocument } from "../../src/format/index.js";
-import { entries, get, lineEnding, parse, print, remove, set } from "../../src/format/index.js";
+import type { Assignment, EnvDocument } from "../../src/model/dotenv/index.js";
+import { entries, get, lineEnding, parse, print, remove, set } from "../../src/model/dotenv/index.js";
 import { trickyValue, wellFormed } from "../unit/format/corpus/arbitraries.js";
 import { dotenvEntries, sorted } from "../unit/format/corpus/dotenv.js";
 import { fitsQuote, unwritable } from "../unit/format/corpus/writable.js";

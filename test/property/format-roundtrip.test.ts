@@ -1,7 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
-import type { EnvNode } from "../../src/format/index.js";
-import { parse, print } from "../../src/format/index.js";
+import type { EnvNode } from "../../src/model/dotenv/index.js";
+import { parse, print } from "../../src/model/dotenv/index.js";
 import { anyText } from "../unit/format/corpus/arbitraries.js";
 
 const breaks = (s: string) => s.match(/\r\n|\r|\n/g)?.length ?? 0;

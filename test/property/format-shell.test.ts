@@ -8,8 +8,8 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
 import { VaultError } from "../../src/errors.js";
-import type { Assignment, EnvDocument, Quote } from "../../src/format/index.js";
-import { entries, formatAssignment, get, parse, print, set } from "../../src/format/index.js";
+import type { Assignment, EnvDocument, Quote } from "../../src/model/dotenv/index.js";
+import { entries, formatAssignment, get, parse, print, set } from "../../src/model/dotenv/index.js";
 import { wellFormed } from "../unit/format/corpus/arbitraries.js";
 import { dotenvEntries, sorted } from "../unit/format/corpus/dotenv.js";
 import { CANARIES, SHELLS, source } from "../unit/format/corpus/shell.js";

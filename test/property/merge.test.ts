@@ -16,9 +16,9 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { deriveValueKey, newBatchKey, openValue, sealValue } from "../../src/crypto/seal.js";
 import { newScopeKey, unwrapBatchKey, wrapBatchKey } from "../../src/crypto/scopekey.js";
-import { type EnvFile, emptyEnvFile, parseEnvFile, printEnvFile, pruneBatches } from "../../src/vault/envfile.js";
-import { type Conflict, parseConflicted, type Side } from "../../src/git/conflicts.js";
-import { resolveConflict, sideUsable } from "../../src/git/merge.js";
+import { type EnvFile, emptyEnvFile, parseEnvFile, printEnvFile, pruneBatches } from "../../src/model/envfile.js";
+import { type Conflict, parseConflicted, type Side } from "../../src/model/conflicts.js";
+import { resolveConflict, sideUsable } from "../../src/model/merge.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = join(ROOT, "bin", "vault.js");

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { spawnSync } from "node:child_process";
 import fc from "fast-check";
 import { VaultError } from "../../src/errors.js";
-import { parse, print } from "../../src/format/index.js";
-import { checkRoster, type Roster } from "../../src/vault/roster.js";
-import { loadYaml } from "../../src/vault/yamlfile.js";
+import { parse, print } from "../../src/model/dotenv/index.js";
+import { checkRoster, type Roster } from "../../src/model/roster.js";
+import { loadYaml } from "../../src/model/yamlfile.js";
 import { BIN, requireBuild, Sandbox } from "../e2e/harness.js";
 import { anyText } from "../unit/format/corpus/arbitraries.js";
 import { record } from "./figures.js";
@@ -115,7 +115,7 @@ describe("fuzzing", () => {
   });
 
   // KNOWN BUG (reported on issue 8): an alias to an undefined anchor (`<<: *a`) passes the YAML
-  // parse and then throws a plain ReferenceError from yaml's toJS in src/vault/yamlfile.ts.
+  // parse and then throws a plain ReferenceError from yaml's toJS in src/model/yamlfile.ts.
   test(`mutated roster.yaml: loads and checks, or a VaultError (${RUNS.yaml} inputs)`, () => {
     fc.assert(
       fc.property(fc.array(yamlEdit, { minLength: 1, maxLength: 4 }), (edits) => {

@@ -5,7 +5,7 @@
  *
  * Two layers:
  * - library (every mutation): the files are served from memory through a `VaultSource`, and
- *   `Vault.load` + `Keyring` + `readEnv` (src/ops/read.ts) read the affected environment as
+ *   `Vault.load` + `Keyring` + `readEnv` (src/app/read.ts) read the affected environment as
  *   alice, who can read every scope. This tests the format parser, the age layer, batch and
  *   value opening — everything `export`, `unlock` and `run` build on — at ≈ 1 ms a mutation.
  * - CLI (a sample spread over every family): the mutation is written to the work tree and the
@@ -17,10 +17,10 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { VaultError } from "../../src/errors.js";
 import { generateIdentity, identityToRecipient } from "../../src/crypto/age.js";
-import { Keyring } from "../../src/ops/keyring.js";
-import { readEnv } from "../../src/ops/read.js";
+import { Keyring } from "../../src/store/keyring.js";
+import { readEnv } from "../../src/app/read.js";
 import { Vault, type VaultSource } from "../../src/store/vault.js";
-import { memberFor } from "../../src/vault/roster.js";
+import { memberFor } from "../../src/model/roster.js";
 import { Sandbox } from "../e2e/harness.js";
 import { EXPECTED, identityOf, makeTeamVault, snapshot, STACK } from "./fixture.js";
 import { lineEndTruncations, type Mutation, mutations, type Outcome } from "./mutations.js";

@@ -1,7 +1,7 @@
-import { readersOf } from "../../vault/roster.js";
-import { accessMatrix } from "../../ops/check.js";
-import { openVault } from "../../ops/session.js";
-import { where } from "../common.js";
+import { readersOf } from "../../model/roster.js";
+import { accessMatrix } from "../../app/check.js";
+import { openVault } from "../../app/session.js";
+import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
 /**
@@ -9,7 +9,7 @@ import type { Context } from "../context.js";
  * file, `write` (write-only) elsewhere. A `!` marks disagreement with roster.yaml.
  */
 export async function access(ctx: Context): Promise<void> {
-  const vault = await openVault(where(ctx));
+  const vault = await openVault(depsOf(ctx));
   const { scopes, members, holders } = await accessMatrix(vault);
   const cell = (m: string, s: string) => {
     const reads = holders.get(s)?.includes(m) === true;

@@ -1,10 +1,10 @@
 import { UsageError } from "../../errors.js";
-import { burnedOf, envNames, VAULT_FILE } from "../../vault/config.js";
-import { assertKey } from "../../vault/names.js";
-import { editYaml } from "../../vault/yamlfile.js";
+import { burnedOf, envNames, VAULT_FILE } from "../../model/config.js";
+import { assertKey } from "../../model/names.js";
+import { editYaml } from "../../model/yamlfile.js";
 import { findVaultRoot } from "../../store/root.js";
-import { transaction } from "../../ops/transaction.js";
-import { nowSeconds } from "../../ops/write.js";
+import { transaction } from "../../store/transaction.js";
+import { nowSeconds } from "../../app/write.js";
 import type { Context } from "../context.js";
 
 /** Marks a variable do-not-use: kept for history, removed from targets, refused by `run`. */

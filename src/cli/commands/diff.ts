@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { envTexts, workTree } from "../../store/source.js";
-import { diffEnvTexts } from "../../git/history.js";
+import { diffEnvTexts } from "../../app/history.js";
 import { findRepo } from "../../git/repo.js";
-import { envTextsAt, RevisionReader, vaultPrefix } from "../../git/revision.js";
+import { RevisionReader } from "../../git/revision.js";
+import { envTextsAt } from "../../store/at.js";
 import type { Context } from "../context.js";
 import { changeText } from "./log.js";
 
@@ -14,11 +15,10 @@ interface Args {
 export async function diff(ctx: Context, args: Args): Promise<void> {
   const repo = await findRepo(ctx.cwd);
   const reader = new RevisionReader(repo);
-  const prefix = vaultPrefix(repo, ctx.cwd);
   const range = args.range ?? "HEAD";
   const dots = range.indexOf("..");
   const [from, to] = dots < 0 ? [range, undefined] : [range.slice(0, dots) || "HEAD", range.slice(dots + 2) || "HEAD"];
-  const texts = async (rev: string | undefined) => (rev === undefined ? envTexts(workTree(join(repo.top, prefix))) : envTextsAt(reader, await reader.resolve(rev), prefix));
+  const texts = async (rev: string | undefined) => (rev === undefined ? envTexts(workTree(repo.top)) : envTextsAt(reader, await reader.resolve(rev)));
   const [before, after] = [await texts(from), await texts(to)];
   const changes = diffEnvTexts(before, after);
   for (const c of changes) ctx.out.data(`${c.env}: ${changeText(c)}`);

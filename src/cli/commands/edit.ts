@@ -5,17 +5,17 @@ import { join } from "node:path";
 import { InvalidFile, VaultError } from "../../errors.js";
 import { readText } from "../../io/atomic.js";
 import { createScratchDir } from "../../io/scratch.js";
-import { exportAs, importFrom } from "../../ops/formats.js";
-import { readVisible } from "../../ops/read.js";
-import { keyringFor, whoAmI } from "../../ops/session.js";
-import { transaction } from "../../ops/transaction.js";
-import { stillExposed, updateExposures } from "../../ops/exposed.js";
-import { applyUpdates, nowSeconds } from "../../ops/write.js";
-import { printEnvFile } from "../../vault/envfile.js";
+import { exportAs, importFrom } from "../../model/formats.js";
+import { readVisible } from "../../app/read.js";
+import { keyringFor, whoAmI } from "../../app/session.js";
+import { transaction } from "../../store/transaction.js";
+import { stillExposed, updateExposures } from "../../store/exposures.js";
+import { applyUpdates, nowSeconds } from "../../app/write.js";
+import { printEnvFile } from "../../model/envfile.js";
 import { findVaultRoot } from "../../store/root.js";
 import { Vault } from "../../store/vault.js";
-import { summarizeChanges } from "../../io/diff.js";
-import { chooseEnv, summary, where } from "../common.js";
+import { summarizeChanges } from "../../model/diff.js";
+import { chooseEnv, summary, depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
 /**
@@ -98,7 +98,7 @@ function editorFailure(editor: string, exit: EditorExit): VaultError | undefined
 export async function edit(ctx: Context): Promise<number | void> {
   const root = findVaultRoot(ctx.cwd);
   const editor = ctx.processEnv.VISUAL || ctx.processEnv.EDITOR || "vi";
-  const me = await whoAmI(where(ctx));
+  const me = await whoAmI(depsOf(ctx));
   const vault = await Vault.load(root);
   const env = await chooseEnv(vault, ctx);
   // Values of scopes you cannot read are not shown, so they cannot be deleted by mistake either.

@@ -1,15 +1,15 @@
 import { UsageError } from "../../errors.js";
-import { envNames, requireEnv, VAULT_FILE } from "../../vault/config.js";
-import { printEnvFile } from "../../vault/envfile.js";
-import { assertName } from "../../vault/names.js";
-import { memberFor, ROSTER_FILE } from "../../vault/roster.js";
+import { envNames, requireEnv, VAULT_FILE } from "../../model/config.js";
+import { printEnvFile } from "../../model/envfile.js";
+import { assertName } from "../../model/names.js";
+import { memberFor, ROSTER_FILE } from "../../model/roster.js";
 import { findVaultRoot } from "../../store/root.js";
 import { loadState } from "../../store/state.js";
 import { Vault } from "../../store/vault.js";
-import { createScopeKey } from "../../ops/scopes.js";
-import { openVault, optionalKeyring, whoAmI } from "../../ops/session.js";
-import { transaction, type Changes } from "../../ops/transaction.js";
-import { where } from "../common.js";
+import { createScopeKey } from "../../app/scopes.js";
+import { openVault, optionalKeyring, whoAmI } from "../../app/session.js";
+import { transaction, type Changes } from "../../store/transaction.js";
+import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
 interface Args {
@@ -26,7 +26,7 @@ export async function env(ctx: Context, args: Args): Promise<void> {
 async function add(ctx: Context, args: Args): Promise<void> {
   if (args.name === undefined) throw new UsageError("`vault env add` needs the name of the environment", { hints: ["e.g. `vault env add staging --extends production`"] });
   const name = assertName("environment", args.name);
-  const me = await whoAmI(where(ctx));
+  const me = await whoAmI(depsOf(ctx));
   await transaction(findVaultRoot(ctx.cwd), async (vault) => {
     const cfg = vault.config.data;
     if (name in cfg.environments) throw new UsageError(`environment ${name} already exists`, { data: { env: name } });
@@ -55,10 +55,10 @@ async function add(ctx: Context, args: Args): Promise<void> {
 }
 
 async function list(ctx: Context): Promise<void> {
-  const vault = await openVault(where(ctx));
+  const vault = await openVault(depsOf(ctx));
   const cfg = vault.config.data;
   const state = await loadState(vault.root);
-  const keyring = await optionalKeyring(vault, where(ctx));
+  const keyring = await optionalKeyring(vault, depsOf(ctx));
   const rows = [];
   for (const name of envNames(cfg)) {
     const file = await vault.envFile(name);

@@ -1,19 +1,19 @@
-import { parseScope } from "../../vault/names.js";
-import { resolveWho } from "../../vault/roster.js";
-import { ROSTER_FILE } from "../../vault/roster.js";
+import { parseScope } from "../../model/names.js";
+import { resolveWho } from "../../model/roster.js";
+import { ROSTER_FILE } from "../../model/roster.js";
 import { UsageError } from "../../errors.js";
 import { findVaultRoot } from "../../store/root.js";
-import { addToAccess } from "../../ops/roster-edit.js";
-import { requireScope, wrapForReaders } from "../../ops/rotate.js";
-import { keyringFor, whoAmI } from "../../ops/session.js";
-import { transaction } from "../../ops/transaction.js";
-import { where } from "../common.js";
+import { addToAccess } from "../../model/roster-edit.js";
+import { requireScope, wrapForReaders } from "../../app/rotation.js";
+import { keyringFor, whoAmI } from "../../app/session.js";
+import { transaction } from "../../store/transaction.js";
+import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
 /** Gives a member or a team read access to a scope: roster entry plus a key file for each new reader. */
 export async function grant(ctx: Context, args: { who: string; scope: string }): Promise<void> {
   parseScope(args.scope);
-  const me = await whoAmI(where(ctx));
+  const me = await whoAmI(depsOf(ctx));
   const result = await transaction(findVaultRoot(ctx.cwd), async (vault) => {
     await requireScope(vault, args.scope);
     const who = resolveWho(vault.roster.data, args.who);

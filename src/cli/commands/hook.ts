@@ -10,10 +10,10 @@ import { join } from "node:path";
 import { Blocked, UsageError, VaultError } from "../../errors.js";
 import { findGitRoot } from "../../store/root.js";
 import { loadState, localKey } from "../../store/state.js";
-import { freshness, knownSecrets, loadCache, SecretMatcher } from "../../git/fingerprints.js";
-import { storedGenerated } from "../../ops/generated.js";
-import { checkStaged, type Finding, type StagedReader, startStagedReader } from "../../git/precommit.js";
-import { chooseEnv, summary, where } from "../common.js";
+import { freshness, knownSecrets, loadCache, SecretMatcher } from "../../store/fingerprints.js";
+import { storedGenerated } from "../../store/generated.js";
+import { checkStaged, type Finding, type StagedReader, startStagedReader } from "../../app/precommit.js";
+import { chooseEnv, summary, depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
 interface Args {
@@ -70,8 +70,8 @@ async function preCommitChecks(ctx: Context, top: string, reader: StagedReader):
     let fresh = await freshness(top, cache);
     if (fresh.configChanged || fresh.unchecked.size > 0) {
       try {
-        const { refreshFingerprints } = await import("../../git/fingerprints-build.js");
-        await refreshFingerprints(top, where(ctx));
+        const { refreshFingerprints } = await import("../../app/fingerprints.js");
+        await refreshFingerprints(top, depsOf(ctx));
       } catch (e) {
         if (!(e instanceof VaultError)) throw e;
         ctx.out.warn(`cannot rebuild the fingerprint cache: ${e.message}`);
@@ -114,20 +114,17 @@ async function afterGit(ctx: Context, name: string, args: readonly string[]): Pr
   if (!existsSync(join(top, ".envvault", "vault.yaml"))) return;
   if (name === "post-merge") {
     try {
-      const { describeStale, staleKeyFiles } = await import("../../git/mergecheck.js");
+      const { describeStale, staleKeyFiles } = await import("../../app/mergecheck.js");
       for (const s of await staleKeyFiles(top, "", "HEAD")) ctx.out.warn(describeStale(s));
     } catch (e) {
       ctx.out.warn(`post-merge: key files were not checked: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   try {
-    const state = await loadState(top);
-    if (Object.keys(state.targets).length === 0) return;
-    const { keyringFor, openVault, whoAmI } = await import("../../ops/session.js");
-    const { autoUnlock } = await import("../../git/autounlock.js");
-    const vault = await openVault(where(ctx));
-    const env = await chooseEnv(vault, ctx);
-    const result = await autoUnlock(vault, await keyringFor(vault, await whoAmI(where(ctx))), env);
+    if (Object.keys((await loadState(top)).targets).length === 0) return;
+    const { autoUnlock } = await import("../../app/unlock.js");
+    const result = await autoUnlock(depsOf(ctx));
+    if (result === undefined) return;
     for (const c of result.changes) ctx.out.note(`envvault: ${c.env} ${summary(c.added, c.changed, c.removed)}`);
     for (const w of result.warnings) ctx.out.warn(w);
   } catch (e) {

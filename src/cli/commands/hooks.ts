@@ -1,7 +1,7 @@
 import { findVaultRoot } from "../../store/root.js";
 import { installHooks, uninstallHooks } from "../../git/hooks.js";
-import { refreshFingerprints } from "../../git/fingerprints-build.js";
-import { where } from "../common.js";
+import { refreshFingerprints } from "../../app/fingerprints.js";
+import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
 interface Args {
@@ -29,7 +29,7 @@ export async function hooks(ctx: Context, args: Args): Promise<void> {
     return;
   }
   const root = findVaultRoot(ctx.cwd);
-  const r = await refreshFingerprints(root, where(ctx));
+  const r = await refreshFingerprints(root, depsOf(ctx));
   const unreadable = [...new Set(r.unreadable)].sort();
   ctx.out.note(`fingerprint cache: ${r.values} value(s)${unreadable.length > 0 ? `; scopes you cannot read (not checked): ${unreadable.join(", ")}` : ""}`);
   if (r.incomplete.length > 0) ctx.out.warn(`${r.incomplete.join(", ")}: some values could not be read (no identity, or a damaged file), so commits are not checked for them`);

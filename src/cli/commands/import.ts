@@ -1,15 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fsError } from "../../io/files.js";
-import { printEnvFile } from "../../vault/envfile.js";
+import { printEnvFile } from "../../model/envfile.js";
 import { findVaultRoot } from "../../store/root.js";
 import { Vault } from "../../store/vault.js";
-import { formatFromName, importFrom, type ImportFormat } from "../../ops/formats.js";
-import { optionalKeyring } from "../../ops/session.js";
-import { transaction } from "../../ops/transaction.js";
-import { stillExposed, updateExposures } from "../../ops/exposed.js";
-import { applyUpdates, nowSeconds } from "../../ops/write.js";
-import { chooseEnv, inputText, readStdin, summary, where } from "../common.js";
+import { formatFromName, importFrom, type ImportFormat } from "../../model/formats.js";
+import { optionalKeyring } from "../../app/session.js";
+import { transaction } from "../../store/transaction.js";
+import { stillExposed, updateExposures } from "../../store/exposures.js";
+import { applyUpdates, nowSeconds } from "../../app/write.js";
+import { chooseEnv, inputText, readStdin, summary, depsOf } from "../common.js";
 import type { Context } from "../context.js";
 import { InvalidFile } from "../../errors.js";
 
@@ -30,7 +30,7 @@ export async function importEnv(ctx: Context, args: { file: string; format?: Imp
   }
   const result = await transaction(findVaultRoot(ctx.cwd), async (vault) => {
     const env = await chooseEnv(vault, ctx);
-    const keyring = await optionalKeyring(vault, where(ctx));
+    const keyring = await optionalKeyring(vault, depsOf(ctx));
     const written = await applyUpdates(keyring, await vault.envFile(env), [...values].map(([key, value]) => ({ key, value })), [], nowSeconds(ctx.processEnv));
     const changes = new Map<string, string | null>([[Vault.envPath(env), printEnvFile(written.file)]]);
     await updateExposures(vault, changes, [], stillExposed(written.file.values, env));

@@ -1,18 +1,18 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { VaultError } from "../../errors.js";
-import { VAULT_FILE } from "../../vault/config.js";
-import { defaultIdentityPath, writeIdentityFile } from "../../crypto/identity.js";
+import { VAULT_FILE } from "../../model/config.js";
+import { defaultIdentityPath, writeIdentityFile } from "../../store/identity.js";
 import { confirm } from "../../io/terminal.js";
-import { type Adoption, planAdoption } from "../../ops/adopt.js";
-import { defaultMemberName, initVault } from "../../ops/init.js";
-import { whoAmI } from "../../ops/session.js";
-import { nowSeconds } from "../../ops/write.js";
+import { type Adoption, planAdoption } from "../../app/adopt.js";
+import { defaultMemberName, initVault } from "../../app/init.js";
+import { whoAmI } from "../../app/session.js";
+import { nowSeconds } from "../../app/write.js";
 import { findGitRoot } from "../../store/root.js";
 import { installHooks } from "../../git/hooks.js";
 import { gitText } from "../../git/exec.js";
-import { refreshFingerprints } from "../../git/fingerprints-build.js";
-import { where } from "../common.js";
+import { refreshFingerprints } from "../../app/fingerprints.js";
+import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
 interface Args {
@@ -28,13 +28,13 @@ export async function init(ctx: Context, args: Args): Promise<void> {
   if (findGitRoot(ctx.cwd) === undefined) ctx.out.warn(`${ctx.cwd} is not in a git repository; the vault is meant to be committed with your code`);
   let me;
   try {
-    me = await whoAmI(where(ctx));
+    me = await whoAmI(depsOf(ctx));
   } catch (e) {
     if (!(e instanceof VaultError && e.code === "NO_IDENTITY") || ctx.identityFile !== undefined) throw e;
     const path = defaultIdentityPath(ctx.processEnv);
     await writeIdentityFile(path);
     ctx.out.note(`created your identity ${path} (mode 0600); back it up: without it you cannot read your secrets`);
-    me = await whoAmI(where(ctx));
+    me = await whoAmI(depsOf(ctx));
   }
   const envs = args.env === undefined || args.env.length === 0 ? ["development"] : args.env.flatMap((e) => e.split(","));
   const member = args.name ?? defaultMemberName(ctx.processEnv);
@@ -110,5 +110,5 @@ async function afterAdoption(ctx: Context, root: string, a: Adoption): Promise<v
   if (list.length > 0) {
     ctx.out.warn(`git still tracks ${list.join(", ")}: its plaintext values are in your history; run \`git rm --cached ${list.join(" ")}\`, commit, and change those secrets at their providers`);
   }
-  await refreshFingerprints(root, where(ctx), a.values).catch((e: Error) => ctx.out.warn(`the pre-commit hook's fingerprint cache was not updated: ${e.message}`));
+  await refreshFingerprints(root, depsOf(ctx), a.values).catch((e: Error) => ctx.out.warn(`the pre-commit hook's fingerprint cache was not updated: ${e.message}`));
 }

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { defaultIdentityPath, writeIdentityFile } from "../../crypto/identity.js";
+import { defaultIdentityPath, writeIdentityFile } from "../../store/identity.js";
 import type { Context } from "../context.js";
 
 export async function keygen(ctx: Context, args: { out?: string }): Promise<void> {

@@ -1,20 +1,20 @@
-import { entries, readEnv } from "../../ops/read.js";
-import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
-import { burnedOf, kindOf } from "../../vault/config.js";
-import { chooseEnv, where } from "../common.js";
+import { entries, readEnv } from "../../app/read.js";
+import { keyringFor, openVault, whoAmI } from "../../app/session.js";
+import { burnedOf, kindOf } from "../../model/config.js";
+import { chooseEnv, depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
 const MASK = "••••••";
 
 export async function list(ctx: Context, args: { reveal: boolean }): Promise<void> {
-  const vault = await openVault(where(ctx));
+  const vault = await openVault(depsOf(ctx));
   const env = await chooseEnv(vault, ctx);
   const all = await entries(vault, env);
   const cfg = vault.config.data;
   const showConfig = [...all.keys()].some((k) => kindOf(cfg, k) === "config");
   let values = new Map<string, string>();
   if (args.reveal || showConfig) {
-    const keyring = await keyringFor(vault, await whoAmI(where(ctx)));
+    const keyring = await keyringFor(vault, await whoAmI(depsOf(ctx)));
     const keys = args.reveal ? undefined : [...all.keys()].filter((k) => kindOf(cfg, k) === "config");
     try {
       values = new Map([...(await readEnv(keyring, env, keys))].map(([k, r]) => [k, r.value]));

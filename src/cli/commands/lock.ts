@@ -1,12 +1,9 @@
-import { withRepoLock } from "../../store/local.js";
-import { openVault } from "../../ops/session.js";
-import { lockAll } from "../../ops/unlock.js";
-import { summary, where } from "../common.js";
+import { lock as lockTargets } from "../../app/unlock.js";
+import { depsOf, summary } from "../common.js";
 import type { Context } from "../context.js";
 
 export async function lock(ctx: Context): Promise<void> {
-  const vault = await openVault(where(ctx));
-  const results = await withRepoLock(vault.root, () => lockAll(vault));
+  const results = await lockTargets(depsOf(ctx));
   if (results.length === 0) ctx.out.note("nothing to lock: no target was unlocked in this clone");
   for (const r of results) {
     ctx.out.note(`locked ${r.target}: ${summary([], [], r.removed)}`);

@@ -1,7 +1,7 @@
 import { UsageError } from "../../errors.js";
-import { assertKey } from "../../vault/names.js";
+import { assertKey } from "../../model/names.js";
 import { findRepo } from "../../git/repo.js";
-import { type EnvChange, forKey, vaultLog } from "../../git/history.js";
+import { type EnvChange, forKey, vaultLog } from "../../app/history.js";
 import { summary } from "../common.js";
 import type { Context } from "../context.js";
 

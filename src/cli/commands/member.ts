@@ -1,13 +1,13 @@
 import { UsageError } from "../../errors.js";
 import { isRecipient } from "../../crypto/age.js";
-import { assertName } from "../../vault/names.js";
-import { memberFor, memberNames, ROSTER_FILE, scopesOf } from "../../vault/roster.js";
+import { assertName } from "../../model/names.js";
+import { memberFor, memberNames, ROSTER_FILE, scopesOf } from "../../model/roster.js";
 import { findVaultRoot } from "../../store/root.js";
-import { addMember } from "../../ops/roster-edit.js";
-import { allScopes, wrapForReaders } from "../../ops/rotate.js";
-import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
-import { transaction } from "../../ops/transaction.js";
-import { where } from "../common.js";
+import { addMember } from "../../model/roster-edit.js";
+import { allScopes, wrapForReaders } from "../../app/rotation.js";
+import { keyringFor, openVault, whoAmI } from "../../app/session.js";
+import { transaction } from "../../store/transaction.js";
+import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 import { rotate } from "./rotate.js";
 
@@ -40,7 +40,7 @@ async function add(ctx: Context, name: string, args: Args): Promise<void> {
     }
   });
   const teams = [...new Set(args.team ?? [])].map((t) => assertName("team", t));
-  const me = await whoAmI(where(ctx));
+  const me = await whoAmI(depsOf(ctx));
   const result = await transaction(findVaultRoot(ctx.cwd), async (vault) => {
     const taken = memberFor(vault.roster.data, recipients);
     if (taken !== undefined) throw new UsageError(`a recipient of ${name} already belongs to member ${taken}`, { hints: ["a recipient identifies one member"] });
@@ -69,7 +69,7 @@ async function add(ctx: Context, name: string, args: Args): Promise<void> {
 }
 
 async function list(ctx: Context): Promise<void> {
-  const vault = await openVault(where(ctx));
+  const vault = await openVault(depsOf(ctx));
   const roster = vault.roster.data;
   const scopes = await allScopes(vault);
   const holders = new Map(await Promise.all(scopes.map(async (s) => [s, await vault.keyHolders(s)] as const)));

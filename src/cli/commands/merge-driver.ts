@@ -10,14 +10,14 @@ import { writeFileAtomic } from "../../io/atomic.js";
 import { fsError } from "../../io/files.js";
 import { VaultError } from "../../errors.js";
 import { promptLine } from "../../io/terminal.js";
-import { MASKED } from "../../io/diff.js";
+import { MASKED } from "../../model/diff.js";
 import { openValue } from "../../crypto/seal.js";
-import { type EnvFile, HEADER, parseEnvFile } from "../../vault/envfile.js";
-import { applySide, type Conflict, type ConflictedFile, envOf, hasConflictMarkers, parseConflicted, type Side } from "../../git/conflicts.js";
-import { mergeEnv, printMerged, resolveConflict, sideUsable } from "../../git/merge.js";
-import type { Keyring } from "../../ops/keyring.js";
+import { type EnvFile, HEADER, parseEnvFile } from "../../model/envfile.js";
+import { applySide, type Conflict, type ConflictedFile, envOf, hasConflictMarkers, parseConflicted, type Side } from "../../model/conflicts.js";
+import { mergeEnv, printMerged, resolveConflict, sideUsable } from "../../model/merge.js";
+import type { Keyring } from "../../store/keyring.js";
 import { findGitRoot } from "../../store/root.js";
-import { summary, where } from "../common.js";
+import { summary, depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
 interface Args {
@@ -49,9 +49,9 @@ class SideReader {
     this.keyring ??= (async () => {
       try {
         const { Vault } = await import("../../store/vault.js");
-        const { optionalKeyring } = await import("../../ops/session.js");
+        const { optionalKeyring } = await import("../../app/session.js");
         const vault = await Vault.load(findGitRoot(this.ctx.cwd) ?? this.ctx.cwd);
-        return await optionalKeyring(vault, where(this.ctx));
+        return await optionalKeyring(vault, depsOf(this.ctx));
       } catch {
         return undefined; // e.g. roster.yaml is in conflict too: nothing is decrypted then
       }

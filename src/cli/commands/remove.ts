@@ -1,11 +1,11 @@
 import { UsageError } from "../../errors.js";
-import { printEnvFile } from "../../vault/envfile.js";
-import { assertKey } from "../../vault/names.js";
+import { printEnvFile } from "../../model/envfile.js";
+import { assertKey } from "../../model/names.js";
 import { findVaultRoot } from "../../store/root.js";
 import { Vault } from "../../store/vault.js";
-import { entries } from "../../ops/read.js";
-import { transaction } from "../../ops/transaction.js";
-import { applyUpdates, nowSeconds } from "../../ops/write.js";
+import { entries } from "../../app/read.js";
+import { transaction } from "../../store/transaction.js";
+import { applyUpdates, nowSeconds } from "../../app/write.js";
 import { chooseEnv, summary } from "../common.js";
 import type { Context } from "../context.js";
 

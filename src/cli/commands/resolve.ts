@@ -6,12 +6,11 @@ import { checkInside } from "../../io/confine.js";
 import { withRepoLock } from "../../store/local.js";
 import { findVaultRoot } from "../../store/root.js";
 import { envTexts, workTree } from "../../store/source.js";
-import { type Conflict, type ConflictedFile, hasConflictMarkers, parseConflicted, type Side } from "../../git/conflicts.js";
-import { printMerged, resolveConflict } from "../../git/merge.js";
+import { type Conflict, type ConflictedFile, hasConflictMarkers, parseConflicted, type Side } from "../../model/conflicts.js";
+import { printMerged, resolveConflict } from "../../model/merge.js";
 import { git } from "../../git/exec.js";
 import { findRepo } from "../../git/repo.js";
-import { vaultPrefix } from "../../git/revision.js";
-import { scopeKeyDir } from "../../vault/names.js";
+import { scopeKeyDir } from "../../model/names.js";
 import type { Context } from "../context.js";
 
 interface Args {
@@ -27,7 +26,7 @@ interface Args {
 async function takeKeyFiles(root: string, scopes: readonly string[], side: Side): Promise<string[]> {
   if (scopes.length === 0) return [];
   const repo = await findRepo(root);
-  const prefix = vaultPrefix(repo, root);
+  const prefix = "";
   const dirs = scopes.map((s) => `${prefix}.envvault/keys/${scopeKeyDir(s)}/`);
   const unmerged = await git(["ls-files", "-u", "-z", "--", ...dirs], { cwd: repo.top });
   const paths = [...new Set(unmerged.stdout.toString("utf8").split("\0").map((l) => l.split("\t")[1] ?? "").filter((p) => p !== ""))].sort();

@@ -1,21 +1,21 @@
 import { UsageError } from "../../errors.js";
-import { parseScope } from "../../vault/names.js";
-import { readersOf, resolveWho, ROSTER_FILE } from "../../vault/roster.js";
+import { parseScope } from "../../model/names.js";
+import { readersOf, resolveWho, ROSTER_FILE } from "../../model/roster.js";
 import { findVaultRoot } from "../../store/root.js";
-import { removeFromAccess } from "../../ops/roster-edit.js";
-import { updateExposures } from "../../ops/exposed.js";
-import { exposures, requireScope, rotateScopes } from "../../ops/rotate.js";
-import { keyringFor, whoAmI } from "../../ops/session.js";
-import { transaction } from "../../ops/transaction.js";
-import { nowSeconds } from "../../ops/write.js";
-import { where } from "../common.js";
+import { removeFromAccess } from "../../model/roster-edit.js";
+import { updateExposures } from "../../store/exposures.js";
+import { exposures, requireScope, rotateScopes } from "../../app/rotation.js";
+import { keyringFor, whoAmI } from "../../app/session.js";
+import { transaction } from "../../store/transaction.js";
+import { nowSeconds } from "../../app/write.js";
+import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 import { renderExposures } from "./rotate.js";
 
 /** Takes a member's or team's access to a scope away; the scope is rotated at once. */
 export async function revoke(ctx: Context, args: { who: string; scope: string }): Promise<void> {
   parseScope(args.scope);
-  const me = await whoAmI(where(ctx));
+  const me = await whoAmI(depsOf(ctx));
   const since = new Date(nowSeconds(ctx.processEnv) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
   const result = await transaction(findVaultRoot(ctx.cwd), async (vault) => {
     await requireScope(vault, args.scope);

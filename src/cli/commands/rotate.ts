@@ -1,20 +1,20 @@
 import { UsageError } from "../../errors.js";
 import { generateValue } from "../../crypto/generate.js";
 import { promptHidden } from "../../io/terminal.js";
-import { type Exposure, generatedSpecs, kindOf, VAULT_FILE } from "../../vault/config.js";
-import { printEnvFile } from "../../vault/envfile.js";
-import { assertKey, parseScope } from "../../vault/names.js";
-import { requireMember, ROSTER_FILE } from "../../vault/roster.js";
+import { type Exposure, generatedSpecs, kindOf, VAULT_FILE } from "../../model/config.js";
+import { printEnvFile } from "../../model/envfile.js";
+import { assertKey, parseScope } from "../../model/names.js";
+import { requireMember, ROSTER_FILE } from "../../model/roster.js";
 import { findVaultRoot } from "../../store/root.js";
 import { Vault } from "../../store/vault.js";
-import { dropMember } from "../../ops/roster-edit.js";
-import { stillExposed, updateExposures } from "../../ops/exposed.js";
-import { allScopes, exposures, readableBy, rotateScopes } from "../../ops/rotate.js";
-import { GENERATED_FILE, regenerate } from "../../ops/generated.js";
-import { keyringFor, type Me, openVault, whoAmI } from "../../ops/session.js";
-import { transaction } from "../../ops/transaction.js";
-import { applyUpdates, nowSeconds } from "../../ops/write.js";
-import { chooseEnv, readStdin, where } from "../common.js";
+import { dropMember } from "../../model/roster-edit.js";
+import { stillExposed, updateExposures } from "../../store/exposures.js";
+import { allScopes, exposures, readableBy, rotateScopes } from "../../app/rotation.js";
+import { GENERATED_FILE, regenerate } from "../../store/generated.js";
+import { keyringFor, type Me, openVault, whoAmI } from "../../app/session.js";
+import { transaction } from "../../store/transaction.js";
+import { applyUpdates, nowSeconds } from "../../app/write.js";
+import { chooseEnv, readStdin, depsOf } from "../common.js";
 import type { Context } from "../context.js";
 import { withSpinner } from "../spinner.js";
 
@@ -47,7 +47,7 @@ export async function rotate(ctx: Context, args: Args): Promise<void> {
     });
   }
   for (const s of scopes) parseScope(s);
-  const me = await whoAmI(where(ctx));
+  const me = await whoAmI(depsOf(ctx));
   const root = findVaultRoot(ctx.cwd);
   if (keys.length > 0) return rotateValues(ctx, root, me, keys, args);
   const since = new Date(nowSeconds(ctx.processEnv) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -82,7 +82,7 @@ export async function rotate(ctx: Context, args: Args): Promise<void> {
  * its vault.yaml spec, and the next unlock writes it into the targets.
  */
 async function rotateValues(ctx: Context, root: string, me: Me, keys: string[], args: Args): Promise<void> {
-  const before = await openVault(where(ctx));
+  const before = await openVault(depsOf(ctx));
   const cfg = before.config.data;
   const stored = (await before.envFile(await chooseEnv(before, ctx))).values;
   const local = keys.filter((k) => kindOf(cfg, k) === "generated" && !stored.has(k));

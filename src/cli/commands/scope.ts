@@ -1,22 +1,22 @@
 import { UsageError } from "../../errors.js";
-import { printEnvFile } from "../../vault/envfile.js";
-import { parseScope } from "../../vault/names.js";
-import { memberFor, ROSTER_FILE } from "../../vault/roster.js";
+import { printEnvFile } from "../../model/envfile.js";
+import { parseScope } from "../../model/names.js";
+import { memberFor, ROSTER_FILE } from "../../model/roster.js";
 import { findVaultRoot } from "../../store/root.js";
 import { Vault } from "../../store/vault.js";
-import { addToAccess } from "../../ops/roster-edit.js";
-import { createScopeKey } from "../../ops/scopes.js";
-import { whoAmI } from "../../ops/session.js";
-import { transaction } from "../../ops/transaction.js";
-import { requireEnv } from "../../vault/config.js";
-import { where } from "../common.js";
+import { addToAccess } from "../../model/roster-edit.js";
+import { createScopeKey } from "../../app/scopes.js";
+import { whoAmI } from "../../app/session.js";
+import { transaction } from "../../store/transaction.js";
+import { requireEnv } from "../../model/config.js";
+import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
 /** `vault scope add production:payments`: a new scope readable by its creator only. */
 export async function scope(ctx: Context, args: { action: "add"; scope: string }): Promise<void> {
   const s = parseScope(args.scope);
   if (s.name === undefined) throw new UsageError(`a named scope is ENV:NAME, e.g. ${s.env}:payments; ${s.env} itself is the environment's own scope`);
-  const me = await whoAmI(where(ctx));
+  const me = await whoAmI(depsOf(ctx));
   await transaction(findVaultRoot(ctx.cwd), async (vault) => {
     requireEnv(vault.config.data, s.env);
     const file = await vault.envFile(s.env);

@@ -1,18 +1,18 @@
 import { UsageError } from "../../errors.js";
 import { promptHidden } from "../../io/terminal.js";
-import { burnedOf, kindOf, type Kind } from "../../vault/config.js";
-import { printEnvFile } from "../../vault/envfile.js";
-import { assertKey } from "../../vault/names.js";
+import { burnedOf, kindOf, type Kind } from "../../model/config.js";
+import { printEnvFile } from "../../model/envfile.js";
+import { assertKey } from "../../model/names.js";
 import { Vault } from "../../store/vault.js";
-import { optionalKeyring } from "../../ops/session.js";
-import { transaction, type Changes } from "../../ops/transaction.js";
-import { stillExposed, updateExposures } from "../../ops/exposed.js";
-import { applyUpdates, nowSeconds, type Update } from "../../ops/write.js";
-import { chooseEnv, readStdin, summary, where } from "../common.js";
+import { optionalKeyring } from "../../app/session.js";
+import { transaction, type Changes } from "../../store/transaction.js";
+import { stillExposed, updateExposures } from "../../store/exposures.js";
+import { applyUpdates, nowSeconds, type Update } from "../../app/write.js";
+import { chooseEnv, readStdin, summary, depsOf } from "../common.js";
 import type { Context } from "../context.js";
 import { findVaultRoot } from "../../store/root.js";
-import { refreshFingerprints } from "../../git/fingerprints-build.js";
-import { envFileForSet } from "../../git/settle.js";
+import { refreshFingerprints } from "../../app/fingerprints.js";
+import { envFileForSet } from "../../app/settle.js";
 
 interface Args {
   assignments: string[];
@@ -62,7 +62,7 @@ export async function set(ctx: Context, args: Args): Promise<void> {
 
   const result = await transaction(root, async (vault) => {
     const env = await chooseEnv(vault, ctx);
-    const keyring = await optionalKeyring(vault, where(ctx));
+    const keyring = await optionalKeyring(vault, depsOf(ctx));
     const file = await envFileForSet(vault, env, updates.map((u) => u.key));
     // --scope payments means the payments scope of this environment.
     const scoped = updates.map((u) => (u.scope === undefined || u.scope.includes(":") ? u : { ...u, scope: `${env}:${u.scope}` }));
@@ -86,7 +86,7 @@ export async function set(ctx: Context, args: Args): Promise<void> {
     return { changes, result: { env, ...written, file: undefined, writeOnly: keyring === undefined } };
   });
   const known = new Map([[result.env, new Map(updates.map((u) => [u.key, u.value]))]]);
-  await refreshFingerprints(root, where(ctx), known).catch((e: Error) => ctx.out.warn(`the pre-commit hook's fingerprint cache was not updated: ${e.message}`));
+  await refreshFingerprints(root, depsOf(ctx), known).catch((e: Error) => ctx.out.warn(`the pre-commit hook's fingerprint cache was not updated: ${e.message}`));
   if (burnedKeys.length > 0) ctx.out.warn(`${burnedKeys.join(", ")} is burned: the value is stored, but unlock and run keep leaving it out`);
   if (fromArgv.length > 0) {
     ctx.out.warn(`the value of ${fromArgv.join(", ")} was given on the command line, so it may be in your shell history; next time use \`vault set KEY\` (hidden prompt) or --stdin`);

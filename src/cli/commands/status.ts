@@ -7,23 +7,24 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { VaultError } from "../../errors.js";
 import { fingerprint } from "../../crypto/seal.js";
-import { entries as docEntries, parse } from "../../format/index.js";
-import { burnedOf, envNames, VAULT_FILE } from "../../vault/config.js";
-import { entries as vaultEntries } from "../../ops/read.js";
-import { resolveTargets } from "../../ops/unlock.js";
-import { optionalKeyring } from "../../ops/session.js";
+import { entries as docEntries, parse } from "../../model/dotenv/index.js";
+import { burnedOf, envNames, VAULT_FILE } from "../../model/config.js";
+import { entries as vaultEntries } from "../../app/read.js";
+import { resolveTargets } from "../../app/unlock.js";
+import { optionalKeyring } from "../../app/session.js";
 import { findVaultRoot } from "../../store/root.js";
 import { loadState, localKey } from "../../store/state.js";
 import { Vault } from "../../store/vault.js";
 import { envTexts, workTree } from "../../store/source.js";
 import { readTextInside } from "../../io/confine.js";
-import { type Conflict, hasConflictMarkers, parseConflicted } from "../../git/conflicts.js";
+import { type Conflict, hasConflictMarkers, parseConflicted } from "../../model/conflicts.js";
 import { git } from "../../git/exec.js";
-import { diffEnvTexts } from "../../git/history.js";
-import { describeStale, staleKeyFiles } from "../../git/mergecheck.js";
+import { diffEnvTexts } from "../../app/history.js";
+import { describeStale, staleKeyFiles } from "../../app/mergecheck.js";
 import { findRepo } from "../../git/repo.js";
-import { envTextsAt, RevisionReader, vaultPrefix } from "../../git/revision.js";
-import { chooseEnv, summary, where } from "../common.js";
+import { RevisionReader } from "../../git/revision.js";
+import { envTextsAt, revisionSource } from "../../store/at.js";
+import { chooseEnv, summary, depsOf } from "../common.js";
 import type { Context } from "../context.js";
 import { changeText } from "./log.js";
 
@@ -63,7 +64,7 @@ async function branchOf(gitDir: string): Promise<string> {
 export async function status(ctx: Context): Promise<void> {
   const repo = await findRepo(ctx.cwd);
   const root = findVaultRoot(ctx.cwd);
-  const prefix = vaultPrefix(repo, ctx.cwd);
+  const prefix = "";
   const reader = new RevisionReader(repo);
   const head = await reader.resolve("HEAD").catch(() => undefined);
   const branch = await branchOf(repo.gitDir);
@@ -95,7 +96,7 @@ export async function status(ctx: Context): Promise<void> {
   ].sort();
 
   // Vault changes in the work tree that HEAD does not have.
-  const atHead = head === undefined ? new Map<string, string>() : await envTextsAt(reader, head, prefix);
+  const atHead = head === undefined ? new Map<string, string>() : await envTextsAt(reader, head);
   const conflicted = (env: string) => conflicts.some((x) => x.file === `.envvault/envs/${env}.env`); // listed under conflicts
   const uncommitted = diffEnvTexts(atHead, work).filter((c) => !conflicted(c.env));
 
@@ -115,13 +116,13 @@ export async function status(ctx: Context): Promise<void> {
   if (head === undefined) headProblem = "HEAD has no commit yet";
   else {
     try {
-      headVault = await Vault.load(root, reader.source(head, "HEAD"));
+      headVault = await Vault.load(root, revisionSource(reader, head, "HEAD"));
     } catch (e) {
       if (!(e instanceof VaultError)) throw e;
       headProblem = `HEAD has no readable vault (${e.message})`;
     }
   }
-  const keyring = headVault === undefined ? undefined : await optionalKeyring(headVault, where(ctx)).catch(() => undefined);
+  const keyring = headVault === undefined ? undefined : await optionalKeyring(headVault, depsOf(ctx)).catch(() => undefined);
   const hashKey = Object.keys(state.targets).length > 0 ? await localKey(root) : undefined;
   // What unlock would write into each target from HEAD's vault (layers, interpolation,
   // contexts, generated values, the target's filter), nothing written: the target holds
@@ -130,7 +131,7 @@ export async function status(ctx: Context): Promise<void> {
   let resolveProblem: string | undefined;
   if (headVault !== undefined && keyring !== undefined && hashKey !== undefined && envInUse !== undefined) {
     try {
-      const all = await resolveTargets({ vault: headVault, keyring, env: envInUse, lookup: ctx.processEnv }, false);
+      const all = await resolveTargets({ vault: headVault, keyring, env: envInUse }, { lookup: ctx.processEnv }, false);
       wouldWrite = new Map(all.map(({ target, resolved }) => [target.path, resolved.resolution.values]));
     } catch (e) {
       if (!(e instanceof VaultError)) throw e;

@@ -8,14 +8,14 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VaultError } from "../../errors.js";
-import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
-import { autoUnlock } from "../../git/autounlock.js";
+import { unlockKeeping } from "../../app/unlock.js";
 import { git, gitText } from "../../git/exec.js";
-import { diffEnvTexts, type EnvChange } from "../../git/history.js";
+import { diffEnvTexts, type EnvChange } from "../../app/history.js";
 import { ATTRIBUTES_LINE, currentLauncher, launcherCommand } from "../../git/hooks.js";
 import { findRepo, headCommit, type Repo } from "../../git/repo.js";
-import { envTextsAt, RevisionReader, vaultPrefix } from "../../git/revision.js";
-import { chooseEnv, summary, where } from "../common.js";
+import { RevisionReader } from "../../git/revision.js";
+import { envTextsAt } from "../../store/at.js";
+import { chooseEnv, summary, depsOf } from "../common.js";
 import type { Context } from "../context.js";
 import { changeText } from "./log.js";
 
@@ -32,8 +32,7 @@ function firstLines(s: string): string {
 
 async function pulledChanges(repo: Repo, cwd: string, before: string | undefined, after: string): Promise<EnvChange[]> {
   const reader = new RevisionReader(repo);
-  const prefix = vaultPrefix(repo, cwd);
-  return diffEnvTexts(before === undefined ? new Map() : await envTextsAt(reader, before, prefix), await envTextsAt(reader, after, prefix));
+  return diffEnvTexts(before === undefined ? new Map() : await envTextsAt(reader, before), await envTextsAt(reader, after));
 }
 
 export async function sync(ctx: Context, args: Args): Promise<number> {
@@ -86,8 +85,7 @@ export async function sync(ctx: Context, args: Args): Promise<number> {
   else if (changes.length === 0) ctx.out.note(`pulled ${(after ?? "").slice(0, 10)}: no change to the vault`);
   let unlocked: { env: string; added: string[]; changed: string[]; removed: string[] }[] = [];
   try {
-    const vault = await openVault(where(ctx));
-    const result = await autoUnlock(vault, await keyringFor(vault, await whoAmI(where(ctx))), await chooseEnv(vault, ctx));
+    const result = await unlockKeeping(depsOf(ctx));
     unlocked = result.changes;
     for (const c of result.changes) ctx.out.note(`unlocked ${c.env}: ${summary(c.added, c.changed, c.removed)}`);
     for (const w of result.warnings) ctx.out.warn(w);

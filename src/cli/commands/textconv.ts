@@ -9,12 +9,12 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { fsError } from "../../io/files.js";
 import { openValue } from "../../crypto/seal.js";
-import { MASKED } from "../../io/diff.js";
-import { type EnvFile, HEADER, type SealedValue } from "../../vault/envfile.js";
-import { type Conflict, envOf, parseConflicted } from "../../git/conflicts.js";
-import type { Keyring } from "../../ops/keyring.js";
+import { MASKED } from "../../model/diff.js";
+import { type EnvFile, HEADER, type SealedValue } from "../../model/envfile.js";
+import { type Conflict, envOf, parseConflicted } from "../../model/conflicts.js";
+import type { Keyring } from "../../store/keyring.js";
 import { findGitRoot } from "../../store/root.js";
-import { where } from "../common.js";
+import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
 interface Args {
@@ -27,8 +27,8 @@ async function revealer(ctx: Context): Promise<Keyring | undefined> {
   if (ctx.processEnv.ENVVAULT_DIFF_REVEAL !== "1") return undefined;
   try {
     const { Vault } = await import("../../store/vault.js");
-    const { optionalKeyring } = await import("../../ops/session.js");
-    return await optionalKeyring(await Vault.load(findGitRoot(ctx.cwd) ?? ctx.cwd), where(ctx));
+    const { optionalKeyring } = await import("../../app/session.js");
+    return await optionalKeyring(await Vault.load(findGitRoot(ctx.cwd) ?? ctx.cwd), depsOf(ctx));
   } catch {
     return undefined;
   }

@@ -1,18 +1,11 @@
-import { renderDiff } from "../../io/diff.js";
+import { type Decide, explainTargets, unlock as unlockTargets } from "../../app/unlock.js";
+import { renderDiff } from "../../model/diff.js";
+import { assertKey } from "../../model/names.js";
+import type { ConflictPolicy } from "../../model/patch.js";
 import { promptLine } from "../../io/terminal.js";
-import { withRepoLock } from "../../store/local.js";
-import type { ConflictPolicy } from "../../ops/patch.js";
-import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
-import { applyUnlock, planUnlockAll, resolveTargets, type UnlockOptions } from "../../ops/unlock.js";
-import { explain } from "../../ops/layers.js";
-import { ownValues } from "../../ops/read.js";
-import { targetTakes } from "../../vault/config.js";
-import { assertKey } from "../../vault/names.js";
-import { explainJson, renderExplain, reportFiles } from "../explain.js";
-import { chooseEnv, summary, warnHidden, where } from "../common.js";
+import { depsOf, summary } from "../common.js";
 import type { Context } from "../context.js";
-import { updateFingerprints } from "../../git/fingerprints-build.js";
-import { loadVaultAt } from "../../git/revision.js";
+import { explainJson, renderExplain, reportReading } from "../explain.js";
 
 interface Args {
   dryRun: boolean;
@@ -22,15 +15,9 @@ interface Args {
   explain?: string;
 }
 
-export async function unlock(ctx: Context, args: Args): Promise<void> {
-  const at = args.at === undefined ? undefined : await loadVaultAt(ctx.cwd, args.at);
-  const vault = at?.vault ?? (await openVault(where(ctx)));
-  const env = await chooseEnv(vault, ctx);
-  const keyring = await keyringFor(vault, await whoAmI(where(ctx)));
-  const layered = { ...(args.context === undefined ? {} : { context: args.context }), lookup: ctx.processEnv };
-  if (args.explain !== undefined) return explainTargets(ctx, { vault, keyring, env, decide: async () => new Map(), ...layered }, assertKey(args.explain));
-  const policy = args.onConflict ?? (ctx.interactive ? "prompt" : "keep");
-  const decide = async (target: string, keys: string[]): Promise<Map<string, ConflictPolicy>> => {
+/** Asks on the terminal for each key changed locally, or applies the `--on-conflict` policy. */
+function decider(policy: ConflictPolicy | "prompt"): Decide {
+  return async (target, keys) => {
     const out = new Map<string, ConflictPolicy>();
     for (const key of keys) {
       if (policy !== "prompt") {
@@ -42,26 +29,28 @@ export async function unlock(ctx: Context, args: Args): Promise<void> {
     }
     return out;
   };
-  const plans = await withRepoLock(vault.root, async () => {
-    const planned = await planUnlockAll({ vault, keyring, env, decide, ...layered }, !args.dryRun);
-    if (!args.dryRun) await applyUnlock(vault, planned);
-    return planned;
-  });
-  if (!args.dryRun && at === undefined) {
-    await updateFingerprints(vault, keyring).catch((e: Error) => ctx.out.warn(`the pre-commit hook's fingerprint cache was not updated: ${e.message}`));
-  }
-  for (const p of plans) {
+}
+
+export async function unlock(ctx: Context, args: Args): Promise<void> {
+  const withContext = args.context === undefined ? {} : { context: args.context };
+  const at = args.at === undefined ? {} : { at: args.at };
+  if (args.explain !== undefined) return explain(ctx, assertKey(args.explain), { ...withContext, ...at });
+  const policy = args.onConflict ?? (ctx.interactive ? "prompt" : "keep");
+  const r = await unlockTargets(depsOf(ctx), { dryRun: args.dryRun, decide: decider(policy), ...withContext, ...at });
+  for (const w of r.reading.warnings) ctx.out.warn(w);
+  for (const w of r.warnings) ctx.out.warn(w);
+  for (const p of r.plans) {
     const { patch } = p;
-    reportFiles(ctx, p.resolved, p.target);
+    reportReading(ctx, { warnings: [] }, p.resolved, p.target);
     if (args.dryRun) {
       const diff = renderDiff(patch.before, patch.after, { labels: { old: `a/${p.target}`, new: `b/${p.target}` } });
       ctx.out.data(diff === "" ? `${p.target}: up to date` : diff);
     }
     const verb = args.dryRun ? "would unlock" : "unlocked";
-    ctx.out.note(`${verb} ${p.env}${p.context === undefined ? "" : ` (context ${p.context})`}${at === undefined ? "" : ` as of ${args.at} (${at.commit.slice(0, 12)})`} into ${p.target}: ${summary(patch.added, patch.changed, patch.removed)}`);
+    const asOf = r.commit === undefined ? "" : ` as of ${args.at} (${r.commit.slice(0, 12)})`;
+    ctx.out.note(`${verb} ${p.env}${p.context === undefined ? "" : ` (context ${p.context})`}${asOf} into ${p.target}: ${summary(patch.added, patch.changed, patch.removed)}`);
     for (const w of p.warnings) ctx.out.warn(w);
     for (const w of patch.warnings) ctx.out.warn(`${p.target}: ${w}`);
-    warnHidden(ctx, p.env, p.hidden);
     if (patch.kept.length > 0) {
       ctx.out.warn(`${p.target}: kept the local value of ${patch.kept.join(", ")} (changed locally, differs from the vault); \`vault unlock --on-conflict overwrite\` replaces it, \`vault set\` saves yours`);
     }
@@ -70,24 +59,26 @@ export async function unlock(ctx: Context, args: Args): Promise<void> {
     }
   }
   ctx.out.result({
-    env,
-    ...(at === undefined ? {} : { at: at.commit }),
+    env: r.reading.env,
+    ...(r.commit === undefined ? {} : { at: r.commit }),
     dryRun: args.dryRun,
-    targets: plans.map((p) => ({ target: p.target, env: p.env, context: p.context ?? null, added: p.patch.added, changed: p.patch.changed, removed: p.patch.removed, kept: p.patch.kept })),
+    targets: r.plans.map((p) => ({ target: p.target, env: p.env, context: p.context ?? null, added: p.patch.added, changed: p.patch.changed, removed: p.patch.removed, kept: p.patch.kept })),
   });
 }
 
 /** `unlock --explain KEY`: for each target, every layer that sets KEY and which one wins. Writes nothing. */
-async function explainTargets(ctx: Context, o: UnlockOptions, key: string): Promise<void> {
-  const cfg = o.vault.config.data;
+async function explain(ctx: Context, key: string, o: { context?: string; at?: string }): Promise<void> {
+  const r = await explainTargets(depsOf(ctx), { key, ...o });
+  const cfg = r.reading.vault.config.data;
+  for (const w of r.reading.warnings) ctx.out.warn(w);
   const out = [];
-  for (const { target, resolved } of await resolveTargets(o, false)) {
-    const x = explain(cfg, resolved, key, await ownValues(o.keyring, resolved.env, key));
-    const taken = targetTakes(target, key);
-    reportFiles(ctx, resolved, target.path);
-    renderExplain(ctx, cfg, x, ` → ${target.path}`);
-    if (!taken) ctx.out.data(`${target.path} does not take ${key} (its keys/prefix filter)`);
-    out.push({ target: target.path, written: taken, ...(explainJson(cfg, x) as object) });
+  for (const t of r.targets) {
+    reportReading(ctx, { warnings: [] }, t.resolved, t.target);
+    renderExplain(ctx, cfg, t.explanation, ` → ${t.target}`);
+    if (!t.takes) ctx.out.data(`${t.target} does not take ${key} (its keys/prefix filter)`);
+    out.push({ target: t.target, written: t.takes, ...(explainJson(cfg, t.explanation) as object) });
   }
   ctx.out.result({ key, targets: out });
 }
+
+

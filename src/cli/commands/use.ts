@@ -1,14 +1,14 @@
 import { NotARecipient } from "../../errors.js";
-import { keyringFor, openVault, whoAmI } from "../../ops/session.js";
-import { envNames, requireEnv } from "../../vault/config.js";
+import { keyringFor, openVault, whoAmI } from "../../app/session.js";
+import { envNames, requireEnv } from "../../model/config.js";
 import { loadState, saveState } from "../../store/state.js";
-import { where } from "../common.js";
+import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
 export async function use(ctx: Context, args: { env: string }): Promise<void> {
-  const vault = await openVault(where(ctx));
+  const vault = await openVault(depsOf(ctx));
   const env = requireEnv(vault.config.data, args.env);
-  const keyring = await keyringFor(vault, await whoAmI(where(ctx)));
+  const keyring = await keyringFor(vault, await whoAmI(depsOf(ctx)));
   const readable: string[] = [];
   for (const e of envNames(vault.config.data)) {
     if (await keyring.canRead(await vault.envFile(e), e)) readable.push(e);

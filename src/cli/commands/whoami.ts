@@ -1,14 +1,14 @@
-import { envNames } from "../../vault/config.js";
-import { memberFor } from "../../vault/roster.js";
-import { whoAmI } from "../../ops/session.js";
+import { envNames } from "../../model/config.js";
+import { memberFor } from "../../model/roster.js";
+import { whoAmI } from "../../app/session.js";
 import { findVaultRoot } from "../../store/root.js";
 import { Vault } from "../../store/vault.js";
-import { where } from "../common.js";
+import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 import { VaultError } from "../../errors.js";
 
 export async function whoami(ctx: Context): Promise<void> {
-  const me = await whoAmI(where(ctx));
+  const me = await whoAmI(depsOf(ctx));
   let vault: Vault | undefined;
   try {
     vault = await Vault.load(findVaultRoot(ctx.cwd));

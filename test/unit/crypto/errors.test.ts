@@ -4,7 +4,8 @@
 import { describe, expect, test } from "@jest/globals";
 import { inspect } from "node:util";
 import { decrypt, encrypt, generateIdentity, identityToRecipient, prepareIdentity } from "../../../src/crypto/age.js";
-import { parseIdentityFile, resolveIdentity } from "../../../src/crypto/identity.js";
+import { parseIdentityFile } from "../../../src/crypto/identity.js";
+import { resolveIdentity } from "../../../src/store/identity.js";
 import { newScopeKey, unwrapBatchKey, unwrapScopeKey, wrapBatchKey, wrapScopeKey } from "../../../src/crypto/scopekey.js";
 import { deriveValueKey, newBatchKey, openValue, sealValue } from "../../../src/crypto/seal.js";
 import { VaultError } from "../../../src/errors.js";

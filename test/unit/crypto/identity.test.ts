@@ -3,13 +3,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateIdentity, identityToRecipient } from "../../../src/crypto/age.js";
-import {
-  defaultIdentityPath,
-  formatIdentityFile,
-  parseIdentityFile,
-  resolveIdentity,
-  writeIdentityFile,
-} from "../../../src/crypto/identity.js";
+import { formatIdentityFile, parseIdentityFile } from "../../../src/crypto/identity.js";
+import { defaultIdentityPath, resolveIdentity, writeIdentityFile } from "../../../src/store/identity.js";
 import { VaultError } from "../../../src/errors.js";
 
 // Throwaway test keys (the first is the age specification's example key); they protect nothing.

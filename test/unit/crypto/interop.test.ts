@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decrypt, encrypt, identityToRecipient } from "../../../src/crypto/age.js";
-import { parseIdentityFile, writeIdentityFile } from "../../../src/crypto/identity.js";
+import { parseIdentityFile } from "../../../src/crypto/identity.js";
+import { writeIdentityFile } from "../../../src/store/identity.js";
 import { newScopeKey, unwrapBatchKey, wrapBatchKey, wrapScopeKey } from "../../../src/crypto/scopekey.js";
 import { batchId, newBatchKey } from "../../../src/crypto/seal.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { entries, parse } from "../../../src/format/index.js";
+import { entries, parse } from "../../../src/model/dotenv/index.js";
 import { compatCases, deliberateDifferences } from "./corpus/cases.js";
 import { dotenvEntries, sorted } from "./corpus/dotenv.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { get, parse, print, remove, set } from "../../../src/format/index.js";
+import { get, parse, print, remove, set } from "../../../src/model/dotenv/index.js";
 import { thrown } from "../errors.js";
 import { SHELLS, source } from "./corpus/shell.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import { VaultError } from "../../../src/errors.js";
-import { interpolate } from "../../../src/format/index.js";
+import { interpolate } from "../../../src/model/dotenv/index.js";
 
 const run = (values: Record<string, string>, outside: Record<string, string> = {}) =>
   Object.fromEntries(interpolate(new Map(Object.entries(values)), (name) => outside[name]));

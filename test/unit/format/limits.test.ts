@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { entries, parse, print, set } from "../../../src/format/index.js";
+import { entries, parse, print, set } from "../../../src/model/dotenv/index.js";
 
 const MB = 1024 * 1024;
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
-import type { Assignment, EnvNode } from "../../../src/format/index.js";
-import { entries, get, keys, lineEnding, parse, print } from "../../../src/format/index.js";
+import type { Assignment, EnvNode } from "../../../src/model/dotenv/index.js";
+import { entries, get, keys, lineEnding, parse, print } from "../../../src/model/dotenv/index.js";
 
 const only = <K extends EnvNode["kind"]>(text: string, kind: K) => {
   const { doc } = parse(text);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import { VaultError } from "../../../src/errors.js";
-import { formatAssignment, get, parse, quoteValue } from "../../../src/format/index.js";
+import { formatAssignment, get, parse, quoteValue } from "../../../src/model/dotenv/index.js";
 import { thrown } from "../errors.js";
 import { dotenvEntries } from "./corpus/dotenv.js";
 import { SHELLS, source } from "./corpus/shell.js";

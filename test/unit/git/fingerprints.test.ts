@@ -1,7 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
 import { randomBytes } from "node:crypto";
 import { fingerprint } from "../../../src/crypto/seal.js";
-import { cachedValue, fingerprintable, type KnownSecret, MIN_SECRET_BYTES, prefilterKey, SecretMatcher } from "../../../src/git/fingerprints.js";
+import { cachedValue, fingerprintable, type KnownSecret, MIN_SECRET_BYTES, prefilterKey, SecretMatcher } from "../../../src/store/fingerprints.js";
 
 const key = new Uint8Array(randomBytes(32));
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import { randomBytes } from "node:crypto";
-import { halfSipHash32, halfSipKey, scanWindows } from "../../../src/git/halfsiphash.js";
+import { halfSipHash32, halfSipKey, scanWindows } from "../../../src/crypto/halfsiphash.js";
 
 /**
  * HalfSipHash-2-4, 32-bit tags, from the reference implementation's vectors.h

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
-import { type EnvFile, emptyEnvFile, parseEnvFile, printEnvFile } from "../../../src/vault/envfile.js";
-import { parseConflicted, printConflicted } from "../../../src/git/conflicts.js";
-import { mergeEnv, printMerged, resolveConflict } from "../../../src/git/merge.js";
+import { type EnvFile, emptyEnvFile, parseEnvFile, printEnvFile } from "../../../src/model/envfile.js";
+import { parseConflicted, printConflicted } from "../../../src/model/conflicts.js";
+import { mergeEnv, printMerged, resolveConflict } from "../../../src/model/merge.js";
 
 const OLD = "age1" + "q".repeat(58);
 const NEW_OURS = "age1" + "p".repeat(58);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { isBinary, pathRule, scanBlob } from "../../../src/git/precommit.js";
+import { isBinary, pathRule, scanBlob } from "../../../src/app/precommit.js";
 import { parseRaw } from "../../../src/git/staged.js";
 
 const none = new Set<string>();

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
-import { diffHunks, MASKED, renderDiff, summarizeChanges, type Hunk } from "../../../src/io/diff.js";
+import { diffHunks, MASKED, renderDiff, summarizeChanges, type Hunk } from "../../../src/model/diff.js";
 
 const SECRET = "s3cr3t-Value-42";
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { classify, findEnvFiles, planAdoption } from "../../../src/ops/adopt.js";
+import { classify, findEnvFiles, planAdoption } from "../../../src/app/adopt.js";
 
 describe("classify", () => {
   test.each([

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
 import { parse as parseYaml } from "yaml";
 import { VaultError } from "../../../src/errors.js";
-import { exportAs, githubEnv } from "../../../src/ops/formats.js";
+import { exportAs, githubEnv } from "../../../src/model/formats.js";
 
 const VALUES = new Map([
   ["DATABASE_URL", "postgres://app:s3cret@db/shop"],

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import dotenv from "dotenv";
 import { parse as parseYaml } from "yaml";
-import { exportAs, formatFromName, importFrom, shellQuote } from "../../../src/ops/formats.js";
+import { exportAs, formatFromName, importFrom, shellQuote } from "../../../src/model/formats.js";
 import { thrown as invalid } from "../errors.js";
 import { SHELLS, source } from "../format/corpus/shell.js";
 

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GENERATED_FILE, generatedValues, regenerate } from "../../../src/ops/generated.js";
-import type { VaultConfig } from "../../../src/vault/config.js";
+import { GENERATED_FILE, generatedValues, regenerate } from "../../../src/store/generated.js";
+import type { VaultConfig } from "../../../src/model/config.js";
 import { rejection } from "../errors.js";
 
 const cfg = (generate: Record<string, string | undefined>): VaultConfig => ({

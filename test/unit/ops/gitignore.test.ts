@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ignorePattern, withIgnored } from "../../../src/ops/gitignore.js";
+import { ignorePattern, withIgnored } from "../../../src/store/gitignore.js";
 
 const HEADER = "# envvault: plaintext targets and local state";
 let root: string;

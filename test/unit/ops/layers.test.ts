@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { explain, type Layer, loadEnvFiles, resolve, resolveEnv, stack, type VaultSide } from "../../../src/ops/layers.js";
-import type { VaultConfig } from "../../../src/vault/config.js";
+import { explain, type Layer, loadEnvFiles, resolve, resolveEnv, stack, type VaultSide } from "../../../src/app/layers.js";
+import type { VaultConfig } from "../../../src/model/config.js";
 import { rejection, thrown } from "../errors.js";
 
 const layer = (kind: Layer["kind"], name: string, values: Record<string, string>): Layer => ({ kind, name, values: new Map(Object.entries(values)) });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import { fingerprint } from "../../../src/crypto/seal.js";
-import { type ConflictPolicy, planLock, planUnlock } from "../../../src/ops/patch.js";
+import { type ConflictPolicy, planLock, planUnlock } from "../../../src/model/patch.js";
 import { thrown } from "../errors.js";
 
 const hashKey = new Uint8Array(32).fill(9);
@@ -34,7 +34,7 @@ describe("planUnlock", () => {
       ["A", "line1\nline2"],
       ["C", "#hash"],
     ]);
-    const p = planUnlock({ text: "", values, previous: {}, hashKey, decide: never });
+    const p = planUnlock({ text: "", values, previous: {}, hash: fp, decide: never });
     expect(p.after).toBe("A='line1\nline2'\nB='two words'\nC='#hash'\n");
     expect(p.before).toBe("");
     expect(p.added).toEqual(["A", "B", "C"]);
@@ -50,7 +50,7 @@ describe("planUnlock", () => {
       ["PORT", "4000"],
       ["NEW_KEY", "it's new"],
     ]);
-    const p = planUnlock({ text: LOCAL, values, previous, hashKey, decide: never });
+    const p = planUnlock({ text: LOCAL, values, previous, hash: fp, decide: never });
     expect(p.after).toBe(
       [
         "# local settings\r\n",
@@ -74,14 +74,14 @@ describe("planUnlock", () => {
       ["SECRET", "s3cret"],
       ["PORT", "3000"],
     ]);
-    const p = planUnlock({ text: LOCAL, values, previous: owned(Object.fromEntries(values)), hashKey, decide: never });
+    const p = planUnlock({ text: LOCAL, values, previous: owned(Object.fromEntries(values)), hash: fp, decide: never });
     expect(p.after).toBe(LOCAL);
     expect([p.added, p.changed, p.removed, p.kept, p.orphaned]).toEqual([[], [], [], [], []]);
     expect(p.owned).toEqual(owned(Object.fromEntries(values)));
   });
 
   test("a value added to a file without a final newline gets its own line", () => {
-    const p = planUnlock({ text: "A=1", values: new Map([["B", "2"]]), previous: {}, hashKey, decide: never });
+    const p = planUnlock({ text: "A=1", values: new Map([["B", "2"]]), previous: {}, hash: fp, decide: never });
     expect(p.after).toBe("A=1\nB=2\n");
   });
 
@@ -93,7 +93,7 @@ describe("planUnlock", () => {
     ]);
     const text = LOCAL.replace("SECRET='s3cret'", "SECRET='mine'");
     const d = decider("keep");
-    const p = planUnlock({ text, values, previous, hashKey, decide: d.decide });
+    const p = planUnlock({ text, values, previous, hash: fp, decide: d.decide });
     expect(d.asked).toEqual(["SECRET"]);
     expect(p.kept).toEqual(["SECRET"]);
     expect(p.changed).toEqual(["PORT"]);
@@ -104,7 +104,7 @@ describe("planUnlock", () => {
   test("a value changed locally since the last unlock is replaced when decide says overwrite", () => {
     const text = LOCAL.replace("SECRET='s3cret'", "SECRET='mine'");
     const d = decider("overwrite");
-    const p = planUnlock({ text, values: new Map([["SECRET", "rotated"]]), previous: owned({ SECRET: "s3cret" }), hashKey, decide: d.decide });
+    const p = planUnlock({ text, values: new Map([["SECRET", "rotated"]]), previous: owned({ SECRET: "s3cret" }), hash: fp, decide: d.decide });
     expect(d.asked).toEqual(["SECRET"]);
     expect(p.changed).toEqual(["SECRET"]);
     expect(p.kept).toEqual([]);
@@ -114,14 +114,14 @@ describe("planUnlock", () => {
 
   test("on the first unlock a key already in the file with another value is a conflict", () => {
     const d = decider("keep");
-    const p = planUnlock({ text: LOCAL, values: new Map([["LOCAL_ONLY", "from vault"]]), previous: {}, hashKey, decide: d.decide });
+    const p = planUnlock({ text: LOCAL, values: new Map([["LOCAL_ONLY", "from vault"]]), previous: {}, hash: fp, decide: d.decide });
     expect(d.asked).toEqual(["LOCAL_ONLY"]);
     expect(p.kept).toEqual(["LOCAL_ONLY"]);
     expect(p.after).toBe(LOCAL);
   });
 
   test("a key already holding the vault's value is owned without a question", () => {
-    const p = planUnlock({ text: LOCAL, values: new Map([["SECRET", "s3cret"]]), previous: {}, hashKey, decide: never });
+    const p = planUnlock({ text: LOCAL, values: new Map([["SECRET", "s3cret"]]), previous: {}, hash: fp, decide: never });
     expect(p.after).toBe(LOCAL);
     expect(p.owned).toEqual(owned({ SECRET: "s3cret" }));
     expect([p.changed, p.warnings]).toEqual([[], []]);
@@ -130,7 +130,7 @@ describe("planUnlock", () => {
   test("an owned line already holding the vault's value is rewritten, with a warning, when a shell would read it otherwise", () => {
     const text = "TOKEN = $(touch CANARY)\r\nLOCAL_ONLY=keep me # my own\r\n";
     const values = new Map([["TOKEN", "$(touch CANARY)"], ["LOCAL_ONLY", "keep me"]]);
-    const p = planUnlock({ text, values, previous: owned({ TOKEN: "$(touch CANARY)" }), hashKey, decide: never });
+    const p = planUnlock({ text, values, previous: owned({ TOKEN: "$(touch CANARY)" }), hash: fp, decide: never });
     expect(p.after).toBe("TOKEN='$(touch CANARY)'\r\nLOCAL_ONLY='keep me' # my own\r\n");
     expect([p.added, p.changed]).toEqual([[], []]);
     expect(p.owned).toEqual(owned(Object.fromEntries(values)));
@@ -141,19 +141,19 @@ describe("planUnlock", () => {
   });
 
   test("a value no shell-safe line can hold is refused, naming the key", () => {
-    const e = thrown(() => planUnlock({ text: "", values: new Map([["SECRET", "it's $5"]]), previous: {}, hashKey, decide: never }));
+    const e = thrown(() => planUnlock({ text: "", values: new Map([["SECRET", "it's $5"]]), previous: {}, hash: fp, decide: never }));
     expect({ code: e.code, data: e.data }).toEqual({ code: "VALIDATION", data: { key: "SECRET" } });
   });
 
   test("a key kept after a conflict keeps its line as it is, however a shell reads it", () => {
     const text = "SECRET = mine ; touch CANARY\n";
-    const p = planUnlock({ text, values: new Map([["SECRET", "rotated"]]), previous: {}, hashKey, decide: () => "keep" });
+    const p = planUnlock({ text, values: new Map([["SECRET", "rotated"]]), previous: {}, hash: fp, decide: () => "keep" });
     expect([p.after, p.kept]).toEqual([text, ["SECRET"]]);
   });
 
   test("a key removed from the vault is removed from the file when its value is still the one written", () => {
     const previous = owned({ SECRET: "s3cret", PORT: "3000" });
-    const p = planUnlock({ text: LOCAL, values: new Map([["PORT", "3000"]]), previous, hashKey, decide: never });
+    const p = planUnlock({ text: LOCAL, values: new Map([["PORT", "3000"]]), previous, hash: fp, decide: never });
     expect(p.removed).toEqual(["SECRET"]);
     expect(p.orphaned).toEqual([]);
     expect(p.after).toBe(LOCAL.replace("SECRET='s3cret'\r\n", ""));
@@ -162,7 +162,7 @@ describe("planUnlock", () => {
 
   test("a key removed from the vault but edited locally stays and is reported orphaned", () => {
     const text = LOCAL.replace("SECRET='s3cret'", "SECRET='mine'");
-    const p = planUnlock({ text, values: new Map(), previous: owned({ SECRET: "s3cret" }), hashKey, decide: never });
+    const p = planUnlock({ text, values: new Map(), previous: owned({ SECRET: "s3cret" }), hash: fp, decide: never });
     expect(p.removed).toEqual([]);
     expect(p.orphaned).toEqual(["SECRET"]);
     expect(p.after).toBe(text);
@@ -170,12 +170,12 @@ describe("planUnlock", () => {
   });
 
   test("a key removed from both the vault and the file is simply forgotten", () => {
-    const p = planUnlock({ text: "A=1\n", values: new Map(), previous: owned({ GONE: "x" }), hashKey, decide: never });
+    const p = planUnlock({ text: "A=1\n", values: new Map(), previous: owned({ GONE: "x" }), hash: fp, decide: never });
     expect([p.after, p.removed, p.orphaned]).toEqual(["A=1\n", [], []]);
   });
 
   test("parser warnings about the target are passed on", () => {
-    const p = planUnlock({ text: "A=1\nA=2\n", values: new Map(), previous: {}, hashKey, decide: never });
+    const p = planUnlock({ text: "A=1\nA=2\n", values: new Map(), previous: {}, hash: fp, decide: never });
     expect(p.warnings.length).toBeGreaterThan(0);
     expect(p.warnings.join("\n")).toContain("A");
   });
@@ -185,19 +185,19 @@ describe("planLock", () => {
   test("removes only the owned keys whose value was not changed, and keeps everything else", () => {
     const text = LOCAL.replace("PORT=3000", "PORT=3001");
     const previous = owned({ API_URL: "http://old.example", SECRET: "s3cret", PORT: "3000", GONE: "x" });
-    const l = planLock(text, previous, hashKey);
+    const l = planLock(text, previous, fp);
     expect(l.removed).toEqual(["API_URL", "SECRET"]);
     expect(l.kept).toEqual(["PORT"]);
     expect(l.after).toBe(["# local settings\r\n", "LOCAL_ONLY=keep me # my own\r\n", "\r\n", "PORT=3001 # dev port\r\n"].join(""));
   });
 
   test("with nothing owned the text is unchanged", () => {
-    expect(planLock(LOCAL, {}, hashKey)).toEqual({ after: LOCAL, removed: [], kept: [] });
+    expect(planLock(LOCAL, {}, fp)).toEqual({ after: LOCAL, removed: [], kept: [] });
   });
 
   test("a fingerprint made with another key never matches, so nothing is removed", () => {
     const other = new Uint8Array(32).fill(1);
-    const l = planLock("A=1\n", { A: fingerprint(other, "1") }, hashKey);
+    const l = planLock("A=1\n", { A: fingerprint(other, "1") }, fp);
     expect(l).toEqual({ after: "A=1\n", removed: [], kept: ["A"] });
   });
 });

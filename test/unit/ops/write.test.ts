@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateIdentity, identityToRecipient } from "../../../src/crypto/age.js";
 import { VaultError } from "../../../src/errors.js";
-import { initVault } from "../../../src/ops/init.js";
-import { Keyring } from "../../../src/ops/keyring.js";
-import { readEnv } from "../../../src/ops/read.js";
-import { applyUpdates, MAX_BATCHES_PER_SCOPE, nowSeconds } from "../../../src/ops/write.js";
+import { initVault } from "../../../src/app/init.js";
+import { Keyring } from "../../../src/store/keyring.js";
+import { readEnv } from "../../../src/app/read.js";
+import { applyUpdates, MAX_BATCHES_PER_SCOPE, nowSeconds } from "../../../src/app/write.js";
 import { Vault } from "../../../src/store/vault.js";
-import { type EnvFile, printEnvFile } from "../../../src/vault/envfile.js";
+import { type EnvFile, printEnvFile } from "../../../src/model/envfile.js";
 import { rejection } from "../errors.js";
 
 const ENV = "development";

@@ -7,7 +7,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/pr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InvalidFile, VaultError } from "../../../src/errors.js";
-import { transaction } from "../../../src/ops/transaction.js";
+import { transaction } from "../../../src/store/transaction.js";
 import { cacheWrittenYaml, Vault } from "../../../src/store/vault.js";
 import { YAML_CACHE_FILE, YAML_CACHE_FORMAT, YamlCache, YamlFile, yamlSha } from "../../../src/store/yamlcache.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { defaultEnv, envNames, inheritanceChain, kindOf, requireEnv, targets, type VaultConfig } from "../../../src/vault/config.js";
+import { defaultEnv, envNames, inheritanceChain, kindOf, requireEnv, targets, type VaultConfig } from "../../../src/model/config.js";
 import { thrown } from "../errors.js";
 
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { VaultError } from "../../../src/errors.js";
-import { emptyEnvFile, type EnvFile, parseEnvFile, printEnvFile, pruneBatches, scopeOf } from "../../../src/vault/envfile.js";
+import { emptyEnvFile, type EnvFile, parseEnvFile, printEnvFile, pruneBatches, scopeOf } from "../../../src/model/envfile.js";
 import { thrown } from "../errors.js";
 
 const FILE = ".envvault/envs/production.env";

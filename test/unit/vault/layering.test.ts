@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
-import { contextNames, contextValues, envFilesOf, generatedSpecs, interpolates, priorityOf, targetTakes, unsetIn, type VaultConfig } from "../../../src/vault/config.js";
-import { loadYaml } from "../../../src/vault/yamlfile.js";
+import { contextNames, contextValues, envFilesOf, generatedSpecs, interpolates, priorityOf, targetTakes, unsetIn, type VaultConfig } from "../../../src/model/config.js";
+import { loadYaml } from "../../../src/model/yamlfile.js";
 import { thrown } from "../errors.js";
 
 const cfg: VaultConfig = {

@@ -2,7 +2,7 @@ import { describe, expect, test } from "@jest/globals";
 import { VaultError } from "../../../src/errors.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { assertKey, assertName, isKey, isName, isWindowsDevice, parseScope, scopeId, scopeKeyDir } from "../../../src/vault/names.js";
+import { assertKey, assertName, isKey, isName, isWindowsDevice, parseScope, scopeId, scopeKeyDir } from "../../../src/model/names.js";
 import { ROOT } from "../../e2e/harness.js";
 import { thrown } from "../errors.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { confinedPath, normalizeInside } from "../../../src/vault/paths.js";
+import { confinedPath, normalizeInside } from "../../../src/model/paths.js";
 import { VaultError } from "../../../src/errors.js";
 
 const origin = { what: "target", setting: "targets[0].path", file: ".envvault/vault.yaml" };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { checkRoster, memberFor, memberNames, readersOf, requireMember, type Roster } from "../../../src/vault/roster.js";
+import { checkRoster, memberFor, memberNames, readersOf, requireMember, type Roster } from "../../../src/model/roster.js";
 import { thrown } from "../errors.js";
 
 // Recipients from test/vectors (published test keys).

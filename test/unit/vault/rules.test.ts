@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { checkValue, requiredIn } from "../../../src/vault/rules.js";
+import { checkValue, requiredIn } from "../../../src/model/rules.js";
 
 describe("value rules", () => {
   test.each([

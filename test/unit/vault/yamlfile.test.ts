@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, test } from "@jest/globals";
 import { generateIdentity, identityToRecipient } from "../../../src/crypto/age.js";
 import { VaultError } from "../../../src/errors.js";
-import type { VaultConfig } from "../../../src/vault/config.js";
-import { checkRoster, type Roster } from "../../../src/vault/roster.js";
-import { loadYaml, type SchemaName } from "../../../src/vault/yamlfile.js";
+import type { VaultConfig } from "../../../src/model/config.js";
+import { checkRoster, type Roster } from "../../../src/model/roster.js";
+import { loadYaml, type SchemaName } from "../../../src/model/yamlfile.js";
 import { thrown } from "../errors.js";
 
 const VAULT = ".envvault/vault.yaml";

@@ -1,5 +1,5 @@
 // The specification of which values .env syntax can hold, written independently of
-// src/format/quote.ts so that tests compare the two.
+// src/model/dotenv/quote.ts so that tests compare the two.
 
 const bare = (value: string, quote: string): boolean => {
   for (let i = 0; i < value.length; i++) if (value[i] === quote && (i === 0 || value[i - 1] !== "\\")) return true;

@@ -1,0 +1,165 @@
+/**
+ * The rules of the pre-commit hook (DESIGN §6), applied to staged blobs, never to the work
+ * tree: plaintext env files, this clone's local state, known secret values (through the
+ * fingerprint cache) and well-known token shapes. A finding names the file, the line and
+ * the rule or key, never the value.
+ */
+import { CatFile } from "../git/exec.js";
+import type { SecretMatcher } from "../store/fingerprints.js";
+import { type StagedFile, stagedFiles } from "../git/staged.js";
+
+export interface Finding {
+  path: string;
+  line?: number;
+  rule: string;
+  /** What was found, without the value: `API_KEY (development)`, `private key block`. */
+  what: string;
+}
+
+/** Token shapes that are secrets wherever they appear (in the spirit of gitleaks' rules). */
+export const TOKEN_RULES: readonly { rule: string; what: string; re: RegExp }[] = [
+  { rule: "private-key", what: "private key block", re: /-----BEGIN (?:(?:RSA|DSA|EC|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY(?: BLOCK)?-----/g },
+  { rule: "age-identity", what: "age identity (AGE-SECRET-KEY-1…)", re: /AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}/g },
+  { rule: "aws-access-key", what: "AWS access key id", re: /\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}\b/g },
+  { rule: "aws-secret-key", what: "AWS secret access key", re: /aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi },
+  { rule: "github-token", what: "GitHub token", re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{82})\b/g },
+  { rule: "gitlab-token", what: "GitLab token", re: /\b(?:glpat|gloas|gldt|glrt|glptt|glft)-[A-Za-z0-9_-]{20,}/g },
+  { rule: "slack-token", what: "Slack token", re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
+  { rule: "slack-webhook", what: "Slack webhook URL", re: /https:\/\/hooks\.slack\.com\/(?:services|workflows)\/[A-Za-z0-9+/]{20,}/g },
+  { rule: "stripe-key", what: "Stripe secret key", re: /\b(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{20,}\b/g },
+  { rule: "google-api-key", what: "Google API key", re: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g },
+];
+
+/** A line holding this marker is not checked for token shapes (known secret values still are). */
+export const ALLOW_MARKER = "envvault:allow";
+
+const ALLOWED_SUFFIX = /\.(?:example|sample|template|dist)$/;
+
+/** A staged path that must not be committed, by its name: a plaintext env file, a target, local state. */
+export function pathRule(path: string, allow: ReadonlySet<string>, targets: ReadonlySet<string>): Finding | undefined {
+  if (path === ".envvault.local" || path.startsWith(".envvault.local/")) {
+    return { path, rule: "local-state", what: "envvault's local state (.envvault.local/ holds this clone's key)" };
+  }
+  if (path.startsWith(".envvault/")) return undefined;
+  if (targets.has(path)) return { path, rule: "plaintext-env-file", what: "a target vault unlock writes (plaintext)" };
+  if (allow.has(path)) return undefined;
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  const envLike = name === ".env" || name.startsWith(".env.") || (name.endsWith(".env") && name.length > 4);
+  if (!envLike || ALLOWED_SUFFIX.test(name)) return undefined;
+  return { path, rule: "plaintext-env-file", what: "plaintext env file" };
+}
+
+/** Git's own test for binary content: a NUL byte in the first 8,000 bytes. */
+export function isBinary(bytes: Uint8Array): boolean {
+  const end = Math.min(bytes.length, 8000);
+  for (let i = 0; i < end; i++) if (bytes[i] === 0) return true;
+  return false;
+}
+
+/** Line numbers (1-based) of byte offsets, computed once per file with findings. */
+function lineOf(bytes: Uint8Array): (offset: number) => number {
+  let starts: number[] | undefined;
+  return (offset) => {
+    if (starts === undefined) {
+      starts = [0];
+      for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a) starts.push(i + 1);
+    }
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
+/** Known secrets and token shapes in one text blob. */
+export function scanBlob(path: string, bytes: Uint8Array, matcher: SecretMatcher | undefined): Finding[] {
+  const findings: Finding[] = [];
+  const line = lineOf(bytes);
+  const seen = new Set<string>();
+  const add = (f: Finding) => {
+    const id = `${f.line}\0${f.rule}\0${f.what}`;
+    if (!seen.has(id)) {
+      seen.add(id);
+      findings.push(f);
+    }
+  };
+  for (const hit of matcher?.find(bytes) ?? []) {
+    const names = [...new Set(hit.secrets.map((s) => `${s.key} (${s.env})`))].join(", ");
+    add({ path, line: line(hit.offset), rule: "known-secret", what: `the value of ${names}` });
+  }
+  // latin1 maps each byte to one UTF-16 unit, so string offsets are byte offsets.
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
+  for (const { rule, what, re } of TOKEN_RULES) {
+    re.lastIndex = 0;
+    for (const m of text.matchAll(re)) {
+      if (rule === "aws-access-key" && m[0].endsWith("EXAMPLE")) continue; // AWS's documentation key
+      const start = text.lastIndexOf("\n", m.index) + 1;
+      const end = text.indexOf("\n", m.index);
+      if (text.slice(start, end < 0 ? undefined : end).includes(ALLOW_MARKER)) continue;
+      add({ path, line: line(m.index), rule, what });
+    }
+  }
+  return findings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+
+/** Paths whose content is ciphertext written by envvault: not scanned. */
+const isVaultCiphertext = (path: string) => /^\.envvault\/(?:envs\/[^/]+\.env|keys\/.*)$/.test(path);
+
+export interface PrecommitResult {
+  findings: Finding[];
+  files: number;
+  scanned: number;
+  binary: number;
+}
+
+/** The staged files and their content, read by two git processes started at once. */
+export interface StagedReader {
+  files: Promise<StagedFile[]>;
+  catFile: CatFile;
+}
+
+/** Starts reading what is staged; the hook does its own work while git runs. */
+export function startStagedReader(top: string): StagedReader {
+  const files = stagedFiles(top);
+  files.catch(() => undefined); // awaited (and reported) by checkStaged
+  return { files, catFile: new CatFile(top) };
+}
+
+/** Applies every rule to the staged content of the commit being made. */
+export async function checkStaged(
+  top: string,
+  o: { matcher?: SecretMatcher; allow: ReadonlySet<string>; targets: ReadonlySet<string>; reader?: StagedReader },
+): Promise<PrecommitResult> {
+  const reader = o.reader ?? startStagedReader(top);
+  let files: StagedFile[];
+  try {
+    files = await reader.files;
+  } catch (e) {
+    await reader.catFile.read([]);
+    throw e;
+  }
+  const result: PrecommitResult = { findings: [], files: files.length, scanned: 0, binary: 0 };
+  const toRead: StagedFile[] = [];
+  for (const f of files) {
+    const byName = pathRule(f.path, o.allow, o.targets);
+    if (byName !== undefined) result.findings.push(byName);
+    if (f.mode === "160000" || isVaultCiphertext(f.path)) continue;
+    toRead.push(f);
+  }
+  const blobs = await reader.catFile.read(toRead.map((f) => f.oid));
+  for (const f of toRead) {
+    const bytes = blobs.get(f.oid);
+    if (bytes === undefined) continue;
+    if (isBinary(bytes)) {
+      result.binary++;
+      continue;
+    }
+    result.scanned++;
+    result.findings.push(...scanBlob(f.path, bytes, o.matcher));
+  }
+  return result;
+}

@@ -1,0 +1,161 @@
+import { NotARecipient, UsageError } from "../errors.js";
+import { deriveValueKey, newBatchKey, openValue, sealValue } from "../crypto/seal.js";
+import { wrapBatchKey, wrapScopeKey } from "../crypto/scopekey.js";
+import { envNames, type Exposure, kindOf } from "../model/config.js";
+import { type EnvFile, printEnvFile, pruneBatches, scopeOf } from "../model/envfile.js";
+import { parseScope } from "../model/names.js";
+import { readersOf, type Roster } from "../model/roster.js";
+import { Vault } from "../store/vault.js";
+import type { Keyring } from "../store/keyring.js";
+import { createScopeKey, recipientsOf } from "./scopes.js";
+import type { Changes } from "../store/transaction.js";
+
+/** Every scope of every environment, sorted. */
+export async function allScopes(vault: Vault): Promise<string[]> {
+  const out: string[] = [];
+  for (const env of envNames(vault.config.data)) out.push(...(await vault.envFile(env)).scopes.keys());
+  return out.sort();
+}
+
+export async function requireScope(vault: Vault, scope: string): Promise<EnvFile> {
+  const { env } = parseScope(scope);
+  if (!Object.hasOwn(vault.config.data.environments, env)) {
+    throw new UsageError(`unknown environment ${env} in scope ${scope}`, { hints: ["`vault env list` shows the environments"] });
+  }
+  const file = await vault.envFile(env);
+  if (!file.scopes.has(scope)) {
+    throw new UsageError(`environment ${env} has no scope ${scope}`, {
+      data: { scope, env },
+      hints: [`scopes of ${env}: ${[...file.scopes.keys()].join(", ")}`, `\`vault scope add ${scope}\` creates it`],
+    });
+  }
+  return file;
+}
+
+/** Key names stored in a scope. */
+export function keysIn(file: EnvFile, scope: string): string[] {
+  return [...file.values.keys()].filter((k) => scopeOf(file, k) === scope).sort();
+}
+
+async function mustRead(keyring: Keyring, file: EnvFile, scope: string, why: string): Promise<string> {
+  try {
+    return await keyring.scopeIdentity(file, scope);
+  } catch (e) {
+    if (!(e instanceof NotARecipient)) throw e;
+    throw new NotARecipient(`you cannot read scope ${scope}, so you cannot ${why}`, {
+      data: { scope },
+      hints: [`ask a member who can read ${scope} to do it (\`vault access\` shows who)`],
+      cause: e,
+    });
+  }
+}
+
+/**
+ * Key files for members the roster lets read `scope` but who hold none yet. Needs read
+ * access to the scope: its private key is wrapped again for them.
+ */
+export async function wrapForReaders(vault: Vault, keyring: Keyring, roster: Roster, scope: string): Promise<{ changes: Changes; added: string[] }> {
+  const file = await requireScope(vault, scope);
+  const holders = new Set(await vault.keyHolders(scope));
+  const missing = readersOf(roster, scope).filter((m) => !holders.has(m));
+  const changes: Changes = new Map();
+  if (missing.length === 0) return { changes, added: [] };
+  const identity = await mustRead(keyring, file, scope, "give others access to it");
+  const recipient = file.scopes.get(scope) ?? "";
+  for (const m of missing) {
+    changes.set(Vault.keyPath(scope, m), await wrapScopeKey({ scope, identity, recipient }, roster.members[m]?.recipients ?? []));
+  }
+  return { changes, added: missing };
+}
+
+export interface Rotation {
+  changes: Changes;
+  /** Keys re-encrypted, by scope. */
+  keys: Map<string, string[]>;
+}
+
+/**
+ * New key pairs for `scopes`: every value of those scopes is opened with the old key and
+ * sealed under a batch of the new one (its change time kept), the new private key is wrapped
+ * for exactly the readers `roster` names, and every other key file of the scope is deleted.
+ * All of it is returned as one set of changes, to be committed at once.
+ */
+export async function rotateScopes(vault: Vault, keyring: Keyring, roster: Roster, scopes: readonly string[]): Promise<Rotation> {
+  const changes: Changes = new Map();
+  const keys = new Map<string, string[]>();
+  const byEnv = new Map<string, string[]>();
+  for (const scope of [...new Set(scopes)].sort()) {
+    await requireScope(vault, scope);
+    const readers = readersOf(roster, scope);
+    if (readers.length === 0) {
+      throw new UsageError(`nobody would be able to read scope ${scope} any more`, {
+        data: { scope },
+        hints: [`grant it to someone who stays first: \`vault grant MEMBER ${scope}\``],
+      });
+    }
+    const env = parseScope(scope).env;
+    byEnv.set(env, [...(byEnv.get(env) ?? []), scope]);
+  }
+  for (const [env, envScopes] of byEnv) {
+    const file = await vault.envFile(env);
+    const values = new Map(file.values);
+    const batches = new Map(file.batches);
+    const recipients = new Map(file.scopes);
+    for (const scope of envScopes) {
+      await mustRead(keyring, file, scope, "rotate it");
+      const inScope = keysIn(file, scope);
+      const plain = new Map<string, string>();
+      for (const key of inScope) {
+        const v = file.values.get(key)!;
+        const vk = await keyring.valueKey(file, v.batch, key);
+        plain.set(key, openValue({ valueKey: vk, env, scope, key, t: v.t, payload: v.payload }));
+      }
+      const readers = readersOf(roster, scope);
+      const fresh = await createScopeKey(scope, recipientsOf(roster, readers));
+      recipients.set(scope, fresh.recipient);
+      for (const [id, b] of file.batches) if (b.scope === scope) batches.delete(id);
+      if (inScope.length > 0) {
+        const batchKey = newBatchKey();
+        const wrapped = await wrapBatchKey(batchKey, fresh.recipient);
+        batches.set(wrapped.id, { scope, age: wrapped.b64 });
+        const valueKey = deriveValueKey(batchKey);
+        for (const key of inScope) {
+          const t = file.values.get(key)!.t;
+          values.set(key, { batch: wrapped.id, t, payload: sealValue({ valueKey, env, scope, key, t, plaintext: plain.get(key)! }) });
+        }
+      }
+      for (const [path, text] of fresh.files) changes.set(path, text);
+      for (const holder of await vault.keyHolders(scope)) {
+        if (!readers.includes(holder)) changes.set(Vault.keyPath(scope, holder), null);
+      }
+      keys.set(scope, inScope);
+    }
+    changes.set(Vault.envPath(env), printEnvFile(pruneBatches({ ...file, scopes: recipients, values, batches })));
+  }
+  return { changes, keys };
+}
+
+/** Scopes a member can read: by the roster, or by a key file they hold. */
+export async function readableBy(vault: Vault, member: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const scope of await allScopes(vault)) {
+    if (readersOf(vault.roster.data, scope).includes(member) || (await vault.keyHolders(scope)).includes(member)) out.push(scope);
+  }
+  return out;
+}
+
+/**
+ * Exposure records: every secret of `scopes` as it is now, seen by `member`. `config` values
+ * are not secrets, so there is nothing to change at a provider for them.
+ */
+export async function exposures(vault: Vault, member: string, scopes: readonly string[], since: string): Promise<Exposure[]> {
+  const out: Exposure[] = [];
+  for (const scope of scopes) {
+    const env = parseScope(scope).env;
+    const file = await vault.envFile(env);
+    for (const key of keysIn(file, scope)) {
+      if (kindOf(vault.config.data, key) !== "config") out.push({ env, key, to: member, since, t: file.values.get(key)!.t });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+/**
+ * What every use case starts from: where it runs and for whom ({@link Deps}), the vault found
+ * by the one rule of store/root.ts, the reader's identity and keyring, and which environment
+ * is meant — decided here only.
+ */
+import { VaultError } from "../errors.js";
+import { identityToRecipient } from "../crypto/age.js";
+import { defaultEnv, requireEnv, type VaultConfig } from "../model/config.js";
+import { memberFor } from "../model/roster.js";
+import { resolveIdentity } from "../store/identity.js";
+import { Keyring } from "../store/keyring.js";
+import { findVaultRoot } from "../store/root.js";
+import { type LocalState, loadState } from "../store/state.js";
+import { Vault } from "../store/vault.js";
+
+/** Where a use case runs, for whom, and what was asked for on every command. */
+export interface Deps {
+  /** The working directory; the vault is found from it. */
+  cwd: string;
+  /** The process environment: ENVVAULT_* settings, the identity, the top layer of `run`. */
+  processEnv: NodeJS.ProcessEnv;
+  /** `--identity FILE`, before every other place an identity is looked up in. */
+  identityFile?: string;
+  /** `--env`: the environment asked for. */
+  env?: string;
+}
+
+export interface Me {
+  source: string;
+  identities: string[];
+  recipients: string[];
+}
+
+/** The reader's identity, looked up in the documented order (README, "Identities"). */
+export async function whoAmI(deps: Deps): Promise<Me> {
+  const found = await resolveIdentity({ flag: deps.identityFile, env: deps.processEnv });
+  const recipients = await Promise.all(found.identities.map((id) => identityToRecipient(id)));
+  return { source: found.source, identities: found.identities, recipients };
+}
+
+/** The vault of the working directory (store/root.ts decides where that is). */
+export async function openVault(deps: Deps): Promise<Vault> {
+  return Vault.load(findVaultRoot(deps.cwd));
+}
+
+export function keyringFor(vault: Vault, me: Me): Keyring {
+  return new Keyring(vault, me.identities, me.recipients, memberFor(vault.roster.data, me.recipients));
+}
+
+/** A keyring when an identity exists; writers without one can still seal values (write-only). */
+export async function optionalKeyring(vault: Vault, deps: Deps): Promise<Keyring | undefined> {
+  try {
+    return keyringFor(vault, await whoAmI(deps));
+  } catch (e) {
+    if (e instanceof VaultError && e.code === "NO_IDENTITY") return undefined;
+    throw e;
+  }
+}
+
+/** The environment a command works on, and why a `vault use` choice was passed over. */
+export interface EnvChoice {
+  env: string;
+  /** Set when this clone's `vault use` choice names an environment vault.yaml no longer has. */
+  stale?: string;
+}
+
+/**
+ * The one rule for which environment is meant: the one asked for (`--env`, `ENVVAULT_ENV` for
+ * the library), else this clone's `vault use` choice, else vault.yaml's default. A choice
+ * of `vault use` that vault.yaml no longer defines (removed on another branch) is passed over
+ * with a warning, never an error: the clone must stay usable. An unknown environment asked
+ * for is a usage error listing the known ones.
+ */
+export function chooseEnv(cfg: VaultConfig, asked: string | undefined, state: LocalState): EnvChoice {
+  if (asked !== undefined) return { env: requireEnv(cfg, asked) };
+  const chosen = state.env;
+  const fallback = requireEnv(cfg, defaultEnv(cfg));
+  if (chosen === undefined || chosen === fallback) return { env: fallback };
+  if (Object.hasOwn(cfg.environments, chosen)) return { env: chosen };
+  return { env: fallback, stale: `this clone's \`vault use ${chosen}\` names an environment vault.yaml no longer has; using ${fallback} (\`vault use ENV\` chooses another)` };
+}
+
+/** A vault opened for reading by one member: their keyring, this clone's state, the environment meant. */
+export interface Reading {
+  vault: Vault;
+  me: Me;
+  keyring: Keyring;
+  /** `.envvault.local/state.json`, read once for the whole use case. */
+  state: LocalState;
+  env: string;
+  /** Things to tell the reader (a stale `vault use` choice). */
+  warnings: string[];
+}
+
+/** Opens the vault (or the one given, e.g. as of a commit), the identity, the state and the environment. */
+export async function openReading(deps: Deps, vault?: Vault): Promise<Reading> {
+  const v = vault ?? (await openVault(deps));
+  const me = await whoAmI(deps);
+  const state = await loadState(v.root);
+  const choice = chooseEnv(v.config.data, deps.env, state);
+  return { vault: v, me, keyring: keyringFor(v, me), state, env: choice.env, warnings: choice.stale === undefined ? [] : [choice.stale] };
+}

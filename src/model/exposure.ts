@@ -1,0 +1,59 @@
+import { InvalidFile } from "../errors.js";
+import type { Exposure } from "./config.js";
+import { isKey, isName } from "./names.js";
+import { EXPOSED_FILE } from "./layout.js";
+
+export { EXPOSED_FILE } from "./layout.js";
+
+/** One line of `exposed.json`: what one removed member could read of one environment. */
+interface Record {
+  to: string;
+  since: string;
+  env: string;
+  /** Key → the change time `t` of the value that was exposed. */
+  keys: { [key: string]: number };
+}
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Reads `exposed.json`: `{"version":1,"records":[{"to","since","env","keys":{KEY:t}}…]}`.
+ * Kept apart from vault.yaml so that the everyday commands never read it.
+ */
+export function parseExposures(text: string, file = EXPOSED_FILE): Exposure[] {
+  const bad = (why: string) =>
+    new InvalidFile(`${file}: ${why}`, { data: { file }, hints: [`restore it with git checkout -- ${file}`] });
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw bad("is not valid JSON");
+  }
+  const d = data as { version?: unknown; records?: unknown };
+  if (d === null || typeof d !== "object" || d.version !== 1 || !Array.isArray(d.records)) throw bad('expected {"version": 1, "records": [...]}');
+  const out: Exposure[] = [];
+  d.records.forEach((r: Partial<Record>, i: number) => {
+    const ok =
+      r !== null && typeof r === "object" && typeof r.to === "string" && isName(r.to) && typeof r.env === "string" && isName(r.env) &&
+      typeof r.since === "string" && r.keys !== null && typeof r.keys === "object" &&
+      Object.entries(r.keys).every(([k, t]) => isKey(k) && Number.isSafeInteger(t) && (t as number) >= 0);
+    if (!ok) throw bad(`record ${i + 1} is malformed`);
+    for (const [key, t] of Object.entries(r.keys as { [key: string]: number })) out.push({ env: r.env!, key, to: r.to!, since: r.since!, t });
+  });
+  return out;
+}
+
+/** Canonical text: records grouped by member, time and environment, sorted; same content, same bytes. */
+export function printExposures(list: readonly Exposure[]): string {
+  const groups = new Map<string, Record>();
+  for (const e of list) {
+    const id = `${e.to}\u0000${e.since}\u0000${e.env}`;
+    const g = groups.get(id) ?? { to: e.to, since: e.since, env: e.env, keys: {} };
+    g.keys[e.key] = e.t;
+    groups.set(id, g);
+  }
+  const records = [...groups.entries()]
+    .sort(([a], [b]) => byText(a, b))
+    .map(([, g]) => ({ ...g, keys: Object.fromEntries(Object.entries(g.keys).sort(([a], [b]) => byText(a, b))) }));
+  return `{"version":1,"records":[\n${records.map((r) => JSON.stringify(r)).join(",\n")}\n]}\n`;
+}

@@ -1,0 +1,31 @@
+/**
+ * The vault as of a commit (`vault unlock --at REV`, `status`, `diff`, `sync`): its files read
+ * from git objects through git/revision.ts, never from the work tree. The vault lives at the
+ * top of the work tree (store/root.ts), so at the top of every commit.
+ */
+import { findRepo } from "../git/repo.js";
+import { RevisionReader } from "../git/revision.js";
+import { findVaultRoot } from "./root.js";
+import { envTexts, type VaultSource } from "./source.js";
+import { Vault } from "./vault.js";
+
+/** The vault files of a commit, for `Vault.load`; `label` names the commit in messages. */
+export function revisionSource(reader: RevisionReader, oid: string, label: string): VaultSource {
+  return {
+    read: (path) => reader.read(oid, path),
+    list: (dir) => reader.list(oid, dir),
+    describe: (path) => `${path} at ${label}`,
+  };
+}
+
+/** The vault as of `rev` (a commit, branch, tag or expression). */
+export async function loadVaultAt(cwd: string, rev: string): Promise<{ vault: Vault; commit: string }> {
+  const reader = new RevisionReader(await findRepo(cwd));
+  const commit = await reader.resolve(rev);
+  return { vault: await Vault.load(findVaultRoot(cwd), revisionSource(reader, commit, rev)), commit };
+}
+
+/** The environment files of a commit: environment → text. */
+export async function envTextsAt(reader: RevisionReader, oid: string): Promise<Map<string, string>> {
+  return envTexts(revisionSource(reader, oid, oid));
+}

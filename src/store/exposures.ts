@@ -1,0 +1,20 @@
+import type { Exposure } from "../model/config.js";
+import { EXPOSED_FILE, printExposures } from "../model/exposure.js";
+import type { Vault } from "./vault.js";
+import type { Changes } from "./transaction.js";
+
+/**
+ * Adds exposure records and drops those `keep` rejects, as a change to
+ * `.envvault/exposed.json` (deleted when empty); nothing when the records stay the same.
+ */
+export async function updateExposures(vault: Vault, changes: Changes, add: readonly Exposure[], keep: (e: Exposure) => boolean = () => true): Promise<void> {
+  const current = await vault.exposures();
+  const next = [...current.filter(keep), ...add];
+  if (add.length === 0 && next.length === current.length) return;
+  changes.set(EXPOSED_FILE, next.length === 0 ? null : printExposures(next));
+}
+
+/** Keeps only the records whose value has not changed since (same change time `t`). */
+export function stillExposed(values: ReadonlyMap<string, { t: number }>, env: string): (e: Exposure) => boolean {
+  return (e) => e.env !== env || values.get(e.key)?.t === e.t;
+}
