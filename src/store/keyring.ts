@@ -30,12 +30,17 @@ export class Keyring {
     return p;
   }
 
+  /**
+   * Whether this reader can read a scope: false when they hold no key file for it (or are
+   * no member). A key file of theirs that does not open is not a quiet "no": it was changed,
+   * or made for another identity, and hiding the scope's values would hide that; it throws.
+   */
   async canRead(envFile: EnvFile, scope: string): Promise<boolean> {
     try {
       await this.scopeIdentity(envFile, scope);
       return true;
     } catch (e) {
-      if (e instanceof NotARecipient) return false;
+      if (e instanceof NotARecipient && e.data.keyFile !== "unopened") return false;
       throw e;
     }
   }
@@ -61,7 +66,17 @@ export class Keyring {
     const path = Vault.keyPath(scope, this.member);
     const armored = await this.vault.keyFile(scope, this.member);
     if (armored === undefined) throw denied(`there is no key file ${path} for member ${this.member}`);
-    return unwrapScopeKey(armored, this.identities, { scope, expectedRecipient: recipient, file: path });
+    try {
+      return await unwrapScopeKey(armored, this.identities, { scope, expectedRecipient: recipient, file: path });
+    } catch (e) {
+      if (!(e instanceof NotARecipient)) throw e;
+      // age cannot tell a changed stanza from one for another identity (docs/FORMAT.md §2).
+      throw new NotARecipient(`you cannot read scope ${scope}: your key file ${path} does not open with your identity (it was changed, or made for another identity)`, {
+        data: { ...e.data, scope, file: path, keyFile: "unopened" },
+        hints: ["`vault whoami` shows which identity you use; pass the right one with --identity", `if it is yours, restore ${path} from git, or ask a member who can read ${scope} to \`vault grant\` you again`],
+        cause: e,
+      });
+    }
   }
 
   /** The value key of a batch, opened with the batch's scope key. */
