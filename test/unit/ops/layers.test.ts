@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { explain, type Layer, loadEnvFiles, resolve, resolveEnv, stack, type VaultSide } from "../../../src/app/layers.js";
+import { loadEnvFiles } from "../../../src/app/environment.js";
+import { envFilesOf } from "../../../src/model/config.js";
+import { explain, type Layer, resolve, resolveEnv, type ResolveInput, stack, type VaultSide } from "../../../src/model/layers.js";
+
+/** resolveEnv with the env_file layers read from `root`, as app/environment.ts reads them. */
+async function resolveWithFiles(i: Omit<ResolveInput, "files"> & { root: string }) {
+  return resolveEnv({ ...i, files: await loadEnvFiles(i.root, envFilesOf(i.cfg, i.env)) });
+}
 import type { VaultConfig } from "../../../src/model/config.js";
 import { rejection, thrown } from "../errors.js";
 
@@ -111,7 +118,7 @@ describe("env_file layers and resolveEnv", () => {
   });
 
   test("generated values sit lowest and are dropped where unset; burned keys are left out", async () => {
-    const r = await resolveEnv({
+    const r = await resolveWithFiles({
       root,
       cfg: cfg({ variables: { OLD: { burned: { at: "2024-01-01T00:00:00Z" } } } }),
       env: "test",
@@ -125,20 +132,20 @@ describe("env_file layers and resolveEnv", () => {
 
   test("explain lists shadowed and unset ancestor values and marks the winner", async () => {
     const c = cfg({}, { contexts: { docker: { B: "ctx" } } });
-    const r = await resolveEnv({ root, cfg: c, env: "development", vault: side("development", { B: "env" }), generated: new Map(), context: "docker", lookup: {} });
+    const r = await resolveWithFiles({ root, cfg: c, env: "development", vault: side("development", { B: "env" }), generated: new Map(), context: "docker", lookup: {} });
     const x = explain(c, r, "B", [{ env: "development", value: "env" }]);
     expect(x.rows.map((row) => [row.name, row.value, row.won])).toEqual([
       ["development", "env", false],
       ["docker", "ctx", false],
       [".env.defaults", "from-defaults", true],
     ]);
-    const t = await resolveEnv({ root, cfg: c, env: "test", vault: side("test", {}, [layer("inherited", "development", {})]), generated: new Map(), lookup: {} });
+    const t = await resolveWithFiles({ root, cfg: c, env: "test", vault: side("test", {}, [layer("inherited", "development", {})]), generated: new Map(), lookup: {} });
     expect(explain(c, t, "GONE", [{ env: "development", value: "old" }]).rows).toEqual([{ kind: "inherited", name: "development", value: "old", won: false, note: "unset by test" }]);
   });
 
   test("an unknown context is a usage error listing the known ones", async () => {
     const c = cfg({}, { contexts: { docker: {}, host: null } });
-    const e = await rejection(resolveEnv({ root, cfg: c, env: "test", vault: side("test", {}), generated: new Map(), context: "k8s", lookup: {} }));
+    const e = await rejection(resolveWithFiles({ root, cfg: c, env: "test", vault: side("test", {}), generated: new Map(), context: "k8s", lookup: {} }));
     expect(e.code).toBe("USAGE");
     expect(e.message).toBe('unknown context "k8s" for environment test');
     expect(e.hints[0]).toBe("contexts of test: docker, host");
