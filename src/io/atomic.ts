@@ -11,9 +11,8 @@ import { constants } from "node:fs";
 import { lstat, open, readFile, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { InvalidFile, UnsafePath, where } from "../errors.js";
-import { createSynced, errnoCode, type FileData, fsError, syncDirectory } from "./files.js";
+import { createSynced, errnoCode, type FileData, fsError, isAlive, syncDirectory } from "./files.js";
 import { FS_CONCURRENCY, mapConcurrent } from "./concurrent.js";
-import { isAlive } from "./lock.js";
 
 /** Mode of a file that did not exist before: readable by its owner only. */
 const NEW_FILE_MODE = 0o600;

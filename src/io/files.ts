@@ -66,3 +66,12 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** Whether a process of this host with that pid exists (EPERM: it does, as another user's). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errnoCode(error) === "EPERM"; // exists, owned by someone else
+  }
+}

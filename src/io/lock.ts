@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { VaultError } from "../errors.js";
-import { errnoCode, fsError } from "./files.js";
+import { errnoCode, fsError, isAlive } from "./files.js";
 import { sweepScratchDirs } from "./scratch.js";
 
 /** Options of {@link withLock}. */
@@ -171,14 +171,6 @@ async function isStale(holder: Holder, staleMs: number, linksWork: () => Promise
   return holder.owner.host === hostname() && !isAlive(holder.owner.pid);
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errnoCode(error) === "EPERM"; // exists, owned by someone else
-  }
-}
 
 /**
  * Removes a stale lock. Waiters meeting the same stale lock break it one at a time, each

@@ -8,8 +8,7 @@
 import { lstat, mkdtemp, readdir, rm } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fsError } from "./files.js";
-import { isAlive } from "./lock.js";
+import { fsError, isAlive } from "./files.js";
 
 /** purpose, pid, host; the last six characters are mkdtemp's. */
 const SCRATCH_NAME = /^envvault-([a-z]+)-(\d+)-([\w.-]+)-[A-Za-z0-9]{6}$/;

@@ -1,7 +1,7 @@
 import type { ErrorObject } from "ajv";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { InvalidFile } from "../errors.js";
-import { YamlFile } from "../store/yamlcache.js";
+import { YamlFile } from "./yamldoc.js";
 import { isWindowsDevice } from "./names.js";
 import { validateRoster, validateVault } from "./schema.generated.js";
 

@@ -7,7 +7,8 @@ import { EXPOSED_FILE, parseExposures } from "../model/exposure.js";
 import { checkRoster, type Roster, ROSTER_FILE } from "../model/roster.js";
 import { scopeKeyDir } from "../model/names.js";
 import type { LineOf } from "../model/yamlfile.js";
-import { YamlCache, YamlFile, type YamlKind, yamlSha } from "./yamlcache.js";
+import { YamlFile } from "../model/yamldoc.js";
+import { YamlCache, type YamlKind, yamlSha } from "./yamlcache.js";
 
 export { type VaultSource, workTree } from "./source.js";
 

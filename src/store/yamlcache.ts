@@ -16,10 +16,10 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { Document } from "yaml";
-import { VaultError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { ensureLocalDir, readLocalText } from "./local.js";
+
+export { YamlFile } from "../model/yamldoc.js";
 
 /**
  * Set by scripts/build.mjs in the CLI bundle: a hash of the schemas and of the code that
@@ -35,41 +35,6 @@ const MAX_ENTRIES = 4;
 
 /** The build's validation tag, or undefined when the cache is off. */
 export const defaultCacheTag: string | undefined = typeof ENVVAULT_YAML_CACHE_TAG === "string" ? ENVVAULT_YAML_CACHE_TAG : undefined;
-
-/**
- * A YAML file of the vault: its validated data and, when it was parsed (not taken from the
- * cache), its document, so edits keep the user's comments and layout.
- */
-export class YamlFile<T> {
-  readonly #doc: Document | undefined;
-
-  constructor(
-    readonly file: string,
-    readonly data: T,
-    doc?: Document,
-  ) {
-    this.#doc = doc;
-  }
-
-  get hasDoc(): boolean {
-    return this.#doc !== undefined;
-  }
-
-  /**
-   * The parsed document, for edits. A file whose data came from the cache has none: every
-   * mutation goes through `transaction()`, which loads the documents first, so reaching
-   * this without one is a bug, reported as such rather than writing anything.
-   */
-  get doc(): Document {
-    if (this.#doc === undefined) {
-      throw new VaultError("FAILURE", `internal error: ${this.file} was edited without its YAML document being loaded`, {
-        data: { file: this.file },
-        hints: ["this is a bug in envvault; nothing was written. Run again with --debug and report the trace"],
-      });
-    }
-    return this.#doc;
-  }
-}
 
 export type YamlKind = "vault" | "roster";
 
