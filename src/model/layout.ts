@@ -10,6 +10,7 @@ export const LOCAL_DIR = ".envvault.local";
 export const VAULT_FILE = `${VAULT_DIR}/vault.yaml`;
 export const ROSTER_FILE = `${VAULT_DIR}/roster.yaml`;
 export const EXPOSED_FILE = `${VAULT_DIR}/exposed.json`;
+export const CHAIN_FILE = `${VAULT_DIR}/chain`;
 export const ENVS_DIR = `${VAULT_DIR}/envs`;
 export const KEYS_DIR = `${VAULT_DIR}/keys`;
 
@@ -33,6 +34,10 @@ export const LOCAL = {
   lock: "lock",
   backups: "backups",
 } as const;
+
+/** `.envvault.local/trust-<id>.json` and `yaml-cache-<id>.json`: caches of one identity (docs/FORMAT.md §6, §13). */
+export const trustCacheName = (id: string): string => `trust-${id}.json`;
+export const yamlCacheName = (id: string): string => `yaml-cache-${id}.json`;
 
 /** `.envvault.local/<name>`. */
 export const localPath = (name: string): string => `${LOCAL_DIR}/${name}`;

@@ -1,22 +1,33 @@
 import { isAgeRecipient } from "../crypto/bech32.js";
+import { isSigningKey } from "../crypto/sign.js";
 import { InvalidFile, UsageError, where } from "../errors.js";
 import type { LineOf } from "./yamlfile.js";
 import { ROSTER_FILE } from "./layout.js";
 
 export interface MemberDef {
   recipients: string[];
+  /** The Ed25519 public key of each identity (docs/FORMAT.md §4): what verifies their signatures. */
+  signing_keys?: string[];
   teams?: string[];
   kind?: "person" | "machine";
 }
 
-export interface AccessDef {
+/** Members, directly or through teams. */
+export interface Grantees {
   teams?: string[];
   members?: string[];
+}
+
+/** Who reads a scope (`teams`, `members`) and, when not the same, who writes it (`write`). */
+export interface AccessDef extends Grantees {
+  write?: Grantees;
 }
 
 /** The data of `.envvault/roster.yaml` (schema/roster.schema.json). */
 export interface Roster {
   version: 1;
+  /** Who may change roster.yaml, vault.yaml and exposed.json, and sign every line. */
+  admins?: string[];
   members: Record<string, MemberDef>;
   access?: Record<string, AccessDef>;
 }
@@ -43,12 +54,59 @@ export function requireMember(r: Roster, name: string): MemberDef {
   return m;
 }
 
+/** The members a grant names, directly or through a team. */
+function granted(r: Roster, g: Grantees | undefined): string[] {
+  if (g === undefined) return [];
+  const teams = new Set(g.teams ?? []);
+  return memberNames(r).filter((name) => (g.members ?? []).includes(name) || (r.members[name]?.teams ?? []).some((t) => teams.has(t)));
+}
+
 /** Members the roster grants read access to a scope, directly or through a team. */
 export function readersOf(r: Roster, scope: string): string[] {
+  return granted(r, r.access?.[scope]);
+}
+
+/**
+ * Members the roster lets write a scope (its `write` grant, else its readers), without the
+ * admins, who may write every scope (see {@link maySign}).
+ */
+export function writersOf(r: Roster, scope: string): string[] {
   const a = r.access?.[scope];
-  if (a === undefined) return [];
-  const teams = new Set(a.teams ?? []);
-  return memberNames(r).filter((name) => (a.members ?? []).includes(name) || (r.members[name]?.teams ?? []).some((t) => teams.has(t)));
+  return a?.write === undefined ? readersOf(r, scope) : granted(r, a.write);
+}
+
+/** The admins of a roster, sorted. */
+export function adminsOf(r: Roster): string[] {
+  return [...(r.admins ?? [])].sort();
+}
+
+export function isAdmin(r: Roster, member: string): boolean {
+  return (r.admins ?? []).includes(member);
+}
+
+/** What a signed line is, for who may sign it (docs/FORMAT.md §4, "Who may sign what"). */
+export type SignedKind = "value" | "new scope" | "rotation";
+
+/**
+ * Whether `member` may sign a line of `scope`: a value or removal needs a writer of the
+ * scope, a rotation (a new key pair) a member who reads and writes it, a new scope an admin.
+ * Admins may sign every line.
+ */
+export function maySign(r: Roster, member: string, scope: string, kind: SignedKind): boolean {
+  if (isAdmin(r, member)) return true;
+  if (kind === "new scope") return false;
+  const writes = writersOf(r, scope).includes(member);
+  return kind === "value" ? writes : writes && readersOf(r, scope).includes(member);
+}
+
+/** A member's signing keys (`ed25519:…`). */
+export function signingKeysOf(r: Roster, member: string): string[] {
+  return (Object.hasOwn(r.members, member) ? r.members[member]?.signing_keys : undefined) ?? [];
+}
+
+/** The member whose signing keys include `key`. */
+export function memberOfSigningKey(r: Roster, key: string): string | undefined {
+  return memberNames(r).find((name) => signingKeysOf(r, name).includes(key));
 }
 
 /**
@@ -80,16 +138,38 @@ export function checkRoster(r: Roster, lineOf: LineOf = () => undefined): void {
       owner.set(rc, name);
     }
   }
-  for (const [scope, a] of Object.entries(r.access ?? {})) {
-    for (const [index, m] of (a.members ?? []).entries()) {
-      if (!Object.hasOwn(r.members, m)) {
-        const line = lineOf(["access", scope, "members", index]);
-        throw new InvalidFile(`${where(ROSTER_FILE, line)}: access to ${scope} names unknown member ${m}`, {
-          data: { file: ROSTER_FILE, scope, ...(line === undefined ? {} : { line }) },
-          hints: [`add ${m} with \`vault member add\`, or remove the name from access.${scope}`],
+  const signer = new Map<string, string>();
+  for (const name of memberNames(r)) {
+    for (const [index, key] of signingKeysOf(r, name).entries()) {
+      const line = lineOf(["members", name, "signing_keys", index]);
+      if (!isSigningKey(key)) {
+        throw new InvalidFile(`${where(ROSTER_FILE, line)}: signing key ${index + 1} of member ${name} is not an Ed25519 key (ed25519: and 43 base64url characters)`, {
+          data: { file: ROSTER_FILE, member: name, ...(line === undefined ? {} : { line }) },
+          hints: [`copy ${name}'s signing key again from \`vault whoami\` on their machine`],
         });
       }
+      const other = signer.get(key);
+      if (other !== undefined) {
+        throw new InvalidFile(`${where(ROSTER_FILE, line)}: members ${other} and ${name} share the signing key ${key}`, {
+          data: { file: ROSTER_FILE, ...(line === undefined ? {} : { line }) },
+          hints: ["a signing key identifies one member; remove it from one of them"],
+        });
+      }
+      signer.set(key, name);
     }
+  }
+  const known = (m: string, path: (string | number)[], what: string, scope?: string) => {
+    if (Object.hasOwn(r.members, m)) return;
+    const line = lineOf(path);
+    throw new InvalidFile(`${where(ROSTER_FILE, line)}: ${what} names unknown member ${m}`, {
+      data: { file: ROSTER_FILE, ...(scope === undefined ? {} : { scope }), ...(line === undefined ? {} : { line }) },
+      hints: [`add ${m} with \`vault member add\`, or remove the name`],
+    });
+  };
+  for (const [index, m] of (r.admins ?? []).entries()) known(m, ["admins", index], "admins");
+  for (const [scope, a] of Object.entries(r.access ?? {})) {
+    for (const [index, m] of (a.members ?? []).entries()) known(m, ["access", scope, "members", index], `access to ${scope}`, scope);
+    for (const [index, m] of (a.write?.members ?? []).entries()) known(m, ["access", scope, "write", "members", index], `write access to ${scope}`, scope);
   }
 }
 
