@@ -1343,11 +1343,12 @@ return errors === 0;
 }
 
 export const validateRoster = validate17;
-const schema25 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:roster:1","title":"envvault roster.yaml","description":"Members, their age recipients, teams, and who may read which scope.","type":"object","required":["version","members"],"additionalProperties":false,"properties":{"version":{"const":1},"members":{"type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"type":"object","required":["recipients"],"additionalProperties":false,"properties":{"recipients":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^age1[02-9ac-hj-np-z]{58}$"}},"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","$ref":"#/definitions/name"}},"kind":{"enum":["person","machine"]}}}},"access":{"type":"object","propertyNames":{"$ref":"#/definitions/scope"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","$ref":"#/definitions/name"}},"members":{"type":"array","uniqueItems":true,"items":{"type":"string","$ref":"#/definitions/name"}}}}}},"definitions":{"name":{"description":"A member, team or environment name, as in vault.schema.json: never a device name Windows reserves (con, prn, aux, nul, com1-com9, lpt1-lpt9), since names become file names under .envvault/.","type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},"scope":{"description":"An environment, or an environment and a scope name (production:payments); neither part a device name Windows reserves.","type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?::|$))[a-z0-9][a-z0-9_-]{0,63}(?::(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63})?$"}}};
+const schema25 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:roster:1","title":"envvault roster.yaml","description":"Members, their age recipients and signing keys, teams, who may read and who may write which scope, and the admins.","type":"object","required":["version","members"],"additionalProperties":false,"properties":{"version":{"const":1},"admins":{"description":"Members who may change roster.yaml, vault.yaml and exposed.json, and sign every line (docs/FORMAT.md §4).","type":"array","uniqueItems":true,"items":{"type":"string","$ref":"#/definitions/name"}},"members":{"type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"type":"object","required":["recipients"],"additionalProperties":false,"properties":{"recipients":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^age1[02-9ac-hj-np-z]{58}$"}},"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","$ref":"#/definitions/name"}},"kind":{"enum":["person","machine"]},"signing_keys":{"description":"The Ed25519 public key derived from each identity of the member (docs/FORMAT.md §4).","type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^ed25519:[A-Za-z0-9_-]{43}$"}}}}},"access":{"type":"object","propertyNames":{"$ref":"#/definitions/scope"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","$ref":"#/definitions/name"}},"members":{"type":"array","uniqueItems":true,"items":{"type":"string","$ref":"#/definitions/name"}},"write":{"description":"Who may write the scope, when not its readers.","type":"object","additionalProperties":false,"properties":{"teams":{"type":"array","uniqueItems":true,"items":{"type":"string","$ref":"#/definitions/name"}},"members":{"type":"array","uniqueItems":true,"items":{"type":"string","$ref":"#/definitions/name"}}}}}}}},"definitions":{"name":{"description":"A member, team or environment name, as in vault.schema.json: never a device name Windows reserves (con, prn, aux, nul, com1-com9, lpt1-lpt9), since names become file names under .envvault/.","type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},"scope":{"description":"An environment, or an environment and a scope name (production:payments); neither part a device name Windows reserves.","type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?::|$))[a-z0-9][a-z0-9_-]{0,63}(?::(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63})?$"}}};
 const schema26 = {"description":"A member, team or environment name, as in vault.schema.json: never a device name Windows reserves (con, prn, aux, nul, com1-com9, lpt1-lpt9), since names become file names under .envvault/.","type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"};
-const schema28 = {"description":"An environment, or an environment and a scope name (production:payments); neither part a device name Windows reserves.","type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?::|$))[a-z0-9][a-z0-9_-]{0,63}(?::(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63})?$"};
-const pattern20 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
-const pattern22 = new RegExp("^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?::|$))[a-z0-9][a-z0-9_-]{0,63}(?::(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63})?$", "u");
+const schema29 = {"description":"An environment, or an environment and a scope name (production:payments); neither part a device name Windows reserves.","type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?::|$))[a-z0-9][a-z0-9_-]{0,63}(?::(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63})?$"};
+const pattern21 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
+const pattern23 = new RegExp("^ed25519:[A-Za-z0-9_-]{43}$", "u");
+const pattern24 = new RegExp("^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?::|$))[a-z0-9][a-z0-9_-]{0,63}(?::(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63})?$", "u");
 
 function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:envvault:schema:roster:1" */;
@@ -1375,7 +1376,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(((key0 === "version") || (key0 === "members")) || (key0 === "access"))){
+if(!((((key0 === "version") || (key0 === "admins")) || (key0 === "members")) || (key0 === "access"))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -1398,14 +1399,14 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data.members !== undefined){
-let data1 = data.members;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-for(const key1 in data1){
-const _errs5 = errors;
-if(typeof key1 === "string"){
-if(!pattern0.test(key1)){
-const err4 = {instancePath:instancePath+"/members",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\"",propertyName:key1};
+if(data.admins !== undefined){
+let data1 = data.admins;
+if(Array.isArray(data1)){
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(typeof data2 !== "string"){
+const err4 = {instancePath:instancePath+"/admins/" + i0,schemaPath:"#/properties/admins/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1414,9 +1415,9 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-else {
-const err5 = {instancePath:instancePath+"/members",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key1};
+if(typeof data2 === "string"){
+if(!pattern0.test(data2)){
+const err5 = {instancePath:instancePath+"/admins/" + i0,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1425,9 +1426,9 @@ vErrors.push(err5);
 }
 errors++;
 }
-var valid1 = _errs5 === errors;
-if(!valid1){
-const err6 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid"};
+}
+else {
+const err6 = {instancePath:instancePath+"/admins/" + i0,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1437,87 +1438,23 @@ vErrors.push(err6);
 errors++;
 }
 }
-for(const key2 in data1){
-let data2 = data1[key2];
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.recipients === undefined){
-const err7 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/members/additionalProperties/required",keyword:"required",params:{missingProperty: "recipients"},message:"must have required property '"+"recipients"+"'"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-for(const key3 in data2){
-if(!(((key3 === "recipients") || (key3 === "teams")) || (key3 === "kind"))){
-const err8 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/members/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-if(data2.recipients !== undefined){
-let data3 = data2.recipients;
-if(Array.isArray(data3)){
-if(data3.length < 1){
-const err9 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients",schemaPath:"#/properties/members/additionalProperties/properties/recipients/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-const len0 = data3.length;
-for(let i0=0; i0<len0; i0++){
-let data4 = data3[i0];
-if(typeof data4 === "string"){
-if(!pattern20.test(data4)){
-const err10 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients/" + i0,schemaPath:"#/properties/members/additionalProperties/properties/recipients/items/pattern",keyword:"pattern",params:{pattern: "^age1[02-9ac-hj-np-z]{58}$"},message:"must match pattern \""+"^age1[02-9ac-hj-np-z]{58}$"+"\""};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-else {
-const err11 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients/" + i0,schemaPath:"#/properties/members/additionalProperties/properties/recipients/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-let i1 = data3.length;
+let i1 = data1.length;
 let j0;
 if(i1 > 1){
 const indices0 = {};
 for(;i1--;){
-let item0 = data3[i1];
+let item0 = data1[i1];
 if(typeof item0 !== "string"){
 continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err12 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients",schemaPath:"#/properties/members/additionalProperties/properties/recipients/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
+const err7 = {instancePath:instancePath+"/admins",schemaPath:"#/properties/admins/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
 if(vErrors === null){
-vErrors = [err12];
+vErrors = [err7];
 }
 else {
-vErrors.push(err12);
+vErrors.push(err7);
 }
 errors++;
 break;
@@ -1527,7 +1464,71 @@ indices0[item0] = i1;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients",schemaPath:"#/properties/members/additionalProperties/properties/recipients/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err8 = {instancePath:instancePath+"/admins",schemaPath:"#/properties/admins/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.members !== undefined){
+let data3 = data.members;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+for(const key1 in data3){
+const _errs11 = errors;
+if(typeof key1 === "string"){
+if(!pattern0.test(key1)){
+const err9 = {instancePath:instancePath+"/members",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\"",propertyName:key1};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/members",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key1};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+var valid5 = _errs11 === errors;
+if(!valid5){
+const err11 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+for(const key2 in data3){
+let data4 = data3[key2];
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.recipients === undefined){
+const err12 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/members/additionalProperties/required",keyword:"required",params:{missingProperty: "recipients"},message:"must have required property '"+"recipients"+"'"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+for(const key3 in data4){
+if(!((((key3 === "recipients") || (key3 === "teams")) || (key3 === "kind")) || (key3 === "signing_keys"))){
+const err13 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/members/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1537,14 +1538,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data2.teams !== undefined){
-let data5 = data2.teams;
+if(data4.recipients !== undefined){
+let data5 = data4.recipients;
 if(Array.isArray(data5)){
-const len1 = data5.length;
-for(let i2=0; i2<len1; i2++){
-let data6 = data5[i2];
-if(typeof data6 !== "string"){
-const err14 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i2,schemaPath:"#/properties/members/additionalProperties/properties/teams/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data5.length < 1){
+const err14 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients",schemaPath:"#/properties/members/additionalProperties/properties/recipients/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1553,9 +1551,12 @@ vErrors.push(err14);
 }
 errors++;
 }
+const len1 = data5.length;
+for(let i2=0; i2<len1; i2++){
+let data6 = data5[i2];
 if(typeof data6 === "string"){
-if(!pattern0.test(data6)){
-const err15 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i2,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(!pattern21.test(data6)){
+const err15 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients/" + i2,schemaPath:"#/properties/members/additionalProperties/properties/recipients/items/pattern",keyword:"pattern",params:{pattern: "^age1[02-9ac-hj-np-z]{58}$"},message:"must match pattern \""+"^age1[02-9ac-hj-np-z]{58}$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1566,7 +1567,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i2,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients/" + i2,schemaPath:"#/properties/members/additionalProperties/properties/recipients/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1587,7 +1588,7 @@ continue;
 }
 if(typeof indices1[item1] == "number"){
 j1 = indices1[item1];
-const err17 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams",schemaPath:"#/properties/members/additionalProperties/properties/teams/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)"};
+const err17 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients",schemaPath:"#/properties/members/additionalProperties/properties/recipients/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1602,7 +1603,7 @@ indices1[item1] = i3;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams",schemaPath:"#/properties/members/additionalProperties/properties/teams/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err18 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/recipients",schemaPath:"#/properties/members/additionalProperties/properties/recipients/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1612,10 +1613,14 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data2.kind !== undefined){
-let data7 = data2.kind;
-if(!((data7 === "person") || (data7 === "machine"))){
-const err19 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kind",schemaPath:"#/properties/members/additionalProperties/properties/kind/enum",keyword:"enum",params:{allowedValues: schema25.properties.members.additionalProperties.properties.kind.enum},message:"must be equal to one of the allowed values"};
+if(data4.teams !== undefined){
+let data7 = data4.teams;
+if(Array.isArray(data7)){
+const len2 = data7.length;
+for(let i4=0; i4<len2; i4++){
+let data8 = data7[i4];
+if(typeof data8 !== "string"){
+const err19 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i4,schemaPath:"#/properties/members/additionalProperties/properties/teams/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1624,10 +1629,9 @@ vErrors.push(err19);
 }
 errors++;
 }
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/members/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof data8 === "string"){
+if(!pattern0.test(data8)){
+const err20 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i4,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1637,9 +1641,8 @@ vErrors.push(err20);
 errors++;
 }
 }
-}
 else {
-const err21 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err21 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i4,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1649,116 +1652,23 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data.access !== undefined){
-let data8 = data.access;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-for(const key4 in data8){
-const _errs25 = errors;
-if(typeof key4 === "string"){
-if(!pattern22.test(key4)){
-const err22 = {instancePath:instancePath+"/access",schemaPath:"#/definitions/scope/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?::|$))[a-z0-9][a-z0-9_-]{0,63}(?::(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63})?$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?::|$))[a-z0-9][a-z0-9_-]{0,63}(?::(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63})?$"+"\"",propertyName:key4};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-else {
-const err23 = {instancePath:instancePath+"/access",schemaPath:"#/definitions/scope/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key4};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-var valid12 = _errs25 === errors;
-if(!valid12){
-const err24 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-for(const key5 in data8){
-let data9 = data8[key5];
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-for(const key6 in data9){
-if(!((key6 === "teams") || (key6 === "members"))){
-const err25 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/access/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-if(data9.teams !== undefined){
-let data10 = data9.teams;
-if(Array.isArray(data10)){
-const len2 = data10.length;
-for(let i4=0; i4<len2; i4++){
-let data11 = data10[i4];
-if(typeof data11 !== "string"){
-const err26 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i4,schemaPath:"#/properties/access/additionalProperties/properties/teams/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-if(typeof data11 === "string"){
-if(!pattern0.test(data11)){
-const err27 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i4,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i4,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-let i5 = data10.length;
+let i5 = data7.length;
 let j2;
 if(i5 > 1){
 const indices2 = {};
 for(;i5--;){
-let item2 = data10[i5];
+let item2 = data7[i5];
 if(typeof item2 !== "string"){
 continue;
 }
 if(typeof indices2[item2] == "number"){
 j2 = indices2[item2];
-const err29 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams",schemaPath:"#/properties/access/additionalProperties/properties/teams/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)"};
+const err22 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams",schemaPath:"#/properties/members/additionalProperties/properties/teams/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)"};
 if(vErrors === null){
-vErrors = [err29];
+vErrors = [err22];
 }
 else {
-vErrors.push(err29);
+vErrors.push(err22);
 }
 errors++;
 break;
@@ -1768,72 +1678,75 @@ indices2[item2] = i5;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams",schemaPath:"#/properties/access/additionalProperties/properties/teams/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err23 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams",schemaPath:"#/properties/members/additionalProperties/properties/teams/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err30];
+vErrors = [err23];
 }
 else {
-vErrors.push(err30);
+vErrors.push(err23);
 }
 errors++;
 }
 }
-if(data9.members !== undefined){
-let data12 = data9.members;
-if(Array.isArray(data12)){
-const len3 = data12.length;
+if(data4.kind !== undefined){
+let data9 = data4.kind;
+if(!((data9 === "person") || (data9 === "machine"))){
+const err24 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kind",schemaPath:"#/properties/members/additionalProperties/properties/kind/enum",keyword:"enum",params:{allowedValues: schema25.properties.members.additionalProperties.properties.kind.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data4.signing_keys !== undefined){
+let data10 = data4.signing_keys;
+if(Array.isArray(data10)){
+const len3 = data10.length;
 for(let i6=0; i6<len3; i6++){
-let data13 = data12[i6];
-if(typeof data13 !== "string"){
-const err31 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/" + i6,schemaPath:"#/properties/access/additionalProperties/properties/members/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data11 = data10[i6];
+if(typeof data11 === "string"){
+if(!pattern23.test(data11)){
+const err25 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing_keys/" + i6,schemaPath:"#/properties/members/additionalProperties/properties/signing_keys/items/pattern",keyword:"pattern",params:{pattern: "^ed25519:[A-Za-z0-9_-]{43}$"},message:"must match pattern \""+"^ed25519:[A-Za-z0-9_-]{43}$"+"\""};
 if(vErrors === null){
-vErrors = [err31];
+vErrors = [err25];
 }
 else {
-vErrors.push(err31);
-}
-errors++;
-}
-if(typeof data13 === "string"){
-if(!pattern0.test(data13)){
-const err32 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/" + i6,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
+vErrors.push(err25);
 }
 errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/" + i6,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err26 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing_keys/" + i6,schemaPath:"#/properties/members/additionalProperties/properties/signing_keys/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err33];
+vErrors = [err26];
 }
 else {
-vErrors.push(err33);
+vErrors.push(err26);
 }
 errors++;
 }
 }
-let i7 = data12.length;
+let i7 = data10.length;
 let j3;
 if(i7 > 1){
 const indices3 = {};
 for(;i7--;){
-let item3 = data12[i7];
+let item3 = data10[i7];
 if(typeof item3 !== "string"){
 continue;
 }
 if(typeof indices3[item3] == "number"){
 j3 = indices3[item3];
-const err34 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/access/additionalProperties/properties/members/uniqueItems",keyword:"uniqueItems",params:{i: i7, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i7+" are identical)"};
+const err27 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing_keys",schemaPath:"#/properties/members/additionalProperties/properties/signing_keys/uniqueItems",keyword:"uniqueItems",params:{i: i7, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i7+" are identical)"};
 if(vErrors === null){
-vErrors = [err34];
+vErrors = [err27];
 }
 else {
-vErrors.push(err34);
+vErrors.push(err27);
 }
 errors++;
 break;
@@ -1843,7 +1756,102 @@ indices3[item3] = i7;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/access/additionalProperties/properties/members/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err28 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/signing_keys",schemaPath:"#/properties/members/additionalProperties/properties/signing_keys/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/members/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/members/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data.access !== undefined){
+let data12 = data.access;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+for(const key4 in data12){
+const _errs35 = errors;
+if(typeof key4 === "string"){
+if(!pattern24.test(key4)){
+const err31 = {instancePath:instancePath+"/access",schemaPath:"#/definitions/scope/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?::|$))[a-z0-9][a-z0-9_-]{0,63}(?::(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63})?$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?::|$))[a-z0-9][a-z0-9_-]{0,63}(?::(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63})?$"+"\"",propertyName:key4};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/access",schemaPath:"#/definitions/scope/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key4};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+var valid19 = _errs35 === errors;
+if(!valid19){
+const err33 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+for(const key5 in data12){
+let data13 = data12[key5];
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+for(const key6 in data13){
+if(!(((key6 === "teams") || (key6 === "members")) || (key6 === "write"))){
+const err34 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/access/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data13.teams !== undefined){
+let data14 = data13.teams;
+if(Array.isArray(data14)){
+const len4 = data14.length;
+for(let i8=0; i8<len4; i8++){
+let data15 = data14[i8];
+if(typeof data15 !== "string"){
+const err35 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i8,schemaPath:"#/properties/access/additionalProperties/properties/teams/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1852,10 +1860,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-}
-else {
-const err36 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/access/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof data15 === "string"){
+if(!pattern0.test(data15)){
+const err36 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i8,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1865,9 +1872,8 @@ vErrors.push(err36);
 errors++;
 }
 }
-}
 else {
-const err37 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err37 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams/" + i8,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -1877,14 +1883,326 @@ vErrors.push(err37);
 errors++;
 }
 }
+let i9 = data14.length;
+let j4;
+if(i9 > 1){
+const indices4 = {};
+for(;i9--;){
+let item4 = data14[i9];
+if(typeof item4 !== "string"){
+continue;
 }
-else {
-const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof indices4[item4] == "number"){
+j4 = indices4[item4];
+const err38 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams",schemaPath:"#/properties/access/additionalProperties/properties/teams/uniqueItems",keyword:"uniqueItems",params:{i: i9, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i9+" are identical)"};
 if(vErrors === null){
 vErrors = [err38];
 }
 else {
 vErrors.push(err38);
+}
+errors++;
+break;
+}
+indices4[item4] = i9;
+}
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/teams",schemaPath:"#/properties/access/additionalProperties/properties/teams/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+if(data13.members !== undefined){
+let data16 = data13.members;
+if(Array.isArray(data16)){
+const len5 = data16.length;
+for(let i10=0; i10<len5; i10++){
+let data17 = data16[i10];
+if(typeof data17 !== "string"){
+const err40 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/" + i10,schemaPath:"#/properties/access/additionalProperties/properties/members/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+if(typeof data17 === "string"){
+if(!pattern0.test(data17)){
+const err41 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/" + i10,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+else {
+const err42 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members/" + i10,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+let i11 = data16.length;
+let j5;
+if(i11 > 1){
+const indices5 = {};
+for(;i11--;){
+let item5 = data16[i11];
+if(typeof item5 !== "string"){
+continue;
+}
+if(typeof indices5[item5] == "number"){
+j5 = indices5[item5];
+const err43 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/access/additionalProperties/properties/members/uniqueItems",keyword:"uniqueItems",params:{i: i11, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i11+" are identical)"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+break;
+}
+indices5[item5] = i11;
+}
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/members",schemaPath:"#/properties/access/additionalProperties/properties/members/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+if(data13.write !== undefined){
+let data18 = data13.write;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+for(const key7 in data18){
+if(!((key7 === "teams") || (key7 === "members"))){
+const err45 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/write",schemaPath:"#/properties/access/additionalProperties/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+if(data18.teams !== undefined){
+let data19 = data18.teams;
+if(Array.isArray(data19)){
+const len6 = data19.length;
+for(let i12=0; i12<len6; i12++){
+let data20 = data19[i12];
+if(typeof data20 !== "string"){
+const err46 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/write/teams/" + i12,schemaPath:"#/properties/access/additionalProperties/properties/write/properties/teams/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+if(typeof data20 === "string"){
+if(!pattern0.test(data20)){
+const err47 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/write/teams/" + i12,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/write/teams/" + i12,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+let i13 = data19.length;
+let j6;
+if(i13 > 1){
+const indices6 = {};
+for(;i13--;){
+let item6 = data19[i13];
+if(typeof item6 !== "string"){
+continue;
+}
+if(typeof indices6[item6] == "number"){
+j6 = indices6[item6];
+const err49 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/write/teams",schemaPath:"#/properties/access/additionalProperties/properties/write/properties/teams/uniqueItems",keyword:"uniqueItems",params:{i: i13, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i13+" are identical)"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+break;
+}
+indices6[item6] = i13;
+}
+}
+}
+else {
+const err50 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/write/teams",schemaPath:"#/properties/access/additionalProperties/properties/write/properties/teams/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+if(data18.members !== undefined){
+let data21 = data18.members;
+if(Array.isArray(data21)){
+const len7 = data21.length;
+for(let i14=0; i14<len7; i14++){
+let data22 = data21[i14];
+if(typeof data22 !== "string"){
+const err51 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/write/members/" + i14,schemaPath:"#/properties/access/additionalProperties/properties/write/properties/members/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+if(typeof data22 === "string"){
+if(!pattern0.test(data22)){
+const err52 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/write/members/" + i14,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$"+"\""};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/write/members/" + i14,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+let i15 = data21.length;
+let j7;
+if(i15 > 1){
+const indices7 = {};
+for(;i15--;){
+let item7 = data21[i15];
+if(typeof item7 !== "string"){
+continue;
+}
+if(typeof indices7[item7] == "number"){
+j7 = indices7[item7];
+const err54 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/write/members",schemaPath:"#/properties/access/additionalProperties/properties/write/properties/members/uniqueItems",keyword:"uniqueItems",params:{i: i15, j: j7},message:"must NOT have duplicate items (items ## "+j7+" and "+i15+" are identical)"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+break;
+}
+indices7[item7] = i15;
+}
+}
+}
+else {
+const err55 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/write/members",schemaPath:"#/properties/access/additionalProperties/properties/write/properties/members/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/write",schemaPath:"#/properties/access/additionalProperties/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+}
+else {
+const err57 = {instancePath:instancePath+"/access/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/access/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+}
+else {
+const err58 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+}
+else {
+const err59 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
 }
 errors++;
 }
