@@ -11,6 +11,7 @@ export interface AccessCell {
   drift: boolean;
 }
 
+/** Every scope, and each member's access to each. */
 export interface AccessMatrix {
   scopes: string[];
   members: { member: string; scopes: Record<string, AccessCell> }[];

@@ -9,6 +9,7 @@ import { type Changes, transaction } from "../store/transaction.js";
 import { wrapForReaders } from "./rotation.js";
 import { type Deps, keyringFor, whoAmI } from "./session.js";
 
+/** Who joins: what `vault member add` was given. */
 export interface NewMember {
   name: string;
   /** Their age recipients (`age1…`); repeats are dropped. */
@@ -18,6 +19,7 @@ export interface NewMember {
   kind?: "person" | "machine";
 }
 
+/** The member added and what they can read now. */
 export interface AddedMember {
   member: string;
   teams: string[];
@@ -34,10 +36,10 @@ export interface AddedMember {
 export async function addMember(deps: Deps, o: NewMember): Promise<AddedMember> {
   const name = assertName("member", o.name);
   const recipients = [...new Set(o.recipients)];
-  const where = [`${name} gets theirs from \`vault whoami\` or \`age-keygen -y identity.txt\``];
-  if (recipients.length === 0) throw new UsageError(`a member needs at least one recipient: --recipient age1…`, { hints: where });
+  const hint = [`${name} gets theirs from \`vault whoami\` or \`age-keygen -y identity.txt\``];
+  if (recipients.length === 0) throw new UsageError(`a member needs at least one recipient: --recipient age1…`, { hints: hint });
   recipients.forEach((r, i) => {
-    if (!isRecipient(r)) throw new UsageError(`recipient ${i + 1} of ${name} is not an age X25519 recipient (age1… of 62 characters)`, { hints: where });
+    if (!isRecipient(r)) throw new UsageError(`recipient ${i + 1} of ${name} is not an age X25519 recipient (age1… of 62 characters)`, { hints: hint });
   });
   const teams = [...new Set(o.teams ?? [])].map((t) => assertName("team", t));
   const me = await whoAmI(deps);

@@ -8,6 +8,7 @@ import { wrapForReaders } from "./rotation.js";
 import { requireScope } from "./scopes.js";
 import { type Deps, keyringFor, whoAmI } from "./session.js";
 
+/** The grant made, as `vault grant` reports it. */
 export interface Granted {
   scope: string;
   /** `alice` or `team dev`. */

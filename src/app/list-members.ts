@@ -3,6 +3,7 @@ import { memberNames } from "../model/roster.js";
 import { type Deps, openVault } from "./session.js";
 import { keyHolders } from "./scopes.js";
 
+/** One member as `vault member list` shows them. */
 export interface MemberRow {
   member: string;
   kind: "person" | "machine";

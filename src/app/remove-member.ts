@@ -8,6 +8,7 @@ import { recordedNow } from "./clock.js";
 import { readableBy, rotateAway } from "./rotation.js";
 import { type Deps, keyringFor, whoAmI } from "./session.js";
 
+/** Who was removed, which scopes got new keys, and what the member could read. */
 export interface RemovedMember {
   removed: string;
   /** The scopes they could read (by the roster or a key file), all re-keyed. */

@@ -10,6 +10,7 @@ import { rotateAway } from "./rotation.js";
 import { requireScope } from "./scopes.js";
 import { type Deps, keyringFor, whoAmI } from "./session.js";
 
+/** Who lost access to a scope, and what they could read of it. */
 export interface Revoked {
   scope: string;
   /** The members who can no longer read the scope. */

@@ -11,6 +11,7 @@ import { Vault } from "../store/vault.js";
 import { chooseEnv, type Deps, keyringFor, openVault, whoAmI } from "./session.js";
 import { applyUpdates, nowSeconds } from "./write.js";
 
+/** The KEYs of `vault rotate KEY…` and where their new values come from. */
 export interface RotateValuesInput {
   keys: readonly string[];
   /** `--generate [SPEC]`: new values made from SPEC ("" for the default). */
@@ -24,6 +25,7 @@ export interface RotateValuesInput {
   newValue: (key: string) => Promise<string>;
 }
 
+/** What got a new value, and where. */
 export interface RotatedValues {
   env: string;
   /** Stored keys given a value that differs from the old one. */
