@@ -1,41 +1,20 @@
+/**
+ * Keys that change hands: key files for new readers, new key pairs for scopes whose readers
+ * changed (every value sealed again), and the record of what a member who lost access saw.
+ */
 import { NotARecipient, UsageError } from "../errors.js";
 import { deriveValueKey, newBatchKey, openValue, sealValue } from "../crypto/seal.js";
 import { wrapBatchKey, wrapScopeKey } from "../crypto/scopekey.js";
-import { envNames, type Exposure, kindOf } from "../model/config.js";
-import { type EnvFile, printEnvFile, pruneBatches, scopeOf } from "../model/envfile.js";
+import { type Exposure, kindOf } from "../model/config.js";
+import { type EnvFile, printEnvFile, pruneBatches } from "../model/envfile.js";
 import { parseScope } from "../model/names.js";
-import { readersOf, type Roster } from "../model/roster.js";
-import { Vault } from "../store/vault.js";
+import { readersOf, type Roster, ROSTER_FILE } from "../model/roster.js";
+import type { YamlFile } from "../model/yamlfile.js";
+import { updateExposures } from "../store/exposures.js";
 import type { Keyring } from "../store/keyring.js";
-import { createScopeKey, recipientsOf } from "./scopes.js";
 import type { Changes } from "../store/transaction.js";
-
-/** Every scope of every environment, sorted. */
-export async function allScopes(vault: Vault): Promise<string[]> {
-  const out: string[] = [];
-  for (const env of envNames(vault.config.data)) out.push(...(await vault.envFile(env)).scopes.keys());
-  return out.sort();
-}
-
-export async function requireScope(vault: Vault, scope: string): Promise<EnvFile> {
-  const { env } = parseScope(scope);
-  if (!Object.hasOwn(vault.config.data.environments, env)) {
-    throw new UsageError(`unknown environment ${env} in scope ${scope}`, { hints: ["`vault env list` shows the environments"] });
-  }
-  const file = await vault.envFile(env);
-  if (!file.scopes.has(scope)) {
-    throw new UsageError(`environment ${env} has no scope ${scope}`, {
-      data: { scope, env },
-      hints: [`scopes of ${env}: ${[...file.scopes.keys()].join(", ")}`, `\`vault scope add ${scope}\` creates it`],
-    });
-  }
-  return file;
-}
-
-/** Key names stored in a scope. */
-export function keysIn(file: EnvFile, scope: string): string[] {
-  return [...file.values.keys()].filter((k) => scopeOf(file, k) === scope).sort();
-}
+import { Vault } from "../store/vault.js";
+import { allScopes, createScopeKey, keysIn, recipientsOf, requireScope } from "./scopes.js";
 
 async function mustRead(keyring: Keyring, file: EnvFile, scope: string, why: string): Promise<string> {
   try {
@@ -68,21 +47,14 @@ export async function wrapForReaders(vault: Vault, keyring: Keyring, roster: Ros
   return { changes, added: missing };
 }
 
-export interface Rotation {
-  changes: Changes;
-  /** Keys re-encrypted, by scope. */
-  keys: Map<string, string[]>;
-}
-
 /**
  * New key pairs for `scopes`: every value of those scopes is opened with the old key and
  * sealed under a batch of the new one (its change time kept), the new private key is wrapped
  * for exactly the readers `roster` names, and every other key file of the scope is deleted.
  * All of it is returned as one set of changes, to be committed at once.
  */
-export async function rotateScopes(vault: Vault, keyring: Keyring, roster: Roster, scopes: readonly string[]): Promise<Rotation> {
+export async function rotateScopes(vault: Vault, keyring: Keyring, roster: Roster, scopes: readonly string[]): Promise<Changes> {
   const changes: Changes = new Map();
-  const keys = new Map<string, string[]>();
   const byEnv = new Map<string, string[]>();
   for (const scope of [...new Set(scopes)].sort()) {
     await requireScope(vault, scope);
@@ -128,11 +100,10 @@ export async function rotateScopes(vault: Vault, keyring: Keyring, roster: Roste
       for (const holder of await vault.keyHolders(scope)) {
         if (!readers.includes(holder)) changes.set(Vault.keyPath(scope, holder), null);
       }
-      keys.set(scope, inScope);
     }
     changes.set(Vault.envPath(env), printEnvFile(pruneBatches({ ...file, scopes: recipients, values, batches })));
   }
-  return { changes, keys };
+  return changes;
 }
 
 /** Scopes a member can read: by the roster, or by a key file they hold. */
@@ -148,7 +119,7 @@ export async function readableBy(vault: Vault, member: string): Promise<string[]
  * Exposure records: every secret of `scopes` as it is now, seen by `member`. `config` values
  * are not secrets, so there is nothing to change at a provider for them.
  */
-export async function exposures(vault: Vault, member: string, scopes: readonly string[], since: string): Promise<Exposure[]> {
+async function exposures(vault: Vault, member: string, scopes: readonly string[], since: string): Promise<Exposure[]> {
   const out: Exposure[] = [];
   for (const scope of scopes) {
     const env = parseScope(scope).env;
@@ -158,4 +129,24 @@ export async function exposures(vault: Vault, member: string, scopes: readonly s
     }
   }
   return out;
+}
+
+/**
+ * Takes access away: the new `roster` is written, `scopes` get new keys for the readers it
+ * leaves, and what each of `losing` could read is recorded in exposed.json (`vault check`
+ * reports it until the value changes). Offboarding and `vault revoke` both end here.
+ */
+export async function rotateAway(
+  vault: Vault,
+  keyring: Keyring,
+  roster: YamlFile<Roster>,
+  scopes: readonly string[],
+  losing: readonly string[],
+  since: string,
+): Promise<{ changes: Changes; exposed: Exposure[] }> {
+  const changes = await rotateScopes(vault, keyring, roster.data, scopes);
+  const exposed = (await Promise.all(losing.map((m) => exposures(vault, m, scopes, since)))).flat();
+  await updateExposures(vault, changes, exposed);
+  changes.set(ROSTER_FILE, String(roster.doc));
+  return { changes, exposed };
 }

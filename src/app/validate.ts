@@ -1,16 +1,18 @@
+/** `vault validate`: every environment (or the one asked for) against the variable definitions of vault.yaml. */
 import { NotARecipient } from "../errors.js";
-import { contextNames, contextValues, envNames, generatedSpecs, unsetIn, variable, type VaultConfig } from "../model/config.js";
+import { contextNames, contextValues, envNames, generatedSpecs, requireEnv, unsetIn, variable, type VaultConfig } from "../model/config.js";
 import { checkValue, requiredIn } from "../model/rules.js";
-import type { Vault } from "../store/vault.js";
-import type { Keyring } from "../store/keyring.js";
 import { entries, readEnv } from "./read.js";
+import { type Deps, openVault, optionalKeyring } from "./session.js";
 
+/** A variable of an environment that breaks its definition. */
 export interface Violation {
   env: string;
   key: string;
   problem: string;
 }
 
+/** What `vault validate` found. */
 export interface Validation {
   violations: Violation[];
   /** Environments whose values could not be read, so only presence was checked. */
@@ -24,10 +26,14 @@ const definitions = (cfg: VaultConfig) => Object.entries(cfg.variables ?? {}).fi
  * required variables present, values of the right type, enum and pattern. Presence needs
  * no key (names are visible); a generated variable is present wherever it is not unset
  * (each machine makes its own). Value rules are checked where the reader can decrypt, and
- * on the plaintext values of every context.
+ * on the plaintext values of every context. Every environment is checked unless one is asked
+ * for (`--env`): this clone's `vault use` choice does not narrow a check of the whole vault.
  */
-export async function validate(vault: Vault, keyring: Keyring | undefined, only?: string): Promise<Validation> {
+export async function validate(deps: Deps): Promise<Validation> {
+  const vault = await openVault(deps);
   const cfg = vault.config.data;
+  const only = deps.env === undefined ? undefined : requireEnv(cfg, deps.env);
+  const keyring = await optionalKeyring(vault, deps);
   const out: Validation = { violations: [], unreadable: [] };
   for (const env of only === undefined ? envNames(cfg) : [only]) {
     const present = await entries(vault, env);

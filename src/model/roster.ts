@@ -191,6 +191,12 @@ export function resolveWho(r: Roster, who: string): Who {
   });
 }
 
+/** Whether access to `scope` names `who` itself (a member through one of its teams is not named). */
+export function namedIn(r: Roster, scope: string, who: Who): boolean {
+  const a = r.access?.[scope];
+  return (who.kind === "team" ? (a?.teams ?? []) : (a?.members ?? [])).includes(who.name);
+}
+
 /** Scopes the roster lets a member read, directly or through a team. */
 export function scopesOf(r: Roster, member: string): string[] {
   return Object.keys(r.access ?? {}).filter((scope) => readersOf(r, scope).includes(member)).sort();

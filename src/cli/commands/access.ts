@@ -1,6 +1,4 @@
-import { readersOf } from "../../model/roster.js";
-import { accessMatrix } from "../../app/check.js";
-import { openVault } from "../../app/session.js";
+import { accessMatrix } from "../../app/access.js";
 import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
@@ -9,19 +7,10 @@ import type { Context } from "../context.js";
  * file, `write` (write-only) elsewhere. A `!` marks disagreement with roster.yaml.
  */
 export async function access(ctx: Context): Promise<void> {
-  const vault = await openVault(depsOf(ctx));
-  const { scopes, members, holders } = await accessMatrix(vault);
-  const cell = (m: string, s: string) => {
-    const reads = holders.get(s)?.includes(m) === true;
-    const granted = readersOf(vault.roster.data, s).includes(m);
-    return { access: reads ? "read" : "write", drift: reads !== granted };
-  };
-  if (ctx.json) {
-    ctx.out.result({ scopes, members: members.map((m) => ({ member: m, scopes: Object.fromEntries(scopes.map((s) => [s, cell(m, s)])) })) });
-    return;
-  }
-  const head = ["MEMBER", ...scopes];
-  const rows = members.map((m) => [m, ...scopes.map((s) => { const c = cell(m, s); return c.access + (c.drift ? "!" : ""); })]);
+  const m = await accessMatrix(depsOf(ctx));
+  if (ctx.json) return ctx.out.result(m);
+  const head = ["MEMBER", ...m.scopes];
+  const rows = m.members.map((r) => [r.member, ...m.scopes.map((s) => { const c = r.scopes[s]!; return c.access + (c.drift ? "!" : ""); })]);
   const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => r[i]!.length)));
   ctx.out.data([head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n"));
   if (rows.some((r) => r.some((c) => c.endsWith("!")))) ctx.out.note("! = key files and roster.yaml disagree; `vault check` says how to fix it");

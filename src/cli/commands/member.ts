@@ -1,15 +1,11 @@
 import { UsageError } from "../../errors.js";
-import { isRecipient } from "../../crypto/age.js";
-import { assertName } from "../../model/names.js";
-import { memberFor, memberNames, ROSTER_FILE, scopesOf } from "../../model/roster.js";
-import { findVaultRoot } from "../../store/root.js";
-import { addMember } from "../../model/roster-edit.js";
-import { allScopes, wrapForReaders } from "../../app/rotation.js";
-import { keyringFor, openVault, whoAmI } from "../../app/session.js";
-import { transaction } from "../../store/transaction.js";
+import { addMember } from "../../app/add-member.js";
+import { listMembers } from "../../app/list-members.js";
+import { removeMember } from "../../app/remove-member.js";
 import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
-import { rotate } from "./rotate.js";
+import { renderRemoval } from "../exposures.js";
+import { withSpinner } from "../spinner.js";
 
 interface Args {
   action: "add" | "list" | "remove";
@@ -19,67 +15,22 @@ interface Args {
   kind?: "person" | "machine";
 }
 
+/** `vault member add NAME --recipient R… [--team T…]`, `member list`, `member remove NAME` (the offboarding of `rotate --remove`). */
 export async function member(ctx: Context, args: Args): Promise<void> {
   if (args.action === "list") return list(ctx);
-  if (args.name === undefined) throw new UsageError(`\`vault member ${args.action}\` needs the member's name`);
-  if (args.action === "remove") return rotate(ctx, { remove: args.name, all: false, stdin: false });
-  return add(ctx, args.name, args);
-}
-
-async function add(ctx: Context, name: string, args: Args): Promise<void> {
-  assertName("member", name);
-  const recipients = [...new Set(args.recipient ?? [])];
-  if (recipients.length === 0) {
-    throw new UsageError(`a member needs at least one recipient: --recipient age1…`, { hints: [`${name} gets theirs from \`vault whoami\` or \`age-keygen -y identity.txt\``] });
+  const name = args.name;
+  if (name === undefined) throw new UsageError(`\`vault member ${args.action}\` needs the member's name`);
+  if (args.action === "remove") return renderRemoval(ctx, await withSpinner(ctx, "rotating keys", () => removeMember(depsOf(ctx), { name })));
+  const r = await addMember(depsOf(ctx), { name, recipients: args.recipient ?? [], teams: args.team ?? [], ...(args.kind === undefined ? {} : { kind: args.kind }) });
+  ctx.out.note(`added member ${r.member}${r.teams.length > 0 ? ` (teams: ${r.teams.join(", ")})` : ""}; can read: ${r.scopes.join(", ") || "nothing yet (`vault grant " + r.member + " SCOPE`)"}`);
+  if (r.pending.length > 0) {
+    ctx.out.warn(`you cannot read ${r.pending.join(", ")}, so ${r.member} has no key for it yet: a member who can read it runs \`vault grant ${r.member} SCOPE\``);
   }
-  recipients.forEach((r, i) => {
-    if (!isRecipient(r)) {
-      throw new UsageError(`recipient ${i + 1} of ${name} is not an age X25519 recipient (age1… of 62 characters)`, {
-        hints: [`${name} gets theirs from \`vault whoami\` or \`age-keygen -y identity.txt\``],
-      });
-    }
-  });
-  const teams = [...new Set(args.team ?? [])].map((t) => assertName("team", t));
-  const me = await whoAmI(depsOf(ctx));
-  const result = await transaction(findVaultRoot(ctx.cwd), async (vault) => {
-    const taken = memberFor(vault.roster.data, recipients);
-    if (taken !== undefined) throw new UsageError(`a recipient of ${name} already belongs to member ${taken}`, { hints: ["a recipient identifies one member"] });
-    const roster = addMember(vault.roster, name, { recipients, ...(teams.length > 0 ? { teams } : {}), ...(args.kind === undefined ? {} : { kind: args.kind }) });
-    const keyring = await keyringFor(vault, me);
-    const changes = new Map<string, string | null>([[ROSTER_FILE, String(roster.doc)]]);
-    const granted: string[] = [];
-    const pending: string[] = [];
-    for (const scope of scopesOf(roster.data, name)) {
-      const file = await vault.envFile(scope.split(":")[0] ?? scope);
-      if (!(await keyring.canRead(file, scope))) {
-        pending.push(scope);
-        continue;
-      }
-      const wrapped = await wrapForReaders(vault, keyring, roster.data, scope);
-      for (const [p, t] of wrapped.changes) changes.set(p, t);
-      granted.push(scope);
-    }
-    return { changes, result: { member: name, teams, scopes: granted, pending } };
-  });
-  ctx.out.note(`added member ${name}${teams.length > 0 ? ` (teams: ${teams.join(", ")})` : ""}; can read: ${result.scopes.join(", ") || "nothing yet (`vault grant " + name + " SCOPE`)"}`);
-  if (result.pending.length > 0) {
-    ctx.out.warn(`you cannot read ${result.pending.join(", ")}, so ${name} has no key for it yet: a member who can read it runs \`vault grant ${name} SCOPE\``);
-  }
-  ctx.out.result(result);
+  ctx.out.result(r);
 }
 
 async function list(ctx: Context): Promise<void> {
-  const vault = await openVault(depsOf(ctx));
-  const roster = vault.roster.data;
-  const scopes = await allScopes(vault);
-  const holders = new Map(await Promise.all(scopes.map(async (s) => [s, await vault.keyHolders(s)] as const)));
-  const rows = memberNames(roster).map((m) => ({
-    member: m,
-    kind: roster.members[m]?.kind ?? "person",
-    teams: roster.members[m]?.teams ?? [],
-    recipients: roster.members[m]?.recipients ?? [],
-    reads: scopes.filter((s) => holders.get(s)?.includes(m)),
-  }));
+  const rows = await listMembers(depsOf(ctx));
   if (ctx.json) return ctx.out.result({ members: rows });
   ctx.out.data(rows.map((r) => `${r.member}  ${r.kind}${r.teams.length ? `  teams: ${r.teams.join(",")}` : ""}  reads: ${r.reads.join(", ") || "-"}`).join("\n"));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { checkRoster, memberFor, memberNames, readersOf, requireMember, type Roster } from "../../../src/model/roster.js";
+import { checkRoster, memberFor, memberNames, namedIn, readersOf, requireMember, type Roster } from "../../../src/model/roster.js";
 import { thrown } from "../errors.js";
 
 // Recipients from test/vectors (published test keys).
@@ -59,6 +59,14 @@ describe("roster", () => {
     expect(readersOf(roster, "staging")).toEqual([]);
     expect(readersOf(roster, "qa")).toEqual([]);
     expect(readersOf({ version: 1, members: {} }, "development")).toEqual([]);
+  });
+
+  test("namedIn is true only for a member or team the scope's access names itself", () => {
+    expect(namedIn(roster, "development", { kind: "team", name: "dev" })).toBe(true);
+    expect(namedIn(roster, "development", { kind: "member", name: "ci" })).toBe(true);
+    expect(namedIn(roster, "development", { kind: "member", name: "alice" })).toBe(false);
+    expect(namedIn(roster, "production", { kind: "member", name: "carol" })).toBe(false);
+    expect(namedIn(roster, "qa", { kind: "team", name: "ops" })).toBe(false);
   });
 });
 

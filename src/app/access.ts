@@ -1,0 +1,29 @@
+/** `vault access`: member × scope, as the key files say, and where roster.yaml disagrees. */
+import { readersOf } from "../model/roster.js";
+import { keyHolders } from "./scopes.js";
+import { type Deps, openVault } from "./session.js";
+
+/** One member's access to one scope. */
+export interface AccessCell {
+  /** `read` where the member holds a key file, else `write` (anyone can seal values write-only). */
+  access: "read" | "write";
+  /** The key files and roster.yaml disagree (`vault check` says how to fix it). */
+  drift: boolean;
+}
+
+/** Every scope, and each member's access to each. */
+export interface AccessMatrix {
+  scopes: string[];
+  members: { member: string; scopes: Record<string, AccessCell> }[];
+}
+
+/** Every member (of the roster or holding a key file) against every scope. */
+export async function accessMatrix(deps: Deps): Promise<AccessMatrix> {
+  const vault = await openVault(deps);
+  const { scopes, members, holders } = await keyHolders(vault);
+  const cell = (m: string, s: string): AccessCell => {
+    const reads = holders.get(s)?.includes(m) === true;
+    return { access: reads ? "read" : "write", drift: reads !== readersOf(vault.roster.data, s).includes(m) };
+  };
+  return { scopes, members: members.map((m) => ({ member: m, scopes: Object.fromEntries(scopes.map((s) => [s, cell(m, s)])) })) };
+}

@@ -1,0 +1,31 @@
+/** `vault member remove` and `vault rotate --remove`: offboarding, so a member out of roster.yaml and every scope they could read re-keyed. */
+import type { Exposure } from "../model/config.js";
+import { requireMember } from "../model/roster.js";
+import { dropMember } from "../model/roster-edit.js";
+import { findVaultRoot } from "../store/root.js";
+import { transaction } from "../store/transaction.js";
+import { recordedNow } from "./clock.js";
+import { readableBy, rotateAway } from "./rotation.js";
+import { type Deps, keyringFor, whoAmI } from "./session.js";
+
+/** Who was removed, which scopes got new keys, and what the member could read. */
+export interface RemovedMember {
+  removed: string;
+  /** The scopes they could read (by the roster or a key file), all re-keyed. */
+  scopes: string[];
+  /** The values they could read: each must be changed at its provider. */
+  exposed: Exposure[];
+}
+
+/** Removes `name` from the roster and re-keys what they could read, in one transaction. */
+export async function removeMember(deps: Deps, o: { name: string }): Promise<RemovedMember> {
+  const me = await whoAmI(deps);
+  const root = findVaultRoot(deps.cwd);
+  const since = recordedNow(deps.processEnv);
+  return transaction(root, async (vault) => {
+    requireMember(vault.roster.data, o.name);
+    const readable = await readableBy(vault, o.name);
+    const { changes, exposed } = await rotateAway(vault, keyringFor(vault, me), dropMember(vault.roster, o.name), readable, [o.name], since);
+    return { changes, result: { removed: o.name, scopes: readable, exposed } };
+  });
+}
