@@ -29,7 +29,8 @@ export type ErrorCode =
   | "NOT_FOUND"
   | "CONFLICT"
   | "LOCKED"
-  | "UNSAFE_PATH";
+  | "UNSAFE_PATH"
+  | "UNVERIFIED";
 
 /** Non-secret facts about where a failure happened. Never put a value here. */
 export interface ErrorData {
@@ -62,6 +63,7 @@ const exitByCode: Record<ErrorCode, ExitCode> = {
   CONFLICT: ExitCode.failure,
   LOCKED: ExitCode.failure,
   UNSAFE_PATH: ExitCode.validation,
+  UNVERIFIED: ExitCode.integrity,
 };
 
 export class VaultError extends Error {
@@ -125,6 +127,16 @@ export class ValidationFailed extends VaultError {
 export class UnsafePath extends VaultError {
   constructor(message: string, options?: ErrorOptions) {
     super("UNSAFE_PATH", message, options);
+  }
+}
+
+/**
+ * The vault, or a change in its history, is not signed by a member allowed to make it: a
+ * value, a scope key, the roster or vault.yaml a pusher may have written (exit 4).
+ */
+export class Unverified extends VaultError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("UNVERIFIED", message, options);
   }
 }
 
