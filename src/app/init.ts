@@ -137,6 +137,7 @@ export interface Initialized extends InitResult {
 export async function prepareInit(deps: Deps, o: InitInput): Promise<PreparedInit> {
   const top = findGitRoot(deps.cwd);
   const root = top ?? deps.cwd;
+  const inGit = top !== undefined;
   let me: Me;
   let createdIdentity: string | undefined;
   try {
@@ -150,10 +151,10 @@ export async function prepareInit(deps: Deps, o: InitInput): Promise<PreparedIni
   // An existing vault is refused by initVault; do not offer to adopt anything first.
   const plan = o.adopt && !existsSync(join(root, VAULT_FILE)) ? await planAdoption(root, o.envs[0] ?? "development") : undefined;
   const adoption = plan?.files.some((f) => f.role.role !== "skipped") === true ? plan : undefined;
-  const setup = { root, inGit: top !== undefined, envs: o.envs, member, me, hooks: o.hooks };
+  const setup = { root, inGit, envs: o.envs, member, me, hooks: o.hooks };
   return {
     root,
-    inGit: top !== undefined,
+    inGit,
     ...(createdIdentity === undefined ? {} : { createdIdentity }),
     ...(adoption === undefined ? {} : { adoption }),
     create: (c) => createVault(deps, { ...setup, ...(c.adopt && adoption !== undefined ? { adoption } : {}) }),
