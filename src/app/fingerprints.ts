@@ -29,7 +29,7 @@ import {
 export type KnownValues = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
 /** `env_file` entries anywhere in vault.yaml: a path, a list of paths, or `{ path }` objects. */
-export function envFilePaths(data: unknown): string[] {
+function envFilePaths(data: unknown): string[] {
   const out = new Set<string>();
   const visit = (node: unknown, underEnvFile: boolean): void => {
     if (typeof node === "string") {
@@ -48,7 +48,8 @@ export function envFilePaths(data: unknown): string[] {
   return [...out].sort();
 }
 
-export function configEntry(text: string, cfg: VaultConfig): CachedConfig {
+/** What the hook needs of vault.yaml, so that it never parses YAML while the file is unchanged. */
+function configEntry(text: string, cfg: VaultConfig): CachedConfig {
   const vars = Object.keys(cfg.variables ?? {});
   return {
     sha: sha256Hex(text),
@@ -150,4 +151,17 @@ export async function updateFingerprints(vault: Vault, keyring: Keyring | undefi
 export async function refreshFingerprints(root: string, deps: Deps, known?: KnownValues): Promise<RefreshReport> {
   const vault = await Vault.load(root);
   return updateFingerprints(vault, await optionalKeyring(vault, deps), known);
+}
+
+/**
+ * {@link refreshFingerprints} after a use case has written values: the write stands whatever
+ * happens here, so a failure comes back as a warning for the caller to pass on.
+ */
+export async function refreshAfterWrite(root: string, deps: Deps, known?: KnownValues): Promise<string[]> {
+  try {
+    await refreshFingerprints(root, deps, known);
+    return [];
+  } catch (e) {
+    return [`the pre-commit hook's fingerprint cache was not updated: ${(e as Error).message}`];
+  }
 }

@@ -1,26 +1,36 @@
+/**
+ * `vault init`: a new vault at the top of the work tree with the caller as its first member,
+ * an identity for a caller who has none, adoption of the env files already there, and the
+ * git hooks.
+ */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { userInfo } from "node:os";
-import { UsageError } from "../errors.js";
+import { UsageError, VaultError } from "../errors.js";
 import { DEFAULT_TARGET, type TargetDef, VAULT_FILE } from "../model/config.js";
 import { emptyEnvFile, printEnvFile } from "../model/envfile.js";
 import { assertName, isName } from "../model/names.js";
 import { ROSTER_FILE } from "../model/roster.js";
-import { LOCAL_DIR } from "../store/root.js";
+import { gitText } from "../git/exec.js";
+import { installHooks } from "../git/hooks.js";
+import { findGitRoot, LOCAL_DIR } from "../store/root.js";
 import { Vault } from "../store/vault.js";
 import { ignorePattern, withIgnored } from "../store/gitignore.js";
 import { tempPattern } from "../io/atomic.js";
 import { createScopeKey } from "./scopes.js";
-import type { Adoption } from "./adopt.js";
+import { type Adoption, planAdoption } from "./adopt.js";
+import { refreshAfterWrite } from "./fingerprints.js";
+import { makeIdentity } from "./keygen.js";
+import { type Deps, type Me, whoAmI } from "./session.js";
 import { applyChanges, type Changes } from "../store/transaction.js";
-import { applyUpdates } from "./write.js";
+import { applyUpdates, nowSeconds } from "./write.js";
 
 export interface InitOptions {
   root: string;
   envs: string[];
   member: string;
   recipients: string[];
-  /** Existing env files to adopt (ops/adopt.ts): their environments, values, targets and definitions. */
+  /** Existing env files to adopt (app/adopt.ts): their environments, values, targets and definitions. */
   adoption?: Adoption;
   /** Change time of imported values (Unix seconds). */
   now?: number;
@@ -34,7 +44,7 @@ export interface InitResult {
 }
 
 /** A member name from the login name: lower-cased, other characters folded to '-'. */
-export function defaultMemberName(env: NodeJS.ProcessEnv): string {
+function defaultMemberName(env: NodeJS.ProcessEnv): string {
   let login = env.USER ?? env.USERNAME ?? "";
   if (login === "") {
     try {
@@ -47,6 +57,12 @@ export function defaultMemberName(env: NodeJS.ProcessEnv): string {
   return isName(name) ? name : "me";
 }
 
+/**
+ * Writes the vault's files (one scope key per environment, held by `member`; vault.yaml,
+ * roster.yaml, .gitignore), all or none.
+ *
+ * @throws UsageError when `root` already has a vault, or for a name that is not one.
+ */
 export async function initVault(o: InitOptions): Promise<InitResult> {
   if (existsSync(join(o.root, VAULT_FILE))) {
     throw new UsageError(`${o.root} already has a vault (${VAULT_FILE})`, {
@@ -62,7 +78,7 @@ export async function initVault(o: InitOptions): Promise<InitResult> {
     let file = emptyEnvFile(env);
     file.scopes.set(env, recipient);
     const values = adopted?.values.get(env);
-    // Sealed to the new scope's recipient, as any writer seals (ops/write.ts).
+    // Sealed to the new scope's recipient, as any writer seals (app/write.ts).
     if (values !== undefined) file = (await applyUpdates(undefined, file, [...values].map(([key, value]) => ({ key, value })), [], o.now ?? Math.floor(Date.now() / 1000))).file;
     changes.set(Vault.envPath(env), printEnvFile(file));
     for (const [path, text] of files) changes.set(path, text);
@@ -74,6 +90,99 @@ export async function initVault(o: InitOptions): Promise<InitResult> {
   if (ignore !== undefined) changes.set(".gitignore", ignore);
   const files = await applyChanges(o.root, changes);
   return { root: o.root, envs, member: o.member, files };
+}
+
+export interface InitInput {
+  /** Environments to create; the first is the one adopted files that name none go to. */
+  envs: string[];
+  /** `--name`; default: from the login name. */
+  member?: string;
+  /** Look for env files to adopt (false with `--no-import`). */
+  adopt: boolean;
+  /** Install the git hooks (false with `--no-hooks`); never outside git. */
+  hooks: boolean;
+}
+
+/** A vault about to be created: what to tell and ask the person before {@link PreparedInit.create}. */
+export interface PreparedInit {
+  /** Where the vault goes: the top of the git work tree, else the working directory. */
+  root: string;
+  /** False outside git, where the vault cannot be committed with the code. */
+  inGit: boolean;
+  /** The identity file written because the caller had none. */
+  createdIdentity?: string;
+  /** Env files found that are worth adopting; nothing of them enters the vault unless `create` is told to. */
+  adoption?: Adoption;
+  /** Creates the vault, adopting {@link PreparedInit.adoption} when `adopt`. */
+  create(o: { adopt: boolean }): Promise<Initialized>;
+}
+
+export interface Initialized extends InitResult {
+  /** The caller's recipient (the first, if several). */
+  recipient: string | undefined;
+  adopted?: Adoption;
+  /** Adopted files git still tracks: their plaintext values are in its history. */
+  tracked: string[];
+  /** Where the git hooks went, or why they did not (the vault is made either way). */
+  hooks?: { where: string } | { error: VaultError };
+  /** The fingerprint cache left as it was. */
+  warnings: string[];
+}
+
+/**
+ * Finds where the vault goes, makes the caller an identity if they have none (unless they
+ * named one with `--identity`), and reads the env files there are to adopt; the vault itself
+ * is written by {@link PreparedInit.create}, once the caller has been asked about them.
+ */
+export async function prepareInit(deps: Deps, o: InitInput): Promise<PreparedInit> {
+  const top = findGitRoot(deps.cwd);
+  const root = top ?? deps.cwd;
+  const inGit = top !== undefined;
+  let me: Me;
+  let createdIdentity: string | undefined;
+  try {
+    me = await whoAmI(deps);
+  } catch (e) {
+    if (!(e instanceof VaultError && e.code === "NO_IDENTITY") || deps.identityFile !== undefined) throw e;
+    createdIdentity = (await makeIdentity(deps, {})).path;
+    me = await whoAmI(deps);
+  }
+  const member = o.member ?? defaultMemberName(deps.processEnv);
+  // An existing vault is refused by initVault; do not offer to adopt anything first.
+  const plan = o.adopt && !existsSync(join(root, VAULT_FILE)) ? await planAdoption(root, o.envs[0] ?? "development") : undefined;
+  const adoption = plan?.files.some((f) => f.role.role !== "skipped") === true ? plan : undefined;
+  const setup = { root, inGit, envs: o.envs, member, me, hooks: o.hooks };
+  return {
+    root,
+    inGit,
+    ...(createdIdentity === undefined ? {} : { createdIdentity }),
+    ...(adoption === undefined ? {} : { adoption }),
+    create: (c) => createVault(deps, { ...setup, ...(c.adopt && adoption !== undefined ? { adoption } : {}) }),
+  };
+}
+
+async function createVault(deps: Deps, o: { root: string; inGit: boolean; envs: string[]; member: string; me: Me; hooks: boolean; adoption?: Adoption }): Promise<Initialized> {
+  const { root, adoption } = o;
+  const result = await initVault({ root, envs: o.envs, member: o.member, recipients: o.me.recipients, ...(adoption === undefined ? {} : { adoption }), now: nowSeconds(deps.processEnv) });
+  const tracked = adoption === undefined || !o.inGit ? [] : await trackedFiles(root, adoption.targets.map((t) => t.path));
+  const warnings = adoption === undefined ? [] : await refreshAfterWrite(root, deps, adoption.values);
+  let hooks: Initialized["hooks"];
+  if (o.hooks && o.inGit) {
+    try {
+      hooks = { where: (await installHooks(root)).where };
+    } catch (e) {
+      if (!(e instanceof VaultError)) throw e;
+      hooks = { error: e };
+    }
+  }
+  return { ...result, recipient: o.me.recipients[0], ...(adoption === undefined ? {} : { adopted: adoption }), tracked, ...(hooks === undefined ? {} : { hooks }), warnings };
+}
+
+/** Which of `paths` git tracks (none when git cannot tell). */
+async function trackedFiles(root: string, paths: readonly string[]): Promise<string[]> {
+  if (paths.length === 0) return [];
+  const out = await gitText(["ls-files", "-z", "--", ...paths], { cwd: root, allowFail: true }).catch(() => "");
+  return out.split("\0").filter((p) => p !== "");
 }
 
 /** A YAML scalar: plain when that reads back as the same string, else JSON (valid YAML) quoting. */

@@ -1,3 +1,4 @@
+/** What an environment sees of the vault: its entries (inherited ones included) and their values, opened with the reader's keyring. */
 import { Tampered } from "../errors.js";
 import { openValue } from "../crypto/seal.js";
 import { inheritanceChain } from "../model/config.js";

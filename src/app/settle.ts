@@ -1,3 +1,4 @@
+/** A merge's conflicts settled by `vault set` on exactly the keys it sets. */
 import { UsageError } from "../errors.js";
 import type { EnvFile } from "../model/envfile.js";
 import { Vault } from "../store/vault.js";

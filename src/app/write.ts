@@ -1,8 +1,14 @@
-import { UsageError, VaultError } from "../errors.js";
+/**
+ * How every writer of values seals them into an environment file (`set`, `import`, `edit`,
+ * `remove`, `init`'s adoption, rotations), and what such a write changes besides.
+ */
+import { UsageError } from "../errors.js";
 import { deriveValueKey, newBatchKey, openValue, sealValue } from "../crypto/seal.js";
 import { wrapBatchKey } from "../crypto/scopekey.js";
-import { type EnvFile, pruneBatches, scopeOf } from "../model/envfile.js";
+import { type EnvFile, printEnvFile, pruneBatches, scopeOf } from "../model/envfile.js";
 import { assertKey } from "../model/names.js";
+import { stillExposed, updateExposures } from "../store/exposures.js";
+import type { Changes } from "../store/transaction.js";
 import { Vault } from "../store/vault.js";
 import type { Keyring } from "../store/keyring.js";
 
@@ -114,12 +120,23 @@ export async function applyUpdates(
   return result;
 }
 
+/**
+ * The files a write of values changes: the environment file, and the exposure records of
+ * the values it replaced (a new value is no longer the one that was exposed).
+ */
+export async function writtenChanges(vault: Vault, written: WriteResult): Promise<Changes> {
+  const env = written.file.env;
+  const changes: Changes = new Map([[Vault.envPath(env), printEnvFile(written.file)]]);
+  await updateExposures(vault, changes, [], stillExposed(written.file.values, env));
+  return changes;
+}
+
 /** Seconds since the epoch; `ENVVAULT_NOW` (seconds or an ISO date) fixes the clock for tests. */
 export function nowSeconds(env: NodeJS.ProcessEnv = process.env): number {
   const fixed = env.ENVVAULT_NOW;
   if (fixed !== undefined && fixed !== "") {
     const t = /^\d+$/.test(fixed) ? Number(fixed) : Math.floor(Date.parse(fixed) / 1000);
-    if (!Number.isFinite(t)) throw new VaultError("USAGE", `ENVVAULT_NOW is not a time: use Unix seconds or an ISO date`);
+    if (!Number.isFinite(t)) throw new UsageError(`ENVVAULT_NOW is not a time: use Unix seconds or an ISO date`);
     return t;
   }
   return Math.floor(Date.now() / 1000);

@@ -1,22 +1,12 @@
-import { VaultError } from "../../errors.js";
-import { readEnv } from "../../app/read.js";
-import { keyringFor, openVault, whoAmI } from "../../app/session.js";
+import { getValue } from "../../app/get.js";
 import { assertKey } from "../../model/names.js";
-import { chooseEnv, depsOf } from "../common.js";
+import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
+/** `vault get KEY`: the value alone on stdout, as stored (with --json: where it comes from too). */
 export async function get(ctx: Context, args: { key: string }): Promise<void> {
-  const key = assertKey(args.key);
-  const vault = await openVault(depsOf(ctx));
-  const env = await chooseEnv(vault, ctx);
-  const keyring = await keyringFor(vault, await whoAmI(depsOf(ctx)));
-  const found = (await readEnv(keyring, env, [key])).get(key);
-  if (found === undefined) {
-    throw new VaultError("NOT_FOUND", `${env} has no variable ${key}`, {
-      data: { key, env },
-      hints: ["`vault list` shows the variables of an environment", `\`vault set ${key}\` adds it`],
-    });
-  }
-  if (ctx.json) ctx.out.result({ env, key, value: found.value, scope: found.scope, from: found.env });
-  else ctx.out.raw(found.value + "\n");
+  const r = await getValue(depsOf(ctx), { key: assertKey(args.key) });
+  for (const w of r.warnings) ctx.out.warn(w);
+  if (ctx.json) ctx.out.result({ env: r.env, key: r.key, value: r.value, scope: r.scope, from: r.from });
+  else ctx.out.raw(r.value + "\n");
 }

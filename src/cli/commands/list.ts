@@ -1,39 +1,13 @@
-import { entries, readEnv } from "../../app/read.js";
-import { keyringFor, openVault, whoAmI } from "../../app/session.js";
-import { burnedOf, kindOf } from "../../model/config.js";
-import { chooseEnv, depsOf } from "../common.js";
+import { listVariables } from "../../app/list.js";
+import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
 const MASK = "••••••";
 
+/** `vault list [--reveal]`: a table of the environment's variables (with --json: all their fields). */
 export async function list(ctx: Context, args: { reveal: boolean }): Promise<void> {
-  const vault = await openVault(depsOf(ctx));
-  const env = await chooseEnv(vault, ctx);
-  const all = await entries(vault, env);
-  const cfg = vault.config.data;
-  const showConfig = [...all.keys()].some((k) => kindOf(cfg, k) === "config");
-  let values = new Map<string, string>();
-  if (args.reveal || showConfig) {
-    const keyring = await keyringFor(vault, await whoAmI(depsOf(ctx)));
-    const keys = args.reveal ? undefined : [...all.keys()].filter((k) => kindOf(cfg, k) === "config");
-    try {
-      values = new Map([...(await readEnv(keyring, env, keys))].map(([k, r]) => [k, r.value]));
-    } catch (e) {
-      // Without read access, config values stay masked like the rest; --reveal must fail.
-      if (args.reveal) throw e;
-    }
-  }
-  const rows = [...all.values()]
-    .map(({ entry }) => ({
-      key: entry.key,
-      kind: kindOf(cfg, entry.key),
-      burned: burnedOf(cfg, entry.key) !== undefined,
-      scope: entry.scope,
-      from: entry.env,
-      changed: new Date(entry.t * 1000).toISOString().replace(/\.000Z$/, "Z"),
-      value: values.get(entry.key),
-    }))
-    .sort((a, b) => (a.key < b.key ? -1 : 1));
+  const { env, variables: rows, warnings } = await listVariables(depsOf(ctx), { reveal: args.reveal });
+  for (const w of warnings) ctx.out.warn(w);
   if (ctx.json) {
     ctx.out.result({ env, variables: rows });
     return;
