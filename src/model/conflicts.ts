@@ -19,8 +19,7 @@
  * `vault status`, `vault resolve`, `vault set` and the merge driver read it, through here.
  */
 import { InvalidFile } from "../errors.js";
-import { type EnvFile, HEADER, parseEnvFile, printEnvFile } from "./envfile.js";
-import { valueLine } from "../store/fingerprints.js";
+import { type EnvFile, HEADER, parseEnvFile, printEnvFile, valueLine } from "./envfile.js";
 
 export type Side = "ours" | "theirs";
 
