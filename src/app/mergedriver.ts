@@ -11,6 +11,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { fsError } from "../io/files.js";
 import { applySide, type Conflict, type ConflictedFile, envOf, hasConflictMarkers, parseConflicted, type Side } from "../model/conflicts.js";
 import { type EnvFile, parseEnvFile, parseValueLine } from "../model/envfile.js";
+import { envPath } from "../model/layout.js";
 import { mergeEnv, printMerged, resolveConflict, sideUsable } from "../model/merge.js";
 import type { Keyring } from "../store/keyring.js";
 import type { Deps } from "./session.js";
@@ -123,7 +124,7 @@ const bothUsable = (cf: ConflictedFile, c: Conflict) => sideUsable(cf, c, "ours"
  * settle themselves.
  */
 export async function mergeDriver(deps: Deps, o: MergeInput, choose?: Choose): Promise<MergeOutcome> {
-  const path = o.path ?? ".envvault/envs/?.env";
+  const path = o.path ?? envPath("?");
   const [baseText, oursText, theirsText] = await Promise.all(
     [o.base, o.ours, o.theirs].map((f) => readFile(f, "utf8").catch((e: unknown) => Promise.reject(fsError("read", f, e)))),
   );

@@ -9,6 +9,7 @@
  */
 import { VaultError } from "../errors.js";
 import { DEFAULT_TARGET } from "../model/config.js";
+import { LOCAL_DIR, VAULT_DIR } from "../model/layout.js";
 import { CatFile } from "../git/exec.js";
 import { type StagedFile, stagedFiles } from "../git/staged.js";
 import { freshness, knownSecrets, loadCache, SecretMatcher } from "../store/fingerprints.js";
@@ -46,10 +47,10 @@ const ALLOWED_SUFFIX = /\.(?:example|sample|template|dist)$/;
 
 /** A staged path that must not be committed, by its name: a plaintext env file, a target, local state. */
 export function pathRule(path: string, allow: ReadonlySet<string>, targets: ReadonlySet<string>): Finding | undefined {
-  if (path === ".envvault.local" || path.startsWith(".envvault.local/")) {
+  if (path === LOCAL_DIR || path.startsWith(`${LOCAL_DIR}/`)) {
     return { path, rule: "local-state", what: "envvault's local state (.envvault.local/ holds this clone's key)" };
   }
-  if (path.startsWith(".envvault/")) return undefined;
+  if (path.startsWith(`${VAULT_DIR}/`)) return undefined;
   if (targets.has(path)) return { path, rule: "plaintext-env-file", what: "a target vault unlock writes (plaintext)" };
   if (allow.has(path)) return undefined;
   const name = path.slice(path.lastIndexOf("/") + 1);

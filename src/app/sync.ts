@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { VaultError } from "../errors.js";
 import { diffEnvTexts, type EnvChange } from "../model/changes.js";
 import { git, gitText } from "../git/exec.js";
-import { ATTRIBUTES_LINE, currentLauncher, launcherCommand } from "../git/hooks.js";
+import { ATTRIBUTES_LINE, currentLauncher, mergeDriverConfig } from "../git/hooks.js";
 import { findRepo, headCommit, type Repo } from "../git/repo.js";
 import { RevisionReader } from "../git/revision.js";
 import { envTextsAt } from "../store/at.js";
@@ -59,8 +59,7 @@ async function requireUpstream(top: string): Promise<void> {
 
 /** `git pull` with envvault's merge driver, routed to the vault's files for this pull when `.gitattributes` does not yet. */
 async function pull(top: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string; text: string }> {
-  const cmd = launcherCommand(currentLauncher());
-  const config = ["-c", "merge.envvault.name=envvault: key-level merge of vault files", "-c", `merge.envvault.driver=${cmd} merge-driver %O %A %B %P`];
+  const config = mergeDriverConfig(currentLauncher()).flatMap(([k, v]) => ["-c", `${k}=${v}`]);
   const attrs = await readFile(join(top, ".gitattributes"), "utf8").catch(() => "");
   let tempDir: string | undefined;
   if (!attrs.split(/\r?\n/).some((l) => l.trim() === ATTRIBUTES_LINE)) {

@@ -59,6 +59,7 @@ export function envOf(path: string, text: string): string {
   return head.startsWith(`${HEADER} `) ? head.slice(HEADER.length + 1) : "";
 }
 
+/** Whether a text holds a line of a conflict block (git's, or the merge driver's). */
 export function hasConflictMarkers(text: string): boolean {
   return /^(?:<<<<<<<|>>>>>>>|=======$|\|\|\|\|\|\|\|)/m.test(text);
 }

@@ -62,6 +62,7 @@ export function valueTime(t: number): string {
   return new Date(t * 1000).toISOString().replace(/\.000Z$/, "Z");
 }
 
+/** An environment file with no scope, batch or value yet. */
 export function emptyEnvFile(env: string): EnvFile {
   return { env, comments: [], scopes: new Map(), batches: new Map(), values: new Map() };
 }

@@ -1,5 +1,6 @@
 import { UsageError } from "../../errors.js";
 import { resolve as settle } from "../../app/resolve.js";
+import { envPath } from "../../model/layout.js";
 import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
@@ -23,7 +24,7 @@ export async function resolve(ctx: Context, args: Args): Promise<void> {
   for (const r of report.done) {
     ctx.out.note(`${r.env}: kept ${side} for ${r.settled.join(", ")}`);
     if (r.left.length > 0) ctx.out.note(`${r.env}: still in conflict: ${r.left.join(", ")}`);
-    else ctx.out.note(`${r.env}: no conflict left; \`git add .envvault/envs/${r.env}.env\`, then commit`);
+    else ctx.out.note(`${r.env}: no conflict left; \`git add ${envPath(r.env)}\`, then commit`);
   }
   ctx.out.result(report.done.map(({ env, settled, left }) => ({ env, settled, left })));
 }
