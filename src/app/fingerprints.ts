@@ -8,7 +8,7 @@ import { openValue } from "../crypto/seal.js";
 import { localKey } from "../store/state.js";
 import { Vault } from "../store/vault.js";
 import { envNames, kindOf, targets, VAULT_FILE, type VaultConfig } from "../model/config.js";
-import { parseEnvFile } from "../model/envfile.js";
+import { parseEnvFile, valueLine } from "../model/envfile.js";
 import type { Keyring } from "../store/keyring.js";
 import { type Deps, optionalKeyring } from "./session.js";
 import {
@@ -22,7 +22,6 @@ import {
   prefilterKey,
   saveCache,
   sha256Hex,
-  valueLine,
 } from "../store/fingerprints.js";
 
 /** Plaintext values known to the caller (a `set` by a member who cannot read them back): env → key → value. */

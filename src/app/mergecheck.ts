@@ -5,18 +5,20 @@
  * scope. After a merge commit, every key file of a scope whose key changed on one side only
  * must come from that side; any other one is reported. Nothing is decrypted.
  */
-import { scopeKeyDir } from "../model/names.js";
+import { readEnvText } from "../model/changes.js";
+import { ENVS_DIR, keyDir, VAULT_DIR } from "../model/layout.js";
 import { catFileBatch, git, gitText } from "../git/exec.js";
-import { readEnvText } from "./history.js";
 
+/** A key file of a merge commit wrapped for a key its scope no longer has. */
 export interface StaleKeyFile {
   path: string;
   scope: string;
   member: string;
 }
 
-async function tree(top: string, rev: string, prefix: string): Promise<Map<string, string>> {
-  const r = await git(["ls-tree", "-r", "-z", "--full-tree", rev, "--", `${prefix}.envvault`], { cwd: top });
+/** The vault's files in a commit: path → blob. */
+async function tree(top: string, rev: string): Promise<Map<string, string>> {
+  const r = await git(["ls-tree", "-r", "-z", "--full-tree", rev, "--", VAULT_DIR], { cwd: top });
   const out = new Map<string, string>();
   for (const entry of r.stdout.toString("utf8").split("\0")) {
     const tab = entry.indexOf("\t");
@@ -27,24 +29,24 @@ async function tree(top: string, rev: string, prefix: string): Promise<Map<strin
 }
 
 /** Scope → recipient, from the environment files of a tree. */
-async function scopes(top: string, files: Map<string, string>, prefix: string): Promise<Map<string, string>> {
-  const envs = [...files].filter(([p]) => p.startsWith(`${prefix}.envvault/envs/`) && p.endsWith(".env"));
+async function scopes(top: string, files: Map<string, string>): Promise<Map<string, string>> {
+  const envs = [...files].filter(([p]) => p.startsWith(`${ENVS_DIR}/`) && p.endsWith(".env"));
   const blobs = await catFileBatch(top, envs.map(([, oid]) => oid));
   const out = new Map<string, string>();
   for (const [path, oid] of envs) {
-    const env = path.slice(`${prefix}.envvault/envs/`.length, -4);
+    const env = path.slice(`${ENVS_DIR}/`.length, -4);
     for (const [s, r] of readEnvText(blobs.get(oid)?.toString("utf8") ?? "", path, env)?.scopes ?? []) out.set(s, r);
   }
   return out;
 }
 
-/** Key files of the merge commit `rev` wrapped for a key their scope no longer has. */
-export async function staleKeyFiles(top: string, prefix: string, rev: string): Promise<StaleKeyFile[]> {
+/** Key files of the merge commit `rev` wrapped for a key their scope no longer has (none unless `rev` is a merge). */
+export async function staleKeyFiles(top: string, rev: string): Promise<StaleKeyFile[]> {
   const parents = (await gitText(["rev-list", "--parents", "-n", "1", rev], { cwd: top })).split(" ").slice(1);
   if (parents.length !== 2) return [];
-  const trees = await Promise.all([rev, ...parents].map((r) => tree(top, r, prefix)));
+  const trees = await Promise.all([rev, ...parents].map((r) => tree(top, r)));
   const [merged, ours, theirs] = trees as [Map<string, string>, Map<string, string>, Map<string, string>];
-  const [rm, r1, r2] = await Promise.all([merged, ours, theirs].map((t) => scopes(top, t, prefix)));
+  const [rm, r1, r2] = await Promise.all([merged, ours, theirs].map((t) => scopes(top, t)));
   const stale: StaleKeyFile[] = [];
   for (const [scope, recipient] of rm ?? []) {
     const a = r1?.get(scope);
@@ -52,7 +54,7 @@ export async function staleKeyFiles(top: string, prefix: string, rev: string): P
     if (a === b) continue;
     const source = a === recipient ? ours : b === recipient ? theirs : undefined;
     if (source === undefined) continue; // re-keyed in the merge itself: its own key files
-    const dir = `${prefix}.envvault/keys/${scopeKeyDir(scope)}/`;
+    const dir = `${keyDir(scope)}/`;
     for (const [path, oid] of merged) {
       if (!path.startsWith(dir) || !path.endsWith(".age") || source.get(path) === oid) continue;
       stale.push({ path, scope, member: path.slice(dir.length, -4) });

@@ -1,12 +1,22 @@
 /**
- * The rules of the pre-commit hook (DESIGN §6), applied to staged blobs, never to the work
- * tree: plaintext env files, this clone's local state, known secret values (through the
- * fingerprint cache) and well-known token shapes. A finding names the file, the line and
- * the rule or key, never the value.
+ * `vault hook pre-commit`: the rules of the pre-commit hook (DESIGN §6), applied to staged
+ * blobs, never to the work tree: plaintext env files, this clone's local state, known secret
+ * values (through the fingerprint cache) and well-known token shapes. A finding names the
+ * file, the line and the rule or key, never the value.
+ *
+ * This runs on every commit, so it imports only light modules: the vault is loaded (YAML,
+ * age) only when the fingerprint cache must be rebuilt.
  */
+import { VaultError } from "../errors.js";
+import { DEFAULT_TARGET } from "../model/config.js";
+import { LOCAL_DIR, VAULT_DIR } from "../model/layout.js";
 import { CatFile } from "../git/exec.js";
-import type { SecretMatcher } from "../store/fingerprints.js";
 import { type StagedFile, stagedFiles } from "../git/staged.js";
+import { freshness, knownSecrets, loadCache, SecretMatcher } from "../store/fingerprints.js";
+import { storedGenerated } from "../store/generated.js";
+import { findGitRoot, vaultRootOrNone } from "../store/root.js";
+import { localKey } from "../store/state.js";
+import type { Deps } from "./session.js";
 
 export interface Finding {
   path: string;
@@ -37,10 +47,10 @@ const ALLOWED_SUFFIX = /\.(?:example|sample|template|dist)$/;
 
 /** A staged path that must not be committed, by its name: a plaintext env file, a target, local state. */
 export function pathRule(path: string, allow: ReadonlySet<string>, targets: ReadonlySet<string>): Finding | undefined {
-  if (path === ".envvault.local" || path.startsWith(".envvault.local/")) {
+  if (path === LOCAL_DIR || path.startsWith(`${LOCAL_DIR}/`)) {
     return { path, rule: "local-state", what: "envvault's local state (.envvault.local/ holds this clone's key)" };
   }
-  if (path.startsWith(".envvault/")) return undefined;
+  if (path.startsWith(`${VAULT_DIR}/`)) return undefined;
   if (targets.has(path)) return { path, rule: "plaintext-env-file", what: "a target vault unlock writes (plaintext)" };
   if (allow.has(path)) return undefined;
   const name = path.slice(path.lastIndexOf("/") + 1);
@@ -162,4 +172,72 @@ export async function checkStaged(
     result.findings.push(...scanBlob(f.path, bytes, o.matcher));
   }
   return result;
+}
+
+/** What the pre-commit hook found: any finding blocks the commit. */
+export interface PrecommitOutcome {
+  findings: Finding[];
+  /** What was not looked for (values the cache does not cover, generated values), and why. */
+  warnings: string[];
+}
+
+/** This clone's generated values (they never enter the vault, so the cache does not hold them). */
+async function generatedToFind(root: string, warnings: string[]): Promise<Map<string, string>> {
+  try {
+    return await storedGenerated(root);
+  } catch (e) {
+    if (!(e instanceof VaultError)) throw e;
+    warnings.push(`generated values were not looked for: ${e.message}`, ...e.hints.map((h) => `hint: ${h}`));
+    return new Map();
+  }
+}
+
+/**
+ * The known secrets to look for and the paths vault.yaml names, from the fingerprint cache;
+ * the cache is rebuilt first (loading the vault and age, with the reader's identity) when
+ * vault.yaml or an environment file changed since it was made.
+ */
+async function vaultRules(deps: Deps, root: string, warnings: string[]): Promise<{ matcher?: SecretMatcher; allow: Set<string>; targets: Set<string> }> {
+  let cache = await loadCache(root);
+  let fresh = await freshness(root, cache);
+  if (fresh.configChanged || fresh.unchecked.size > 0) {
+    try {
+      const { refreshFingerprints } = await import("./fingerprints.js");
+      await refreshFingerprints(root, deps);
+    } catch (e) {
+      if (!(e instanceof VaultError)) throw e;
+      warnings.push(`cannot rebuild the fingerprint cache: ${e.message}`);
+    }
+    cache = await loadCache(root);
+    fresh = await freshness(root, cache);
+  }
+  for (const [env, n] of fresh.unchecked) {
+    warnings.push(`${env}: ${n} value(s) changed since the fingerprint cache was built and were not looked for; \`vault hooks refresh\` (with your identity) updates it`);
+  }
+  const generated = await generatedToFind(root, warnings);
+  const rules = { allow: new Set(cache?.config?.allow ?? []), targets: new Set(cache?.config?.targets ?? [DEFAULT_TARGET]) };
+  if (fresh.secrets.length === 0 && generated.size === 0) return rules;
+  const key = await localKey(root);
+  return { ...rules, matcher: new SecretMatcher(key, [...fresh.secrets, ...knownSecrets("generated in this clone", generated, key)]) };
+}
+
+/** Checks what is staged in the repository around `deps.cwd`; without a vault, by name and token shape only. */
+export async function preCommit(deps: Deps): Promise<PrecommitOutcome> {
+  const top = findGitRoot(deps.cwd);
+  if (top === undefined) {
+    throw new VaultError("NOT_FOUND", `${deps.cwd} is not in a git repository, so there is nothing staged to check`, {
+      hints: ["git runs this hook inside the repository; to check by hand, cd into the repository first"],
+    });
+  }
+  // git reads the index and starts cat-file while the cache is loaded below.
+  const reader = startStagedReader(top);
+  try {
+    const warnings: string[] = [];
+    const root = vaultRootOrNone(top);
+    const rules = root === undefined ? { allow: new Set<string>(), targets: new Set([DEFAULT_TARGET]) } : await vaultRules(deps, root, warnings);
+    const result = await checkStaged(top, { ...rules, reader });
+    return { findings: result.findings, warnings };
+  } finally {
+    await reader.catFile.read([]).catch(() => undefined);
+  }
 }

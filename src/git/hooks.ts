@@ -171,17 +171,24 @@ export function withAttributes(current: string): string | undefined {
   return `${base}${ATTRIBUTES_COMMENT}${eol}${ATTRIBUTES_LINE}${eol}`;
 }
 
-/** Writes the merge driver and textconv into the repository's local git config. */
-async function configure(repo: Repo, l: Launcher): Promise<void> {
-  const cmd = launcherCommand(l);
-  const set = (k: string, v: string) => git(["config", "--local", k, v], { cwd: repo.top });
-  await set("merge.envvault.name", "envvault: key-level merge of vault files");
-  await set("merge.envvault.driver", `${cmd} merge-driver %O %A %B %P`);
-  // No diff.envvault.cachetextconv: the cache is stored as git notes, and a diff run with
-  // ENVVAULT_DIFF_REVEAL=1 would put plaintext values into git objects.
-  await set("diff.envvault.textconv", `${cmd} textconv`);
+/** The git config of envvault's merge driver (`merge.envvault.*`): key, value. */
+export function mergeDriverConfig(l: Launcher): [string, string][] {
+  return [
+    ["merge.envvault.name", "envvault: key-level merge of vault files"],
+    ["merge.envvault.driver", `${launcherCommand(l)} merge-driver %O %A %B %P`],
+  ];
 }
 
+/** Writes the merge driver and textconv into the repository's local git config. */
+async function configure(repo: Repo, l: Launcher): Promise<void> {
+  const set = (k: string, v: string) => git(["config", "--local", k, v], { cwd: repo.top });
+  for (const [k, v] of mergeDriverConfig(l)) await set(k, v);
+  // No diff.envvault.cachetextconv: the cache is stored as git notes, and a diff run with
+  // ENVVAULT_DIFF_REVEAL=1 would put plaintext values into git objects.
+  await set("diff.envvault.textconv", `${launcherCommand(l)} textconv`);
+}
+
+/** Installs the hooks, the merge driver and diff converter (local git config) and `.gitattributes`' line; installing twice changes nothing. */
 export async function installHooks(cwd: string, l: Launcher = currentLauncher()): Promise<InstallReport> {
   const repo = await findRepo(cwd);
   const husky = await huskyDir(repo);

@@ -1,4 +1,4 @@
-import { VaultError } from "../errors.js";
+import { UsageError, VaultError } from "../errors.js";
 import { git } from "./exec.js";
 
 /** Where a repository with a work tree keeps its parts (absolute paths). */
@@ -25,7 +25,7 @@ export async function findRepo(cwd: string): Promise<Repo> {
     return { gitDir: lines[0] ?? "", commonDir: lines[1] ?? "", top: lines[3] };
   }
   if (lines[2] === "true" || /must be run in a work tree/.test(r.stderr)) {
-    throw new VaultError("USAGE", `${cwd} is a bare repository (it has no work tree)`, {
+    throw new UsageError(`${cwd} is a bare repository (it has no work tree)`, {
       hints: ["hooks, unlock and merges of the vault work in a clone with a work tree: `git clone` it and run vault there"],
     });
   }
@@ -38,4 +38,18 @@ export async function findRepo(cwd: string): Promise<Repo> {
 export async function headCommit(top: string): Promise<string | undefined> {
   const r = await git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { cwd: top, allowFail: true });
   return r.code === 0 ? r.stdout.toString("utf8").trim() : undefined;
+}
+
+/**
+ * Paths under `pathspecs` that the index holds unmerged (a merge or rebase stopped on them),
+ * sorted, each once (git lists one line per conflict stage).
+ */
+export async function unmergedPaths(top: string, pathspecs: readonly string[]): Promise<string[]> {
+  const r = await git(["ls-files", "-u", "-z", "--", ...pathspecs], { cwd: top });
+  const paths = r.stdout
+    .toString("utf8")
+    .split("\0")
+    .map((l) => l.split("\t")[1] ?? "")
+    .filter((p) => p !== "");
+  return [...new Set(paths)].sort();
 }

@@ -11,7 +11,7 @@
 import * as fs from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { VaultError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { git as systemGit } from "./exec.js";
 import type { Repo } from "./repo.js";
 
@@ -27,11 +27,20 @@ export class RevisionReader {
 
   constructor(readonly repo: Repo) {}
 
-  private unknown(rev: string, cause?: unknown): VaultError {
-    return new VaultError("USAGE", `unknown revision ${JSON.stringify(rev)}`, {
+  private unknown(rev: string, cause?: unknown): UsageError {
+    return new UsageError(`unknown revision ${JSON.stringify(rev)}`, {
       hints: ["name a commit, branch or tag: `git log --oneline` lists commits"],
       cause,
     });
+  }
+
+  /**
+   * What this work tree's HEAD names: a ref (a branch, which may have no commit yet) or, when
+   * detached, a commit. Read from its own git directory: a linked worktree has its own HEAD.
+   */
+  async head(): Promise<{ ref: string } | { commit: string }> {
+    const head = (await readFile(join(this.repo.gitDir, "HEAD"), "utf8")).trim();
+    return head.startsWith("ref: ") ? { ref: head.slice(5) } : { commit: head };
   }
 
   /** The commit a revision names (an annotated tag is peeled). */
@@ -42,9 +51,8 @@ export class RevisionReader {
     try {
       if (/^[0-9a-f]{40}$/i.test(rev)) return await commitOf(rev.toLowerCase());
       if (rev === "HEAD" || rev === "@") {
-        const head = (await readFile(join(this.repo.gitDir, "HEAD"), "utf8")).trim();
-        if (!head.startsWith("ref: ")) return await commitOf(head);
-        return await commitOf(await g.resolveRef({ fs, gitdir, ref: head.slice(5) }));
+        const head = await this.head();
+        return await commitOf("commit" in head ? head.commit : await g.resolveRef({ fs, gitdir, ref: head.ref }));
       }
       if (/^[A-Za-z0-9_][\w./-]*$/.test(rev) && !rev.includes("..") && !rev.endsWith(".lock")) {
         try {

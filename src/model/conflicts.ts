@@ -19,8 +19,7 @@
  * `vault status`, `vault resolve`, `vault set` and the merge driver read it, through here.
  */
 import { InvalidFile } from "../errors.js";
-import { type EnvFile, HEADER, parseEnvFile, printEnvFile } from "./envfile.js";
-import { valueLine } from "../store/fingerprints.js";
+import { type EnvFile, HEADER, parseEnvFile, printEnvFile, valueLine } from "./envfile.js";
 
 export type Side = "ours" | "theirs";
 
@@ -60,6 +59,7 @@ export function envOf(path: string, text: string): string {
   return head.startsWith(`${HEADER} `) ? head.slice(HEADER.length + 1) : "";
 }
 
+/** Whether a text holds a line of a conflict block (git's, or the merge driver's). */
 export function hasConflictMarkers(text: string): boolean {
   return /^(?:<<<<<<<|>>>>>>>|=======$|\|\|\|\|\|\|\|)/m.test(text);
 }

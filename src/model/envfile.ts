@@ -44,6 +44,25 @@ const SCOPE = /^#@scope ([a-z0-9:_-]+) (age1[0-9a-z]+)$/;
 const BATCH = /^#@batch ([0-9a-f]{12}) ([a-z0-9:_-]+) ([A-Za-z0-9+/]+={0,2})$/;
 const VALUE = /^([A-Za-z_][A-Za-z0-9_]*)=ev1:([0-9a-f]{12}):(0|[1-9][0-9]{0,15}):([A-Za-z0-9_-]+)$/;
 
+/** The line of a value in its env file, as `printEnvFile` writes it: merges and diffs compare these. */
+export function valueLine(key: string, v: SealedValue): string {
+  return `${key}=ev1:${v.batch}:${v.t}:${v.payload}`;
+}
+
+/** A value line read back (a side of a merge conflict), or undefined when it is not one. */
+export function parseValueLine(line: string): { key: string; value: SealedValue } | undefined {
+  const m = VALUE.exec(line);
+  if (m === null) return undefined;
+  const [, key = "", batch = "", t = "0", payload = ""] = m;
+  return { key, value: { batch, t: Number(t), payload } };
+}
+
+/** A value's change time (seconds since 1970) as ISO 8601 UTC to the second, as messages show it. */
+export function valueTime(t: number): string {
+  return new Date(t * 1000).toISOString().replace(/\.000Z$/, "Z");
+}
+
+/** An environment file with no scope, batch or value yet. */
 export function emptyEnvFile(env: string): EnvFile {
   return { env, comments: [], scopes: new Map(), batches: new Map(), values: new Map() };
 }
@@ -122,7 +141,7 @@ export function printEnvFile(f: EnvFile): string {
   const lines = [`${HEADER} ${f.env}`, ...f.comments];
   for (const [scope, recipient] of [...f.scopes].sort(byName)) lines.push(`#@scope ${scope} ${recipient}`);
   for (const [id, b] of [...f.batches].sort(byName)) lines.push(`#@batch ${id} ${b.scope} ${b.age}`);
-  for (const [key, v] of [...f.values].sort(byName)) lines.push(`${key}=ev1:${v.batch}:${v.t}:${v.payload}`);
+  for (const [key, v] of [...f.values].sort(byName)) lines.push(valueLine(key, v));
   return lines.join("\n") + "\n";
 }
 

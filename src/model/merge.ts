@@ -12,10 +12,8 @@
  * - Comments: the side that changed them, or both sides' lines.
  */
 import { UsageError } from "../errors.js";
-import { type EnvFile, emptyEnvFile, type SealedValue } from "./envfile.js";
+import { type EnvFile, emptyEnvFile, parseValueLine, printEnvFile, type SealedValue, valueLine } from "./envfile.js";
 import { applySide, type Conflict, type ConflictedFile, type ConflictSide, printConflicted, type Side } from "./conflicts.js";
-import { valueLine } from "../store/fingerprints.js";
-import { printEnvFile } from "./envfile.js";
 
 type Pick<T> = { from: Side; value: T | undefined } | "conflict";
 
@@ -118,7 +116,7 @@ function pruned(cf: ConflictedFile): ConflictedFile {
   const used = new Set([...cf.file.values.values()].map((v) => v.batch));
   for (const c of cf.conflicts) {
     for (const s of [c.ours, c.theirs]) {
-      const id = s.line === undefined ? undefined : /=ev1:([0-9a-f]{12}):/.exec(s.line)?.[1];
+      const id = s.line === undefined ? undefined : parseValueLine(s.line)?.value.batch;
       if (id !== undefined) used.add(id);
     }
   }
@@ -134,7 +132,7 @@ export function printMerged(cf: ConflictedFile): string {
 
 /** The scope a value line's batch belongs to, in this file. */
 function scopeOfLine(f: EnvFile, line: string): string | undefined {
-  const id = /=ev1:([0-9a-f]{12}):/.exec(line)?.[1];
+  const id = parseValueLine(line)?.value.batch;
   return id === undefined ? undefined : f.batches.get(id)?.scope;
 }
 

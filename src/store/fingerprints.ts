@@ -15,15 +15,14 @@ import { fingerprint } from "../crypto/seal.js";
 import { writeFileAtomicIfChanged } from "../io/atomic.js";
 import { ensureLocalDir, readLocalText } from "./local.js";
 import { envTexts, workTree } from "./source.js";
-import { VAULT_FILE } from "../model/config.js";
-import { type EnvFile, parseEnvFile } from "../model/envfile.js";
+import { envPath, LOCAL, VAULT_FILE } from "../model/layout.js";
+import { type EnvFile, parseEnvFile, valueLine } from "../model/envfile.js";
 import { halfSipHash32, halfSipKey, type HalfSipKey, scanWindows } from "../crypto/halfsiphash.js";
 
 /** Values shorter than this many UTF-8 bytes are not fingerprinted (`true`, `8080`, `info`). */
 export const MIN_SECRET_BYTES = 8;
 /** The prefilter covers a value's first bytes: exactly the minimum length. */
 export const PREFILTER_BYTES = MIN_SECRET_BYTES;
-export const CACHE_FILE = "fingerprints.json";
 const PREFILTER_INFO = "envvault/v1/local-prefilter";
 
 /** One value of an environment file, as the cache remembers it. */
@@ -64,15 +63,13 @@ export interface FingerprintCache {
   envs: Record<string, CachedEnv>;
 }
 
+/** A cache that knows no value yet (the first build, or one replacing a damaged file). */
 export const emptyCache = (): FingerprintCache => ({ version: 1, min: MIN_SECRET_BYTES, envs: {} });
 
+/** SHA-256 in hex: the cache's hash of whole files (vault.yaml, env files). */
 export const sha256Hex = (text: string | Uint8Array): string => createHash("sha256").update(text).digest("hex");
 
-/** The line of a value in its env file, as `printEnvFile` writes it. */
-export function valueLine(key: string, v: { batch: string; t: number; payload: string }): string {
-  return `${key}=ev1:${v.batch}:${v.t}:${v.payload}`;
-}
-
+/** What the cache keeps of a value's line (`valueLine`): enough to tell that the line changed. */
 export const lineHash = (line: string): string => sha256Hex(line).slice(0, 16);
 
 /**
@@ -109,15 +106,16 @@ export function cachedValue(line: string, value: string, localKey: Uint8Array, p
 /** The cache, or undefined when there is none (or it is damaged: it is rebuilt then). */
 export async function loadCache(root: string): Promise<FingerprintCache | undefined> {
   try {
-    const c = JSON.parse((await readLocalText(root, CACHE_FILE)) ?? "") as FingerprintCache;
+    const c = JSON.parse((await readLocalText(root, LOCAL.fingerprints)) ?? "") as FingerprintCache;
     return c.version === 1 && c.min === MIN_SECRET_BYTES && typeof c.envs === "object" && c.envs !== null ? c : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** Writes the cache (mode 0600), only when its bytes changed. */
 export async function saveCache(root: string, cache: FingerprintCache): Promise<void> {
-  await writeFileAtomicIfChanged(join(await ensureLocalDir(root), CACHE_FILE), JSON.stringify(cache) + "\n", { mode: 0o600 });
+  await writeFileAtomicIfChanged(join(await ensureLocalDir(root), LOCAL.fingerprints), JSON.stringify(cache) + "\n", { mode: 0o600 });
 }
 
 /** A secret the hook looks for. */
@@ -150,10 +148,10 @@ export interface Freshness {
   configChanged: boolean;
 }
 
-/** Environment files in the work tree: name → text. */
+/** An environment file, or undefined when it does not parse (an unresolved merge): its values are then unchecked. */
 function parsedOrUndefined(text: string, env: string): EnvFile | undefined {
   try {
-    return parseEnvFile(text, `.envvault/envs/${env}.env`, env);
+    return parseEnvFile(text, envPath(env), env);
   } catch {
     return undefined;
   }
@@ -232,10 +230,7 @@ export class SecretMatcher {
     }
   }
 
-  get size(): number {
-    return this.byTag.size;
-  }
-
+  /** Every occurrence of a known secret in `bytes`, by byte offset. */
   find(bytes: Uint8Array): SecretHit[] {
     const hits: SecretHit[] = [];
     if (this.byTag.size === 0) return hits;

@@ -5,6 +5,7 @@
 import { readdir } from "node:fs/promises";
 import { decodeText } from "../io/atomic.js";
 import { checkInside, readInside } from "../io/confine.js";
+import { ENVS_DIR } from "../model/layout.js";
 
 /** A tree of vault files. */
 export interface VaultSource {
@@ -38,11 +39,11 @@ export function workTree(root: string): VaultSource {
  * Every environment file a source holds (`.envvault/envs/*.env`, whatever vault.yaml lists):
  * environment → text. For scanning (the pre-commit hook, status, diff), not for reading values.
  */
-export async function envTexts(source: VaultSource, prefix = ""): Promise<Map<string, string>> {
+export async function envTexts(source: VaultSource): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const name of await source.list(`${prefix}.envvault/envs`)) {
+  for (const name of await source.list(ENVS_DIR)) {
     if (!name.endsWith(".env")) continue;
-    const text = await source.read(`${prefix}.envvault/envs/${name}`);
+    const text = await source.read(`${ENVS_DIR}/${name}`);
     if (text !== undefined) out.set(name.slice(0, -4), text);
   }
   return out;

@@ -1,6 +1,4 @@
-import { findVaultRoot } from "../../store/root.js";
-import { installHooks, uninstallHooks } from "../../git/hooks.js";
-import { refreshFingerprints } from "../../app/fingerprints.js";
+import { install, refresh, uninstall } from "../../app/hooks.js";
 import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
@@ -8,9 +6,10 @@ interface Args {
   action: "install" | "uninstall" | "refresh";
 }
 
+/** `vault hooks install|uninstall|refresh`: says what changed, and what to commit. */
 export async function hooks(ctx: Context, args: Args): Promise<void> {
   if (args.action === "install") {
-    const r = await installHooks(ctx.cwd);
+    const r = await install(depsOf(ctx));
     ctx.out.note(`hooks in ${r.where}${r.husky ? " (husky)" : ""}: ${r.changed.length === 0 ? "already installed" : r.changed.join(", ")}`);
     for (const c of r.chained) ctx.out.note(`kept your existing hook as ${c}; it runs after envvault's`);
     ctx.out.note("merge driver and diff converter: set in .git/config (merge.envvault, diff.envvault)");
@@ -20,7 +19,7 @@ export async function hooks(ctx: Context, args: Args): Promise<void> {
     return;
   }
   if (args.action === "uninstall") {
-    const r = await uninstallHooks(ctx.cwd);
+    const r = await uninstall(depsOf(ctx));
     const touched = [...r.changed, ...r.removed, ...r.restored];
     ctx.out.note(touched.length === 0 ? "no envvault hook was installed" : `removed envvault from ${touched.join(", ")}`);
     for (const p of r.restored) ctx.out.note(`restored your hook ${p}`);
@@ -28,10 +27,8 @@ export async function hooks(ctx: Context, args: Args): Promise<void> {
     ctx.out.result(r);
     return;
   }
-  const root = findVaultRoot(ctx.cwd);
-  const r = await refreshFingerprints(root, depsOf(ctx));
-  const unreadable = [...new Set(r.unreadable)].sort();
-  ctx.out.note(`fingerprint cache: ${r.values} value(s)${unreadable.length > 0 ? `; scopes you cannot read (not checked): ${unreadable.join(", ")}` : ""}`);
+  const r = await refresh(depsOf(ctx));
+  ctx.out.note(`fingerprint cache: ${r.values} value(s)${r.unreadable.length > 0 ? `; scopes you cannot read (not checked): ${r.unreadable.join(", ")}` : ""}`);
   if (r.incomplete.length > 0) ctx.out.warn(`${r.incomplete.join(", ")}: some values could not be read (no identity, or a damaged file), so commits are not checked for them`);
-  ctx.out.result({ ...r, unreadable });
+  ctx.out.result(r);
 }

@@ -1,8 +1,8 @@
 import { UsageError } from "../../errors.js";
 import { assertKey } from "../../model/names.js";
-import { findRepo } from "../../git/repo.js";
-import { type EnvChange, forKey, vaultLog } from "../../app/history.js";
-import { summary } from "../common.js";
+import { log as vaultLog } from "../../app/log.js";
+import { changeText } from "../changes.js";
+import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
 interface Args {
@@ -10,22 +10,12 @@ interface Args {
   maxCount?: string;
 }
 
-/** `+A ~B -C`, plus re-keyed scopes (rotations). */
-export function changeText(c: EnvChange): string {
-  const keys = summary(c.added, c.changed, c.removed);
-  const parts = keys !== "no change" || c.rekeyed.length === 0 ? [keys] : [];
-  if (c.rekeyed.length > 0) parts.push(`(new key: ${c.rekeyed.join(", ")})`);
-  return parts.join(" ");
-}
-
+/** `vault log [KEY] [-n N]`: one line per commit and environment, `--json` the entries. */
 export async function log(ctx: Context, args: Args): Promise<void> {
   const max = args.maxCount === undefined ? undefined : Number(args.maxCount);
   if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) throw new UsageError("--max-count takes a positive whole number");
   if (args.key !== undefined) assertKey(args.key);
-  const repo = await findRepo(ctx.cwd);
-  let entries = await vaultLog(repo.top, ctx.env === undefined ? {} : { env: ctx.env });
-  if (args.key !== undefined) entries = forKey(entries, args.key);
-  if (max !== undefined) entries = entries.slice(0, max);
+  const entries = await vaultLog(depsOf(ctx), { ...(args.key === undefined ? {} : { key: args.key }), ...(max === undefined ? {} : { max }) });
   for (const e of entries) {
     const head = `${e.commit.slice(0, 10)} ${e.date.slice(0, 10)} ${e.author}${e.merge ? " (merge)" : ""}`;
     for (const c of e.changes) ctx.out.data(`${head}  ${c.env}: ${changeText(c)}  ${e.subject}`);

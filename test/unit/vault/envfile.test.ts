@@ -2,7 +2,7 @@ import { describe, expect, test } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { VaultError } from "../../../src/errors.js";
-import { emptyEnvFile, type EnvFile, parseEnvFile, printEnvFile, pruneBatches, scopeOf } from "../../../src/model/envfile.js";
+import { emptyEnvFile, type EnvFile, parseEnvFile, parseValueLine, printEnvFile, pruneBatches, scopeOf, valueLine, valueTime } from "../../../src/model/envfile.js";
 import { thrown } from "../errors.js";
 
 const FILE = ".envvault/envs/production.env";
@@ -276,5 +276,27 @@ describe("scopeOf", () => {
     expect(scopeOf(f, "NOPE")).toBeUndefined();
     f.batches.delete(B2);
     expect(scopeOf(f, "DB_PASSWORD")).toBeUndefined();
+  });
+});
+
+describe("value lines", () => {
+  test("a value line read back gives the value it was printed from, as printEnvFile writes it", () => {
+    const f = parseEnvFile(CANONICAL, FILE, "production");
+    for (const [key, v] of f.values) {
+      const line = valueLine(key, v);
+      expect(CANONICAL.split("\n")).toContain(line);
+      expect(parseValueLine(line)).toEqual({ key, value: v });
+    }
+  });
+
+  test("scope lines, conflict markers and damaged value lines are not value lines", () => {
+    for (const line of [`#@scope production ${R1}`, "<<<<<<< ours API_KEY", "API_KEY=plain", `API_KEY=ev1:${B1}:01:abc`, `API_KEY=ev1:${B1}:1:abc `]) {
+      expect(parseValueLine(line)).toBeUndefined();
+    }
+  });
+
+  test("a change time is shown in UTC to the second", () => {
+    expect(valueTime(1_700_000_000)).toBe("2023-11-14T22:13:20Z");
+    expect(valueTime(0)).toBe("1970-01-01T00:00:00Z");
   });
 });

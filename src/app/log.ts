@@ -1,63 +1,11 @@
-/**
- * Key-level history of the vault. Two versions of an environment file are compared line
- * by line: a key whose value line changed was set again (or re-sealed by a rotation, which
- * the changed `#@scope` line tells). Nothing is decrypted: values never appear.
- */
-import { type EnvFile, parseEnvFile } from "../model/envfile.js";
-import { hasConflictMarkers, parseConflicted } from "../model/conflicts.js";
+/** `vault log [KEY]`: the commits that changed the vault, newest first, key by key (nothing decrypted). */
+import { VaultError } from "../errors.js";
+import { type EnvChange, envDiff, isEmptyChange, readEnvText } from "../model/changes.js";
+import type { EnvFile } from "../model/envfile.js";
+import { ENVS_DIR, envPath } from "../model/layout.js";
 import { catFileBatch, git } from "../git/exec.js";
-import { valueLine } from "../store/fingerprints.js";
-
-export interface EnvChange {
-  env: string;
-  added: string[];
-  changed: string[];
-  removed: string[];
-  /** Scopes whose key was replaced (rotations). */
-  rekeyed: string[];
-}
-
-/** The key-level difference between two versions of an environment file (either may be missing). */
-export function envDiff(env: string, before: EnvFile | undefined, after: EnvFile | undefined): EnvChange {
-  const change: EnvChange = { env, added: [], changed: [], removed: [], rekeyed: [] };
-  const a = before?.values ?? new Map();
-  const b = after?.values ?? new Map();
-  for (const [key, v] of b) {
-    const old = a.get(key);
-    if (old === undefined) change.added.push(key);
-    else if (valueLine(key, old) !== valueLine(key, v)) change.changed.push(key);
-  }
-  for (const key of a.keys()) if (!b.has(key)) change.removed.push(key);
-  for (const [s, recipient] of after?.scopes ?? []) {
-    const old = before?.scopes.get(s);
-    if (old !== undefined && old !== recipient) change.rekeyed.push(s);
-  }
-  for (const l of [change.added, change.changed, change.removed, change.rekeyed]) l.sort();
-  return change;
-}
-
-export const isEmptyChange = (c: EnvChange) => c.added.length + c.changed.length + c.removed.length + c.rekeyed.length === 0;
-
-/** The changes between two sets of environment files (environment → text), environments sorted. */
-export function diffEnvTexts(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): EnvChange[] {
-  const out: EnvChange[] = [];
-  for (const env of [...new Set([...before.keys(), ...after.keys()])].sort()) {
-    const path = `.envvault/envs/${env}.env`;
-    const read = (text: string | undefined) => (text === undefined ? undefined : readEnvText(text, path, env));
-    const c = envDiff(env, read(before.get(env)), read(after.get(env)));
-    if (!isEmptyChange(c)) out.push(c);
-  }
-  return out;
-}
-
-/** Reads an environment file's text leniently: a committed conflict is read as its merged part. */
-export function readEnvText(text: string, path: string, env: string): EnvFile | undefined {
-  try {
-    return hasConflictMarkers(text) ? parseConflicted(text, path, env).file : parseEnvFile(text, path, env);
-  } catch {
-    return undefined;
-  }
-}
+import { findRepo } from "../git/repo.js";
+import type { Deps } from "./session.js";
 
 export interface LogEntry {
   commit: string;
@@ -67,6 +15,13 @@ export interface LogEntry {
   /** A merge commit: only what it changed against every parent is shown (a conflict's resolution). */
   merge: boolean;
   changes: EnvChange[];
+}
+
+export interface LogInput {
+  /** Only the commits that changed this variable, and only its change. */
+  key?: string;
+  /** At most this many commits. */
+  max?: number;
 }
 
 const ZERO = /^0+$/;
@@ -84,14 +39,13 @@ interface RawChange {
  * repository with 2,000 commits) and one `git cat-file --batch` for every version seen.
  * Merges are shown in dense combined form (`--cc`): only files that differ from every parent.
  */
-export async function vaultLog(top: string, o: { rev?: string; env?: string } = {}): Promise<LogEntry[]> {
+async function vaultLog(top: string, o: { env?: string } = {}): Promise<LogEntry[]> {
   const args = ["log", "--format=%x1e%H%x1f%an%x1f%aI%x1f%s", "--raw", "-z", "--no-abbrev", "--no-renames", "--cc"];
-  if (o.rev !== undefined) args.push(o.rev);
-  args.push("--", o.env === undefined ? ".envvault/envs/" : `.envvault/envs/${o.env}.env`);
+  args.push("--", o.env === undefined ? `${ENVS_DIR}/` : envPath(o.env));
   const r = await git(args, { cwd: top, allowFail: true });
   if (r.code !== 0) {
     if (/does not have any commits|unknown revision|bad default revision/.test(r.stderr)) return [];
-    throw new Error(`git log failed: ${r.stderr.trim()}`);
+    throw new VaultError("FAILURE", `git log failed: ${r.stderr.trim()}`, { data: { exit: r.code } });
   }
   const commits: { entry: LogEntry; raw: RawChange[] }[] = [];
   for (const record of r.stdout.toString("utf8").split("\x1e")) {
@@ -121,7 +75,7 @@ export async function vaultLog(top: string, o: { rev?: string; env?: string } = 
   const version = (oid: string, env: string) => {
     if (ZERO.test(oid)) return undefined;
     const id = `${env}\0${oid}`;
-    if (!parsed.has(id)) parsed.set(id, readEnvText(blobs.get(oid)?.toString("utf8") ?? "", `.envvault/envs/${env}.env`, env));
+    if (!parsed.has(id)) parsed.set(id, readEnvText(blobs.get(oid)?.toString("utf8") ?? "", envPath(env), env));
     return parsed.get(id);
   };
   const out: LogEntry[] = [];
@@ -160,4 +114,12 @@ export function forKey(entries: readonly LogEntry[], key: string): LogEntry[] {
         .filter((c) => !isEmptyChange(c)),
     }))
     .filter((e) => e.changes.length > 0);
+}
+
+/** The history of the repository around `deps.cwd`: of `deps.env` only when it names one. */
+export async function log(deps: Deps, o: LogInput): Promise<LogEntry[]> {
+  const repo = await findRepo(deps.cwd);
+  let entries = await vaultLog(repo.top, deps.env === undefined ? {} : { env: deps.env });
+  if (o.key !== undefined) entries = forKey(entries, o.key);
+  return o.max === undefined ? entries : entries.slice(0, o.max);
 }

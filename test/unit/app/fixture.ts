@@ -1,0 +1,69 @@
+/** A throwaway git repository with a vault of one environment and one member, for the use cases of src/app/. */
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateIdentity, identityToRecipient } from "../../../src/crypto/age.js";
+import { initVault } from "../../../src/app/init.js";
+import type { Deps } from "../../../src/app/session.js";
+import { applyUpdates } from "../../../src/app/write.js";
+import { type EnvFile, printEnvFile } from "../../../src/model/envfile.js";
+import { Keyring } from "../../../src/store/keyring.js";
+import { Vault } from "../../../src/store/vault.js";
+
+export const T0 = 1_700_000_000;
+
+export interface Repo {
+  root: string;
+  identity: string;
+  /** Deps of a command run at the top of the repository by the member. */
+  deps: Deps;
+  git(args: string[]): string;
+  /** The development file with these values set (sealed by the member), not written. */
+  withValues(values: Record<string, string>, t?: number, from?: EnvFile): Promise<EnvFile>;
+  /** Sets values in the development file of the work tree. */
+  set(values: Record<string, string>, t?: number): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+const gitEnv = (home: string): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  HOME: home,
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_AUTHOR_NAME: "alice",
+  GIT_AUTHOR_EMAIL: "alice@example.invalid",
+  GIT_COMMITTER_NAME: "alice",
+  GIT_COMMITTER_EMAIL: "alice@example.invalid",
+});
+
+/** `git init` and, unless `vault` is false, `initVault` (development, member alice), nothing committed. */
+export async function repo(o: { vault?: boolean } = {}): Promise<Repo> {
+  const base = await mkdtemp(join(tmpdir(), "envvault-app-"));
+  const root = join(base, "repo");
+  const env = gitEnv(base);
+  const git = (args: string[]) => {
+    const r = spawnSync("git", args, { cwd: root, env, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout;
+  };
+  spawnSync("git", ["init", "-q", "-b", "main", root], { env });
+  git(["config", "commit.gpgsign", "false"]);
+  const identity = await generateIdentity();
+  const recipient = await identityToRecipient(identity);
+  if (o.vault !== false) await initVault({ root, envs: ["development"], member: "alice", recipients: [recipient] });
+  const withValues = async (values: Record<string, string>, t = T0, from?: EnvFile) => {
+    const vault = await Vault.load(root);
+    const keyring = new Keyring(vault, [identity], [recipient], "alice");
+    const updates = Object.entries(values).map(([key, value]) => ({ key, value }));
+    return (await applyUpdates(keyring, from ?? (await vault.envFile("development")), updates, [], t)).file;
+  };
+  return {
+    root,
+    identity,
+    deps: { cwd: root, processEnv: { ...env, ENVVAULT_IDENTITY: identity } },
+    git,
+    withValues,
+    set: async (values, t) => writeFile(join(root, Vault.envPath("development")), printEnvFile(await withValues(values, t))),
+    cleanup: () => rm(base, { recursive: true, force: true }),
+  };
+}
