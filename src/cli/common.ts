@@ -1,7 +1,5 @@
 import { decodeText } from "../io/atomic.js";
-import { chooseEnv as choose, type Deps } from "../app/session.js";
-import { loadState } from "../store/state.js";
-import type { Vault } from "../store/vault.js";
+import type { Deps } from "../app/session.js";
 import type { Context } from "./context.js";
 
 /** What the use cases of app/ need to know of the command line and the process. */
@@ -14,12 +12,6 @@ export function depsOf(ctx: Context): Deps {
   };
 }
 
-/** The environment meant (app/session.ts chooseEnv), with a warning for a stale `vault use`. */
-export async function chooseEnv(vault: Vault, ctx: Context): Promise<string> {
-  const choice = choose(vault.config.data, ctx.env, await loadState(vault.root));
-  if (choice.stale !== undefined) ctx.out.warn(choice.stale);
-  return choice.env;
-}
 
 /** Names a summary line shows before it only counts the rest (an import of 2,000 keys). */
 const SUMMARY_NAMES = 20;
