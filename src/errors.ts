@@ -30,7 +30,8 @@ export type ErrorCode =
   | "CONFLICT"
   | "LOCKED"
   | "UNSAFE_PATH"
-  | "UNVERIFIED";
+  | "UNVERIFIED"
+  | "NOT_ALLOWED";
 
 /** Non-secret facts about where a failure happened. Never put a value here. */
 export interface ErrorData {
@@ -64,6 +65,7 @@ const exitByCode: Record<ErrorCode, ExitCode> = {
   LOCKED: ExitCode.failure,
   UNSAFE_PATH: ExitCode.validation,
   UNVERIFIED: ExitCode.integrity,
+  NOT_ALLOWED: ExitCode.accessDenied,
 };
 
 export class VaultError extends Error {
@@ -137,6 +139,16 @@ export class UnsafePath extends VaultError {
 export class Unverified extends VaultError {
   constructor(message: string, options?: ErrorOptions) {
     super("UNVERIFIED", message, options);
+  }
+}
+
+/**
+ * The member may not make this change: their role does not let them write the scope, make a
+ * scope's key pair, or change roster.yaml, vault.yaml or exposed.json (exit 3).
+ */
+export class NotAllowed extends VaultError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("NOT_ALLOWED", message, options);
   }
 }
 

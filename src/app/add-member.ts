@@ -7,7 +7,7 @@ import { addMember as addToRoster } from "../model/roster-edit.js";
 import { findVaultRoot } from "../store/root.js";
 import { type Changes, transaction } from "../store/transaction.js";
 import { wrapForReaders } from "./rotation.js";
-import { type Deps, keyringFor, whoAmI } from "./session.js";
+import { type Deps, keyringFor, whoAmI, signingFor } from "./session.js";
 
 /** Who joins: what `vault member add` was given. */
 export interface NewMember {
@@ -43,7 +43,7 @@ export async function addMember(deps: Deps, o: NewMember): Promise<AddedMember> 
   });
   const teams = [...new Set(o.teams ?? [])].map((t) => assertName("team", t));
   const me = await whoAmI(deps);
-  return transaction(findVaultRoot(deps.cwd), async (vault) => {
+  return transaction(findVaultRoot(deps.cwd), await signingFor(deps), async (vault) => {
     const taken = memberFor(vault.roster.data, recipients);
     if (taken !== undefined) throw new UsageError(`a recipient of ${name} already belongs to member ${taken}`, { hints: ["a recipient identifies one member"] });
     const roster = addToRoster(vault.roster, name, { recipients, ...(teams.length > 0 ? { teams } : {}), ...(o.kind === undefined ? {} : { kind: o.kind }) });

@@ -9,7 +9,7 @@ import { findVaultRoot } from "../store/root.js";
 import { type Changes, transaction } from "../store/transaction.js";
 import { Vault } from "../store/vault.js";
 import { createScopeKey } from "./scopes.js";
-import { type Deps, whoAmI } from "./session.js";
+import { type Deps, whoAmI, signingFor } from "./session.js";
 
 /**
  * Adds the named scope `scope` (ENV:NAME; ENV itself is the environment's own scope, which
@@ -19,7 +19,7 @@ export async function addScope(deps: Deps, o: { scope: string }): Promise<void> 
   const { env, name } = parseScope(o.scope);
   if (name === undefined) throw new UsageError(`a named scope is ENV:NAME, e.g. ${env}:payments; ${env} itself is the environment's own scope`);
   const me = await whoAmI(deps);
-  await transaction(findVaultRoot(deps.cwd), async (vault) => {
+  await transaction(findVaultRoot(deps.cwd), await signingFor(deps), async (vault) => {
     requireEnv(vault.config.data, env);
     const file = await vault.envFile(env);
     if (file.scopes.has(o.scope)) throw new UsageError(`scope ${o.scope} already exists`);

@@ -5,12 +5,12 @@ import { editYaml } from "../model/yamlfile.js";
 import { findVaultRoot } from "../store/root.js";
 import { transaction } from "../store/transaction.js";
 import { recordedNow } from "./clock.js";
-import type { Deps } from "./session.js";
+import { type Deps, signingFor } from "./session.js";
 
 /** Burns `key`, which some environment must hold, recording when and, if given, why. */
 export async function burn(deps: Deps, o: { key: string; reason?: string }): Promise<void> {
   const at = recordedNow(deps.processEnv);
-  await transaction(findVaultRoot(deps.cwd), async (vault) => {
+  await transaction(findVaultRoot(deps.cwd), await signingFor(deps), async (vault) => {
     const cfg = vault.config.data;
     if (burnedOf(cfg, o.key) !== undefined) throw new UsageError(`${o.key} is already burned`);
     let known = false;

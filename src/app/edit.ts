@@ -2,7 +2,7 @@
 import { type ChangeSummary, summarizeChanges } from "../model/diff.js";
 import { transaction } from "../store/transaction.js";
 import { readVisible } from "./read.js";
-import { type Deps, keyringFor, openReading } from "./session.js";
+import { type Deps, keyringFor, openReading, signingFor } from "./session.js";
 import { applyUpdates, nowSeconds, writtenChanges } from "./write.js";
 
 /** An edit given up (a signal while the editor ran): nothing is written. */
@@ -37,7 +37,7 @@ export async function editValues(deps: Deps, edit: Editor): Promise<Edited> {
   const change = summarizeChanges(own, edited);
   const updates = [...change.added, ...change.changed].map((key) => ({ key, value: edited.get(key) ?? "" }));
   if (updates.length > 0 || change.removed.length > 0) {
-    await transaction(reading.vault.root, async (latest) => {
+    await transaction(reading.vault.root, await signingFor(deps), async (latest) => {
       const file = await latest.envFile(env);
       const removals = change.removed.filter((k) => file.values.has(k));
       const written = await applyUpdates(keyringFor(latest, me), file, updates, removals, nowSeconds(deps.processEnv));

@@ -7,7 +7,7 @@ import { findVaultRoot } from "../store/root.js";
 import { type Changes, transaction } from "../store/transaction.js";
 import { Vault } from "../store/vault.js";
 import { createScopeKey } from "./scopes.js";
-import { type Deps, whoAmI } from "./session.js";
+import { type Deps, whoAmI, signingFor } from "./session.js";
 
 /**
  * Adds environment `name` (a checked name), extending `extends` when given, with a scope
@@ -18,7 +18,7 @@ import { type Deps, whoAmI } from "./session.js";
 export async function addEnvironment(deps: Deps, o: { name: string; extends?: string }): Promise<void> {
   const { name } = o;
   const me = await whoAmI(deps);
-  await transaction(findVaultRoot(deps.cwd), async (vault) => {
+  await transaction(findVaultRoot(deps.cwd), await signingFor(deps), async (vault) => {
     const cfg = vault.config.data;
     if (name in cfg.environments) throw new UsageError(`environment ${name} already exists`, { data: { env: name } });
     if (o.extends !== undefined) requireEnv(cfg, o.extends);

@@ -6,7 +6,7 @@ import { findVaultRoot } from "../store/root.js";
 import { transaction } from "../store/transaction.js";
 import { wrapForReaders } from "./rotation.js";
 import { requireScope } from "./scopes.js";
-import { type Deps, keyringFor, whoAmI } from "./session.js";
+import { type Deps, keyringFor, whoAmI, signingFor } from "./session.js";
 
 /** The grant made, as `vault grant` reports it. */
 export interface Granted {
@@ -24,7 +24,7 @@ export interface Granted {
  */
 export async function grant(deps: Deps, o: { who: string; scope: string }): Promise<Granted> {
   const me = await whoAmI(deps);
-  return transaction(findVaultRoot(deps.cwd), async (vault) => {
+  return transaction(findVaultRoot(deps.cwd), await signingFor(deps), async (vault) => {
     await requireScope(vault, o.scope);
     const who = resolveWho(vault.roster.data, o.who);
     const listed = namedIn(vault.roster.data, o.scope, who);

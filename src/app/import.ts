@@ -5,7 +5,7 @@ import { findVaultRoot } from "../store/root.js";
 import { loadState } from "../store/state.js";
 import { transaction } from "../store/transaction.js";
 import { refreshAfterWrite } from "./fingerprints.js";
-import { chooseEnv, type Deps, optionalKeyring } from "./session.js";
+import { chooseEnv, type Deps, optionalKeyring, signingFor } from "./session.js";
 import { applyUpdates, nowSeconds, writtenChanges } from "./write.js";
 
 export interface ImportInput {
@@ -38,7 +38,7 @@ export async function importValues(deps: Deps, o: ImportInput): Promise<Imported
     if (value.includes("\0")) throw new InvalidFile(`${o.name}: the value of ${key} contains a NUL byte`, { data: { file: o.name, key } });
   }
   const root = findVaultRoot(deps.cwd);
-  const result = await transaction(root, async (vault) => {
+  const result = await transaction(root, await signingFor(deps), async (vault) => {
     const choice = chooseEnv(vault.config.data, deps.env, await loadState(root));
     const env = choice.env;
     const keyring = await optionalKeyring(vault, deps);

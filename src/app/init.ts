@@ -10,7 +10,11 @@ import { UsageError, VaultError } from "../errors.js";
 import { DEFAULT_TARGET, type TargetDef, VAULT_FILE } from "../model/config.js";
 import { emptyEnvFile, printEnvFile } from "../model/envfile.js";
 import { assertName, isName } from "../model/names.js";
-import { ROSTER_FILE } from "../model/roster.js";
+import { ROSTER_FILE, type Roster } from "../model/roster.js";
+import { loadYaml } from "../model/yamlfile.js";
+import { signerFor } from "../crypto/sign.js";
+import { signChanges, writerFor } from "../store/signing.js";
+import type { VaultSource } from "../store/source.js";
 import { gitText } from "../git/exec.js";
 import { installHooks } from "../git/hooks.js";
 import { findGitRoot, LOCAL_DIR } from "../store/root.js";
@@ -30,6 +34,8 @@ export interface InitOptions {
   envs: string[];
   member: string;
   recipients: string[];
+  /** The member's identities: the vault is signed with them, its first admin (docs/FORMAT.md §5). */
+  identities: string[];
   /** Existing env files to adopt (app/adopt.ts): their environments, values, targets and definitions. */
   adoption?: Adoption;
   /** Change time of imported values (Unix seconds). */
@@ -85,7 +91,13 @@ export async function initVault(o: InitOptions): Promise<InitResult> {
   }
   const targetList = adopted !== undefined && adopted.targets.length > 0 ? adopted.targets : [{ path: DEFAULT_TARGET }];
   changes.set(VAULT_FILE, vaultYaml(envs, targetList, adopted));
-  changes.set(ROSTER_FILE, rosterYaml(o.member, o.recipients, envs));
+  const signingKeys = o.identities.map((id) => signerFor(id).publicKey);
+  const roster = rosterYaml(o.member, o.recipients, signingKeys, envs);
+  changes.set(ROSTER_FILE, roster);
+  const rosterData = loadYaml<Roster>(roster, ROSTER_FILE, "roster").data;
+  const nothing: VaultSource = { read: async () => undefined, list: async () => [], describe: (p) => p };
+  const signed = await signChanges({ source: nothing, roster: rosterData }, changes, writerFor(rosterData, o.identities, o.recipients), o.now ?? Math.floor(Date.now() / 1000));
+  for (const [path, text] of signed) changes.set(path, text);
   const ignore = await withIgnored(o.root, [...targetList.flatMap((t) => [ignorePattern(t.path), tempPattern(t.path)]), `/${LOCAL_DIR}/`, "/.envvault/**/.*.tmp"]);
   if (ignore !== undefined) changes.set(".gitignore", ignore);
   const files = await applyChanges(o.root, changes);
@@ -163,7 +175,7 @@ export async function prepareInit(deps: Deps, o: InitInput): Promise<PreparedIni
 
 async function createVault(deps: Deps, o: { root: string; inGit: boolean; envs: string[]; member: string; me: Me; hooks: boolean; adoption?: Adoption }): Promise<Initialized> {
   const { root, adoption } = o;
-  const result = await initVault({ root, envs: o.envs, member: o.member, recipients: o.me.recipients, ...(adoption === undefined ? {} : { adoption }), now: nowSeconds(deps.processEnv) });
+  const result = await initVault({ root, envs: o.envs, member: o.member, recipients: o.me.recipients, identities: o.me.identities, ...(adoption === undefined ? {} : { adoption }), now: nowSeconds(deps.processEnv) });
   const tracked = adoption === undefined || !o.inGit ? [] : await trackedFiles(root, adoption.targets.map((t) => t.path));
   const warnings = adoption === undefined ? [] : await refreshAfterWrite(root, deps, adoption.values);
   let hooks: Initialized["hooks"];
@@ -209,14 +221,17 @@ function vaultYaml(envs: string[], targetList: TargetDef[], adopted?: Adoption):
   return lines.join("\n") + "\n";
 }
 
-function rosterYaml(member: string, recipients: string[], envs: string[]): string {
+function rosterYaml(member: string, recipients: string[], signingKeys: string[], envs: string[]): string {
   return [
-    "# envvault: members, their age recipients, and who may read which scope (schema/roster.schema.json)",
+    "# envvault: members, their age recipients and signing keys, admins, and who may read and write which scope (schema/roster.schema.json)",
     "version: 1",
+    `admins: [${member}]`,
     "members:",
     `  ${member}:`,
     "    recipients:",
     ...recipients.map((r) => `      - ${r}`),
+    "    signing_keys:",
+    ...signingKeys.map((k) => `      - ${k}`),
     "access:",
     ...envs.flatMap((e) => [`  ${e}:`, `    members: [${member}]`]),
     "",

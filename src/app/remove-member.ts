@@ -6,7 +6,7 @@ import { findVaultRoot } from "../store/root.js";
 import { transaction } from "../store/transaction.js";
 import { recordedNow } from "./clock.js";
 import { readableBy, rotateAway } from "./rotation.js";
-import { type Deps, keyringFor, whoAmI } from "./session.js";
+import { type Deps, keyringFor, whoAmI, signingFor } from "./session.js";
 
 /** Who was removed, which scopes got new keys, and what the member could read. */
 export interface RemovedMember {
@@ -22,7 +22,7 @@ export async function removeMember(deps: Deps, o: { name: string }): Promise<Rem
   const me = await whoAmI(deps);
   const root = findVaultRoot(deps.cwd);
   const since = recordedNow(deps.processEnv);
-  return transaction(root, async (vault) => {
+  return transaction(root, await signingFor(deps), async (vault) => {
     requireMember(vault.roster.data, o.name);
     const readable = await readableBy(vault, o.name);
     const { changes, exposed } = await rotateAway(vault, keyringFor(vault, me), dropMember(vault.roster, o.name), readable, [o.name], since);

@@ -6,7 +6,7 @@ import { transaction } from "../store/transaction.js";
 import { Vault } from "../store/vault.js";
 import { printEnvFile } from "../model/envfile.js";
 import { entries } from "./read.js";
-import { chooseEnv, type Deps } from "./session.js";
+import { chooseEnv, type Deps, signingFor } from "./session.js";
 import { applyUpdates, nowSeconds } from "./write.js";
 
 export interface Removed {
@@ -22,7 +22,7 @@ export interface Removed {
  */
 export async function removeValues(deps: Deps, o: { keys: readonly string[] }): Promise<Removed> {
   const root = findVaultRoot(deps.cwd);
-  return transaction(root, async (vault) => {
+  return transaction(root, await signingFor(deps), async (vault) => {
     const choice = chooseEnv(vault.config.data, deps.env, await loadState(root));
     const env = choice.env;
     const file = await vault.envFile(env);

@@ -8,7 +8,7 @@ import { transaction } from "../store/transaction.js";
 import { recordedNow } from "./clock.js";
 import { rotateAway } from "./rotation.js";
 import { requireScope } from "./scopes.js";
-import { type Deps, keyringFor, whoAmI } from "./session.js";
+import { type Deps, keyringFor, whoAmI, signingFor } from "./session.js";
 
 /** Who lost access to a scope, and what they could read of it. */
 export interface Revoked {
@@ -26,7 +26,7 @@ export interface Revoked {
 export async function revoke(deps: Deps, o: { who: string; scope: string }): Promise<Revoked> {
   const me = await whoAmI(deps);
   const since = recordedNow(deps.processEnv);
-  return transaction(findVaultRoot(deps.cwd), async (vault) => {
+  return transaction(findVaultRoot(deps.cwd), await signingFor(deps), async (vault) => {
     await requireScope(vault, o.scope);
     const who = resolveWho(vault.roster.data, o.who);
     const holders = await vault.keyHolders(o.scope);

@@ -8,7 +8,7 @@ import { regenerate } from "../store/generated.js";
 import { loadState } from "../store/state.js";
 import { type Changes, transaction } from "../store/transaction.js";
 import { Vault } from "../store/vault.js";
-import { chooseEnv, type Deps, keyringFor, openVault, whoAmI } from "./session.js";
+import { chooseEnv, type Deps, keyringFor, openVault, whoAmI, signingFor } from "./session.js";
 import { applyUpdates, nowSeconds } from "./write.js";
 
 /** The KEYs of `vault rotate KEY…` and where their new values come from. */
@@ -68,7 +68,7 @@ export async function rotateValues(deps: Deps, o: RotateValuesInput): Promise<Ro
   const written =
     sealed.length === 0
       ? { rotated: [], unchanged: [] }
-      : await transaction(before.root, async (vault) => {
+      : await transaction(before.root, await signingFor(deps), async (vault) => {
           const file = await vault.envFile(env);
           for (const key of sealed) {
             if (!file.values.has(key)) throw new UsageError(`${env} has no variable ${key} to rotate`, { data: { key, env }, hints: ["`vault set KEY` adds one"] });

@@ -11,7 +11,10 @@ import { resolveIdentity } from "../store/identity.js";
 import { Keyring } from "../store/keyring.js";
 import { findVaultRoot } from "../store/root.js";
 import { type LocalState, loadState } from "../store/state.js";
+import type { Signing } from "../store/transaction.js";
+import { trustVault } from "../store/verified.js";
 import { Vault } from "../store/vault.js";
+import { nowSeconds } from "./write.js";
 
 /** Where a use case runs, for whom, and what was asked for on every command. */
 export interface Deps {
@@ -23,6 +26,8 @@ export interface Deps {
   identityFile?: string;
   /** `--env`: the environment asked for. */
   env?: string;
+  /** `--allow-unverified`: read a vault that fails verification, with a warning (recovery). */
+  allowUnverified?: boolean;
 }
 
 export interface Me {
@@ -41,6 +46,19 @@ export async function whoAmI(deps: Deps): Promise<Me> {
 /** The vault of the working directory (store/root.ts decides where that is). */
 export async function openVault(deps: Deps): Promise<Vault> {
   return Vault.load(findVaultRoot(deps.cwd));
+}
+
+/** The trust root CI pins (`ENVVAULT_TRUST_ROOT`), when set. */
+export function pinnedRoot(deps: Deps): string | undefined {
+  const pin = deps.processEnv.ENVVAULT_TRUST_ROOT?.trim();
+  return pin === undefined || pin === "" ? undefined : pin;
+}
+
+/** Who signs a write, and when (store/transaction.ts). */
+export async function signingFor(deps: Deps): Promise<Signing> {
+  const me = await whoAmI(deps);
+  const pin = pinnedRoot(deps);
+  return { identities: me.identities, recipients: me.recipients, now: nowSeconds(deps.processEnv), ...(pin === undefined ? {} : { pin }) };
 }
 
 export function keyringFor(vault: Vault, me: Me): Keyring {
@@ -98,5 +116,8 @@ export async function openReading(deps: Deps, vault?: Vault): Promise<Reading> {
   const me = await whoAmI(deps);
   const state = await loadState(v.root);
   const choice = chooseEnv(v.config.data, deps.env, state);
-  return { vault: v, me, keyring: keyringFor(v, me), state, env: choice.env, warnings: choice.stale === undefined ? [] : [choice.stale] };
+  const warnings = choice.stale === undefined ? [] : [choice.stale];
+  const pin = pinnedRoot(deps);
+  await trustVault(v, { identities: me.identities, ...(pin === undefined ? {} : { pin }), allowUnverified: deps.allowUnverified === true, warn: (w) => warnings.push(w) });
+  return { vault: v, me, keyring: keyringFor(v, me), state, env: choice.env, warnings };
 }

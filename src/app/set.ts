@@ -5,7 +5,7 @@ import { loadState } from "../store/state.js";
 import { transaction } from "../store/transaction.js";
 import type { Vault } from "../store/vault.js";
 import { refreshAfterWrite } from "./fingerprints.js";
-import { chooseEnv, type Deps, optionalKeyring } from "./session.js";
+import { chooseEnv, type Deps, optionalKeyring, signingFor } from "./session.js";
 import { envFileForSet } from "./settle.js";
 import { applyUpdates, nowSeconds, writtenChanges } from "./write.js";
 
@@ -40,7 +40,7 @@ export async function setValues(deps: Deps, o: SetInput): Promise<SetResult> {
   const root = findVaultRoot(deps.cwd);
   const values = await o.values();
   const keys = values.map((v) => v.key);
-  const result = await transaction(root, async (vault) => {
+  const result = await transaction(root, await signingFor(deps), async (vault) => {
     const cfg = vault.config.data;
     const choice = chooseEnv(cfg, deps.env, await loadState(root));
     const env = choice.env;

@@ -142,6 +142,22 @@ const core: CommandSpec[] = [
         .option("format", { alias: "f", choices: ["dotenv", "json", "yaml"] as const, describe: "Format of the file (default: from its name)" }),
     load: async () => (await import("./commands/import.js")).importEnv,
   },
+  {
+    command: "verify [target]",
+    describe: "Check that every change of the vault's history was signed by a member allowed to make it",
+    builder: (y) =>
+      y
+        .positional("target", { type: "string", describe: "A commit (its whole history), or a range A..B (a pull request); default: HEAD and the work tree" })
+        .option("range", { type: "string", describe: "The same as a target A..B" })
+        .option("adopt", { type: "boolean", default: false, describe: "Sign a vault from before signatures as its first admin (a new trust root)" }),
+    load: async () => (await import("./commands/verify.js")).verify,
+  },
+  {
+    command: "sign",
+    describe: "Sign, as an admin, what the work tree changed outside vault commands (a revert, a hand edit, merged chain heads)",
+    builder: (y) => y,
+    load: async () => (await import("./commands/verify.js")).sign,
+  },
 ];
 
 /** Every command: the everyday ones, team access, and git integration. */

@@ -9,6 +9,7 @@ export function depsOf(ctx: Context): Deps {
     processEnv: ctx.processEnv,
     ...(ctx.identityFile === undefined ? {} : { identityFile: ctx.identityFile }),
     ...(ctx.env === undefined ? {} : { env: ctx.env }),
+    ...(ctx.allowUnverified === true ? { allowUnverified: true } : {}),
   };
 }
 

@@ -8,6 +8,8 @@ export interface Context {
   json: boolean;
   quiet: boolean;
   debug: boolean;
+  /** `--allow-unverified`: read a vault that fails verification (recovery), with a warning. */
+  allowUnverified?: boolean;
   out: Output;
   processEnv: NodeJS.ProcessEnv;
   stdin: NodeJS.ReadStream;

@@ -12,6 +12,7 @@ export interface GlobalArgs {
   cwd?: string;
   color: boolean;
   debug: boolean;
+  "allow-unverified"?: boolean;
 }
 
 function isCharacterDevice(fd: number): boolean {
@@ -38,6 +39,7 @@ export function contextFor(g: GlobalArgs, out: Output, passthrough: string[]): C
     json: g.json,
     quiet: g.quiet,
     debug: g.debug,
+    ...(g["allow-unverified"] === true ? { allowUnverified: true } : {}),
     out,
     processEnv: process.env,
     get stdin() {

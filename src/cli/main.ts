@@ -31,6 +31,7 @@ async function runWithYargs(argv: string[], passthrough: string[]): Promise<numb
       .option("cwd", { type: "string", describe: "Run as if started in DIR", global: true })
       .option("color", { type: "boolean", default: true, describe: "Colored output (--no-color, or NO_COLOR, turns it off)", global: true })
       .option("debug", { type: "boolean", default: false, describe: "Explain more of what happens", global: true })
+      .option("allow-unverified", { type: "boolean", describe: "Read a vault that fails verification, with a warning (recovery only)", global: true })
       .strict()
       .demandCommand(1, "name a command; `vault --help` lists them")
       .recommendCommands()

@@ -18,7 +18,7 @@ export interface CommitNode {
  */
 export async function commitsBetween(top: string, tips: readonly string[], exclude: readonly string[]): Promise<CommitNode[]> {
   if (tips.length === 0) return [];
-  const r = await git(["rev-list", "--topo-order", "--reverse", "--parents", ...tips, ...(exclude.length === 0 ? [] : ["--not", ...exclude]), "--"], { cwd: top });
+  const r = await git(["rev-list", "--ignore-missing", "--topo-order", "--reverse", "--parents", ...tips, ...(exclude.length === 0 ? [] : ["--not", ...exclude]), "--"], { cwd: top });
   return r.stdout
     .toString("utf8")
     .split("\n")

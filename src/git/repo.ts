@@ -1,4 +1,6 @@
 import { UsageError, VaultError } from "../errors.js";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { git } from "./exec.js";
 
 /** Where a repository with a work tree keeps its parts (absolute paths). */
@@ -52,4 +54,42 @@ export async function unmergedPaths(top: string, pathspecs: readonly string[]): 
     .map((l) => l.split("\t")[1] ?? "")
     .filter((p) => p !== "");
   return [...new Set(paths)].sort();
+}
+
+const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+
+/**
+ * The commit HEAD points at, read from the git directory's files when they are plain (a
+ * branch ref file or packed-refs), else from git: readers ask on every run, and a process
+ * of git costs more than the whole read otherwise.
+ */
+export async function headCommitQuick(top: string): Promise<string | undefined> {
+  const text = async (p: string) => readFile(p, "utf8").catch(() => undefined);
+  try {
+    let gitDir = join(top, ".git");
+    const dotGit = await text(gitDir);
+    if (dotGit !== undefined) {
+      const m = /^gitdir: (.+)\n?$/.exec(dotGit);
+      if (m === null) return await headCommit(top);
+      gitDir = resolve(top, m[1] ?? "");
+    }
+    const head = (await text(join(gitDir, "HEAD")))?.trim();
+    if (head === undefined) return await headCommit(top);
+    if (OID.test(head)) return head;
+    const ref = /^ref: (refs\/[^\s]+)$/.exec(head)?.[1];
+    if (ref === undefined || ref.includes("..")) return await headCommit(top);
+    const common = (await text(join(gitDir, "commondir")))?.trim();
+    const commonDir = common === undefined ? gitDir : resolve(gitDir, common);
+    for (const dir of [gitDir, commonDir]) {
+      const oid = (await text(join(dir, ref)))?.trim();
+      if (oid !== undefined) return OID.test(oid) ? oid : await headCommit(top);
+    }
+    const packed = await text(join(commonDir, "packed-refs"));
+    const line = packed?.split("\n").find((l) => l.endsWith(` ${ref}`));
+    const oid = line?.split(" ")[0];
+    if (oid !== undefined && OID.test(oid)) return oid;
+    return await headCommit(top);
+  } catch {
+    return headCommit(top);
+  }
 }

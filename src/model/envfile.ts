@@ -1,11 +1,17 @@
 import { InvalidFile, Tampered } from "../errors.js";
 import { isKey, parseScope } from "./names.js";
+import { type ChangeRecord, NO_PREV, type RemovedLine, type SignedFile } from "./signed.js";
 
-/** One encrypted variable: which batch sealed it, when it last changed, the sealed bytes. */
+/**
+ * One encrypted variable: which batch sealed it, when it last changed, the sealed bytes, and
+ * the leaf of the line it replaced (docs/FORMAT.md §4). A value a write has just sealed has no
+ * `prev` yet: signing the write (store/signing.ts) gives it one.
+ */
 export interface SealedValue {
   batch: string;
   t: number;
   payload: string;
+  prev?: string;
 }
 
 /** A stored variable of an environment, without its value. */
@@ -33,28 +39,68 @@ export interface Batch {
 /** The parsed form of `.envvault/envs/<env>.env` (docs/FORMAT.md §3). */
 export interface EnvFile {
   env: string;
+  /** 2, or 1 for a file written before signatures (to be adopted, docs/FORMAT.md §14). */
+  version: 1 | 2;
   comments: string[];
+  /** Scope → its recipient. */
   scopes: Map<string, string>;
+  /** Scope → the leaf of the scope line its line replaced; none yet for a key pair just made. */
+  scopePrev: Map<string, string>;
   batches: Map<string, Batch>;
+  /** Change records by id (docs/FORMAT.md §4). */
+  sigs: Map<string, ChangeRecord>;
+  /** Keys removed, with their signed removal line. */
+  removed: Map<string, RemovedLine>;
   values: Map<string, SealedValue>;
 }
 
-export const HEADER = "# envvault 1";
-const SCOPE = /^#@scope ([a-z0-9:_-]+) (age1[0-9a-z]+)$/;
+export const HEADER = "# envvault 2";
+const HEADER_V1 = "# envvault 1";
+const LEAF = "[A-Za-z0-9_-]{22}";
+const SCOPE = new RegExp(`^#@scope ([a-z0-9:_-]+) (age1[0-9a-z]+) (-|${LEAF})$`);
+const SCOPE_V1 = /^#@scope ([a-z0-9:_-]+) (age1[0-9a-z]+)$/;
 const BATCH = /^#@batch ([0-9a-f]{12}) ([a-z0-9:_-]+) ([A-Za-z0-9+/]+={0,2})$/;
-const VALUE = /^([A-Za-z_][A-Za-z0-9_]*)=ev1:([0-9a-f]{12}):(0|[1-9][0-9]{0,15}):([A-Za-z0-9_-]+)$/;
+const SIG = /^#@sig ([0-9a-f]{12}) ([a-z0-9][a-z0-9_-]{0,63}) ([A-Za-z0-9_-]{86}) ([A-Za-z0-9_-]+)$/;
+const REMOVED = new RegExp(`^#@removed ([A-Za-z_][A-Za-z0-9_]*) ([a-z0-9:_-]+) (0|[1-9][0-9]{0,15}) (-|${LEAF})$`);
+const VALUE = new RegExp(`^([A-Za-z_][A-Za-z0-9_]*)=ev2:([0-9a-f]{12}):(0|[1-9][0-9]{0,15}):(-|${LEAF}):([A-Za-z0-9_-]+)$`);
+const VALUE_V1 = /^([A-Za-z_][A-Za-z0-9_]*)=ev1:([0-9a-f]{12}):(0|[1-9][0-9]{0,15}):([A-Za-z0-9_-]+)$/;
 
 /** The line of a value in its env file, as `printEnvFile` writes it: merges and diffs compare these. */
 export function valueLine(key: string, v: SealedValue): string {
-  return `${key}=ev1:${v.batch}:${v.t}:${v.payload}`;
+  return `${key}=ev2:${v.batch}:${v.t}:${v.prev ?? NO_PREV}:${v.payload}`;
+}
+
+/** The line of a removed key, as `printEnvFile` writes it. */
+export function removedLine(key: string, r: RemovedLine): string {
+  return `#@removed ${key} ${r.scope} ${r.t} ${r.prev}`;
 }
 
 /** A value line read back (a side of a merge conflict), or undefined when it is not one. */
 export function parseValueLine(line: string): { key: string; value: SealedValue } | undefined {
   const m = VALUE.exec(line);
   if (m === null) return undefined;
-  const [, key = "", batch = "", t = "0", payload = ""] = m;
-  return { key, value: { batch, t: Number(t), payload } };
+  const [, key = "", batch = "", t = "0", prev = NO_PREV, payload = ""] = m;
+  return { key, value: { batch, t: Number(t), prev, payload } };
+}
+
+/** A removal line read back, or undefined when it is not one. */
+export function parseRemovedLine(line: string): { key: string; removed: RemovedLine } | undefined {
+  const m = REMOVED.exec(line);
+  if (m === null) return undefined;
+  const [, key = "", scope = "", t = "0", prev = NO_PREV] = m;
+  return { key, removed: { scope, t: Number(t), prev } };
+}
+
+/** What the checks of model/signed.ts see of an environment file. */
+export function signedView(f: EnvFile): SignedFile {
+  return {
+    env: f.env,
+    scopes: new Map([...f.scopes].map(([s, recipient]) => [s, { recipient, prev: f.scopePrev.get(s) ?? NO_PREV }])),
+    batches: f.batches,
+    values: new Map([...f.values].map(([k, v]) => [k, { batch: v.batch, t: v.t, prev: v.prev ?? NO_PREV, payload: v.payload }])),
+    removed: f.removed,
+    sigs: f.sigs,
+  };
 }
 
 /** A value's change time (seconds since 1970) as ISO 8601 UTC to the second, as messages show it. */
@@ -64,7 +110,7 @@ export function valueTime(t: number): string {
 
 /** An environment file with no scope, batch or value yet. */
 export function emptyEnvFile(env: string): EnvFile {
-  return { env, comments: [], scopes: new Map(), batches: new Map(), values: new Map() };
+  return { env, version: 2, comments: [], scopes: new Map(), scopePrev: new Map(), batches: new Map(), sigs: new Map(), removed: new Map(), values: new Map() };
 }
 
 /**
@@ -83,9 +129,11 @@ export function parseEnvFile(text: string, file: string, env: string): EnvFile {
   if (lines[lines.length - 1] !== "") fail(lines.length, "the file ends in the middle of a line (it was cut short)", `restore it from git: git checkout -- ${file}`);
   lines.pop();
   const header = (lines[0] ?? "").replace(/\r$/, "");
-  if (header !== `${HEADER} ${env}`) {
+  if (header === `${HEADER_V1} ${env}`) out.version = 1;
+  else if (header !== `${HEADER} ${env}`) {
     fail(1, `expected the header "${HEADER} ${env}"`, "this file is not an envvault environment file, or belongs to another environment");
   }
+  const v1 = out.version === 1;
   const editHint = "vault files are written by vault commands; restore the file from git (git checkout -- <file>)";
   for (let i = 1; i < lines.length; i++) {
     const raw = lines[i] ?? "";
@@ -98,21 +146,33 @@ export function parseEnvFile(text: string, file: string, env: string): EnvFile {
       });
     }
     let m: RegExpExecArray | null;
-    if ((m = SCOPE.exec(line))) {
-      const [, scope = "", recipient = ""] = m;
+    if ((m = (v1 ? SCOPE_V1 : SCOPE).exec(line))) {
+      const [, scope = "", recipient = "", prev = NO_PREV] = m;
       checkScope(scope, env, () => fail(n, `scope ${scope} does not belong to environment ${env}`, editHint));
       if (out.scopes.has(scope)) fail(n, `scope ${scope} is declared twice`, editHint);
       out.scopes.set(scope, recipient);
+      out.scopePrev.set(scope, prev);
+    } else if (!v1 && (m = SIG.exec(line))) {
+      const [, id = "", member = "", signature = "", leaves = ""] = m;
+      if (out.sigs.has(id)) fail(n, `record ${id} is listed twice`, editHint);
+      out.sigs.set(id, { member, signature, leaves });
+    } else if (!v1 && (m = REMOVED.exec(line))) {
+      const [, key = "", scope = "", t = "0", prev = NO_PREV] = m;
+      checkScope(scope, env, () => fail(n, `the removal of ${key} names scope ${scope} of another environment`, editHint));
+      if (out.removed.has(key)) fail(n, `the removal of ${key} is listed twice`, editHint);
+      if (!Number.isSafeInteger(Number(t))) fail(n, `the time of ${key} is above 2^53 - 1`, editHint);
+      out.removed.set(key, { scope, t: Number(t), prev });
     } else if ((m = BATCH.exec(line))) {
       const [, id = "", scope = "", age = ""] = m;
       checkScope(scope, env, () => fail(n, `batch ${id} names scope ${scope} of another environment`, editHint));
       if (out.batches.has(id)) fail(n, `batch ${id} is listed twice`, editHint);
       out.batches.set(id, { scope, age });
-    } else if ((m = VALUE.exec(line))) {
-      const [, key = "", batch = "", t = "0", payload = ""] = m;
+    } else if ((m = (v1 ? VALUE_V1 : VALUE).exec(line))) {
+      const [, key = "", batch = "", t = "0"] = m;
+      const [prev, payload] = v1 ? [NO_PREV, m[4] ?? ""] : [m[4] ?? NO_PREV, m[5] ?? ""];
       if (out.values.has(key)) fail(n, `variable ${key} is listed twice`, editHint);
       if (!Number.isSafeInteger(Number(t))) fail(n, `the time of ${key} is above 2^53 - 1`, editHint);
-      out.values.set(key, { batch, t: Number(t), payload });
+      out.values.set(key, { batch, t: Number(t), prev, payload });
     } else if (line.startsWith("# ") || line === "#") {
       out.comments.push(line);
     } else {
@@ -123,6 +183,7 @@ export function parseEnvFile(text: string, file: string, env: string): EnvFile {
       fail(n, "line is not part of the envvault format", editHint);
     }
   }
+  for (const key of out.removed.keys()) if (out.values.has(key)) throw new Tampered(`${file}: ${key} has both a value and a removal`, { data: { file, key, env }, hints: [editHint] });
   return out;
 }
 
@@ -139,8 +200,10 @@ const byName = <T>(a: [string, T], b: [string, T]): number => (a[0] < b[0] ? -1 
 /** Writes the canonical bytes of an environment file: same content, same bytes. */
 export function printEnvFile(f: EnvFile): string {
   const lines = [`${HEADER} ${f.env}`, ...f.comments];
-  for (const [scope, recipient] of [...f.scopes].sort(byName)) lines.push(`#@scope ${scope} ${recipient}`);
+  for (const [scope, recipient] of [...f.scopes].sort(byName)) lines.push(`#@scope ${scope} ${recipient} ${f.scopePrev.get(scope) ?? NO_PREV}`);
   for (const [id, b] of [...f.batches].sort(byName)) lines.push(`#@batch ${id} ${b.scope} ${b.age}`);
+  for (const [id, r] of [...f.sigs].sort(byName)) lines.push(`#@sig ${id} ${r.member} ${r.signature} ${r.leaves}`);
+  for (const [key, r] of [...f.removed].sort(byName)) lines.push(removedLine(key, r));
   for (const [key, v] of [...f.values].sort(byName)) lines.push(valueLine(key, v));
   return lines.join("\n") + "\n";
 }

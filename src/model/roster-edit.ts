@@ -1,16 +1,22 @@
 import { UsageError } from "../errors.js";
-import type { AccessDef, MemberDef, Roster, Who } from "./roster.js";
+import type { AccessDef, Grantees, MemberDef, Roster, Who } from "./roster.js";
 import { editYaml, type YamlFile } from "./yamlfile.js";
 
 /** Roster edits that keep the file's comments and layout and validate the result. */
 export function setAccess(roster: YamlFile<Roster>, scope: string, edit: (a: AccessDef) => AccessDef): YamlFile<Roster> {
   const current = roster.data.access?.[scope] ?? {};
-  const next = edit({ teams: [...(current.teams ?? [])], members: [...(current.members ?? [])] });
+  const next = edit({ teams: [...(current.teams ?? [])], members: [...(current.members ?? [])], ...(current.write === undefined ? {} : { write: { teams: [...(current.write.teams ?? [])], members: [...(current.write.members ?? [])] } }) });
   const clean: AccessDef = {};
   if ((next.teams ?? []).length > 0) clean.teams = [...new Set(next.teams)].sort();
   if ((next.members ?? []).length > 0) clean.members = [...new Set(next.members)].sort();
+  if (next.write !== undefined) {
+    const w: Grantees = {};
+    if ((next.write.teams ?? []).length > 0) w.teams = [...new Set(next.write.teams)].sort();
+    if ((next.write.members ?? []).length > 0) w.members = [...new Set(next.write.members)].sort();
+    clean.write = w;
+  }
   return editYaml(roster, "roster", (doc) => {
-    if (clean.teams === undefined && clean.members === undefined) {
+    if (clean.teams === undefined && clean.members === undefined && clean.write === undefined) {
       doc.deleteIn(["access", scope]);
     } else {
       if (doc.getIn(["access"]) == null) doc.setIn(["access"], doc.createNode({}));
@@ -43,4 +49,14 @@ export function dropMember(roster: YamlFile<Roster>, name: string): YamlFile<Ros
     if ((out.data.access?.[scope]?.members ?? []).includes(name)) out = removeFromAccess(out, scope, { kind: "member", name });
   }
   return out;
+}
+
+/** Sets the admins (sorted, each once). */
+export function setAdmins(roster: YamlFile<Roster>, admins: readonly string[]): YamlFile<Roster> {
+  return editYaml(roster, "roster", (doc) => doc.setIn(["admins"], doc.createNode([...new Set(admins)].sort(), { flow: true })));
+}
+
+/** Sets a member's signing keys. */
+export function setSigningKeys(roster: YamlFile<Roster>, member: string, keys: readonly string[]): YamlFile<Roster> {
+  return editYaml(roster, "roster", (doc) => doc.setIn(["members", member, "signing_keys"], doc.createNode([...new Set(keys)], { flow: false })));
 }

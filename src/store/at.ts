@@ -22,7 +22,9 @@ export function revisionSource(reader: RevisionReader, oid: string, label: strin
 export async function loadVaultAt(cwd: string, rev: string): Promise<{ vault: Vault; commit: string }> {
   const reader = new RevisionReader(await findRepo(cwd));
   const commit = await reader.resolve(rev);
-  return { vault: await Vault.load(findVaultRoot(cwd), revisionSource(reader, commit, rev)), commit };
+  const vault = await Vault.load(findVaultRoot(cwd), revisionSource(reader, commit, rev));
+  vault.commit = commit;
+  return { vault, commit };
 }
 
 /** The environment files of a commit: environment → text. */

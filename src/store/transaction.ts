@@ -6,22 +6,39 @@ import { cacheWrittenYaml, Vault, workTree } from "./vault.js";
 import { ROSTER_FILE } from "../model/roster.js";
 import { VAULT_FILE } from "../model/config.js";
 import { commitJournaled, recover } from "./journal.js";
+import { type Changes, signChanges, writerFor } from "./signing.js";
+import { trustVault } from "./verified.js";
 
-/** New file contents by repo-relative path; null deletes the file. */
-export type Changes = Map<string, string | null>;
+export type { Changes } from "./signing.js";
+
+/** Who writes, for the signatures of a write (docs/FORMAT.md §4), and when. */
+export interface Signing {
+  identities: readonly string[];
+  recipients: readonly string[];
+  /** Unix seconds: the time removal lines are stamped with. */
+  now: number;
+  /** `ENVVAULT_TRUST_ROOT`. */
+  pin?: string;
+}
 
 /**
- * Loads the vault under the repository lock, lets `fn` compute every new file in memory,
- * then writes only the files whose bytes differ. Nothing is written when `fn` throws.
- * The YAML documents of vault.yaml and roster.yaml are loaded (not only their cached data),
- * so `fn` can edit them keeping comments and layout.
+ * Loads the vault under the repository lock, verifies it (nothing is sealed into a vault a
+ * pusher may have forged), lets `fn` compute every new file in memory, signs the changes as
+ * the writer, then writes only the files whose bytes differ. Nothing is written when `fn`
+ * throws or the writer may not make a change. The YAML documents of vault.yaml and
+ * roster.yaml are loaded (not only their cached data), so `fn` can edit them keeping
+ * comments and layout.
  */
-export async function transaction<T>(root: string, fn: (vault: Vault) => Promise<{ changes: Changes; result: T }>): Promise<T> {
+export async function transaction<T>(root: string, signing: Signing, fn: (vault: Vault) => Promise<{ changes: Changes; result: T }>): Promise<T> {
   return withRepoLock(root, async () => {
     await recover(root);
     // Already under the lock and recovered: load the work tree as it is.
     const vault = await Vault.load(root, workTree(root), { docs: true });
-    const { changes, result } = await fn(vault);
+    await trustVault(vault, { identities: signing.identities, ...(signing.pin === undefined ? {} : { pin: signing.pin }) });
+    const rosterBefore = structuredClone(vault.roster.data);
+    const writer = writerFor(rosterBefore, signing.identities, signing.recipients);
+    const { changes: unsigned, result } = await fn(vault);
+    const changes = await signChanges({ source: vault.source, roster: rosterBefore }, unsigned, writer, signing.now);
     await applyChanges(root, changes);
     const vaultText = changes.get(VAULT_FILE);
     const rosterText = changes.get(ROSTER_FILE);

@@ -26,6 +26,12 @@ export interface LoadOptions {
 /** A loaded vault: its two YAML files and, on demand, environment and key files. */
 export class Vault {
   private readonly envs = new Map<string, EnvFile>();
+  /** Runs on every environment file before it is used (store/verified.ts sets it: the state check). */
+  #guard: ((f: EnvFile) => Promise<void>) | undefined;
+  /** The bytes of vault.yaml and roster.yaml as loaded, for the chain's hashes. */
+  texts: { vault: string; roster: string } = { vault: "", roster: "" };
+  /** The commit the vault was read from (`--at`); undefined for the work tree. */
+  commit: string | undefined;
   #config: YamlFile<VaultConfig>;
   #roster: YamlFile<Roster>;
 
@@ -64,7 +70,9 @@ export class Vault {
     const config = await loadValidated<VaultConfig>(vaultText ?? "", VAULT_FILE, "vault", cache, options.docs === true);
     const roster = await loadValidated<Roster>(rosterText ?? "", ROSTER_FILE, "roster", cache, options.docs === true);
     await cache?.save();
-    return new Vault(root, from, config, roster);
+    const vault = new Vault(root, from, config, roster);
+    vault.texts = { vault: vaultText ?? "", roster: rosterText ?? "" };
+    return vault;
   }
 
   /**
@@ -93,6 +101,12 @@ export class Vault {
     return `.envvault/keys/${scopeKeyDir(scope)}/${member}.age`;
   }
 
+  /** Sets the check every environment file passes before use; files read already are checked now. */
+  async guard(check: (f: EnvFile) => Promise<void>): Promise<void> {
+    this.#guard = check;
+    for (const f of this.envs.values()) await check(f);
+  }
+
   /** The environment file; an environment declared in vault.yaml without a file is an error. */
   async envFile(env: string): Promise<EnvFile> {
     const cached = this.envs.get(env);
@@ -106,6 +120,7 @@ export class Vault {
       });
     }
     const parsed = parseEnvFile(text, path, env);
+    await this.#guard?.(parsed);
     this.envs.set(env, parsed);
     return parsed;
   }

@@ -1,0 +1,99 @@
+/**
+ * An admin's signature over what the work tree changed by other means than a vault command
+ * (`vault sign`: a `git revert`, a hand edit of vault.yaml, two branches' chain heads met in a
+ * merge), and the adoption of a vault from before signatures (`vault verify --adopt`,
+ * docs/FORMAT.md §14).
+ */
+import { NotAllowed, UsageError } from "../errors.js";
+import { signerFor } from "../crypto/sign.js";
+import { findRepo, headCommit } from "../git/repo.js";
+import { RevisionReader } from "../git/revision.js";
+import { parseChain } from "../model/chain.js";
+import { parseEnvFile, printEnvFile } from "../model/envfile.js";
+import { CHAIN_FILE, envPath, EXPOSED_FILE, ROSTER_FILE, VAULT_FILE } from "../model/layout.js";
+import { adminsOf, isAdmin, memberFor, requireMember, type Roster, signingKeysOf } from "../model/roster.js";
+import { setAdmins, setSigningKeys } from "../model/roster-edit.js";
+import { loadYaml } from "../model/yamlfile.js";
+import { revisionSource } from "../store/at.js";
+import { withRepoLock } from "../store/local.js";
+import { recover } from "../store/journal.js";
+import { findVaultRoot } from "../store/root.js";
+import { signChanges, writerFor, type Changes } from "../store/signing.js";
+import { envTexts, workTree } from "../store/source.js";
+import { applyChanges } from "../store/transaction.js";
+import { cacheWrittenYaml, Vault } from "../store/vault.js";
+import { type Deps, signingFor } from "./session.js";
+
+export interface Signed {
+  /** Files whose signatures changed. */
+  files: string[];
+}
+
+/**
+ * Signs, as the admin running it, every vault file of the work tree that differs from HEAD's,
+ * as if a vault command had written it: so `git revert --no-commit BAD && vault sign && git
+ * commit` undoes a change with a history that verifies.
+ */
+export async function signWorkTree(deps: Deps): Promise<Signed> {
+  const root = findVaultRoot(deps.cwd);
+  const signing = await signingFor(deps);
+  return withRepoLock(root, async () => {
+    await recover(root);
+    const head = await headCommit(root);
+    if (head === undefined) throw new UsageError("there is no commit yet to sign against", { hints: ["commit the vault first: every vault command signs its own writes"] });
+    const before = revisionSource(new RevisionReader(await findRepo(root)), head, "HEAD");
+    const headRosterText = await before.read(ROSTER_FILE);
+    if (headRosterText === undefined) throw new UsageError(`HEAD has no ${ROSTER_FILE}: adopt the vault with \`vault verify --adopt\``);
+    const headRoster = loadYaml<Roster>(headRosterText, ROSTER_FILE, "roster").data;
+    const writer = writerFor(headRoster, signing.identities, signing.recipients);
+    if (!isAdmin(headRoster, writer.member)) throw new NotAllowed(`${writer.member} is not an admin: only an admin signs changes made outside vault commands`, { data: { member: writer.member } });
+    const here = workTree(root);
+    const changes: Changes = new Map();
+    for (const path of [ROSTER_FILE, VAULT_FILE, EXPOSED_FILE, CHAIN_FILE]) {
+      const now = await here.read(path);
+      if (now !== (await before.read(path))) changes.set(path, now ?? null);
+    }
+    const [mine, theirs] = await Promise.all([envTexts(here), envTexts(before)]);
+    for (const [env, text] of mine) if (theirs.get(env) !== text) changes.set(envPath(env), text);
+    for (const env of theirs.keys()) if (!mine.has(env)) changes.set(envPath(env), null);
+    const signed = await signChanges({ source: before, roster: headRoster }, changes, writer, signing.now);
+    const files = await applyChanges(root, signed);
+    return { files };
+  });
+}
+
+/**
+ * Adopts a vault of an older envvault (docs/FORMAT.md §14): the caller becomes its first
+ * admin, every environment file is rewritten in version 2 with one record of theirs covering
+ * every line (values are not re-encrypted), and the chain's root signs the rest.
+ */
+export async function adoptUnsigned(deps: Deps): Promise<{ root: string; envs: string[] }> {
+  const root = findVaultRoot(deps.cwd);
+  const signing = await signingFor(deps);
+  return withRepoLock(root, async () => {
+    await recover(root);
+    const vault = await Vault.load(root, workTree(root), { docs: true });
+    if ((await vault.source.read(CHAIN_FILE)) !== undefined) throw new UsageError("the vault is signed already (it has a chain of trust): `vault verify` checks it", { data: { file: CHAIN_FILE } });
+    const r0 = vault.roster.data;
+    const member = memberFor(r0, signing.identities.length === 0 ? [] : signing.recipients);
+    if (member === undefined) throw new NotAllowed("your identity is not a member in .envvault/roster.yaml: a member adopts the vault", { hints: ["`vault whoami` shows your identity"] });
+    const own = signing.identities.filter((_, i) => requireMember(r0, member).recipients.includes(signing.recipients[i] ?? ""));
+    let roster = setAdmins(vault.roster, [...adminsOf(r0), member]);
+    roster = setSigningKeys(roster, member, [...signingKeysOf(r0, member), ...own.map((id) => signerFor(id).publicKey)]);
+    const me = writerFor(roster.data, signing.identities, signing.recipients);
+    const rosterText = String(roster.doc);
+    const changes: Changes = new Map([[ROSTER_FILE, rosterText]]);
+    const envs = [...(await envTexts(vault.source)).keys()];
+    for (const env of envs) {
+      const path = envPath(env);
+      const f = parseEnvFile((await vault.source.read(path)) ?? "", path, env);
+      changes.set(path, printEnvFile({ ...f, version: 2 }));
+    }
+    // Every line is new to the chain of trust: signed as written from nothing.
+    const nothing = { read: async (p: string) => (p === ROSTER_FILE || p === VAULT_FILE || p === EXPOSED_FILE ? vault.source.read(p) : undefined), list: async () => [], describe: (p: string) => p };
+    const signed = await signChanges({ source: nothing, roster: roster.data }, changes, me, signing.now);
+    await applyChanges(root, signed);
+    await cacheWrittenYaml(root, { roster: rosterText });
+    return { root, envs };
+  });
+}

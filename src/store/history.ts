@@ -1,0 +1,219 @@
+/**
+ * The history check (docs/FORMAT.md §6): every commit of a range that has a chain of trust is
+ * checked as a state and as a change from its parents — roster versions never dropped, every
+ * line following the one it replaced, no deletion without a signed removal, nothing of
+ * `.envvault.local/` committed. The vault files of all commits are read in a few batched git
+ * calls, each distinct tree and blob once.
+ */
+import { commitsBetween, objectContents, objectIds, parseTree } from "../git/objects.js";
+import { ancestors, checkChain, parseChain } from "../model/chain.js";
+import { type EnvFile, parseEnvFile, signedView } from "../model/envfile.js";
+import { CHAIN_FILE, ENVS_DIR, EXPOSED_FILE, LOCAL_DIR, ROSTER_FILE, VAULT_DIR, VAULT_FILE } from "../model/layout.js";
+import { checkRoster, type Roster } from "../model/roster.js";
+import { Ancestry, checkFileTransition, type TrustProblem } from "../model/signed.js";
+import { checkState, type VerifySignature } from "../model/trust.js";
+import { Tampered, VaultError } from "../errors.js";
+
+/** The vault files of one commit. */
+interface Snapshot {
+  /** The oid of the commit's `.envvault` tree (equal trees: equal states). */
+  tree?: string;
+  files: Map<string, string>;
+  /** Blob oid by path, to parse each distinct file once. */
+  blobs: Map<string, string>;
+  hasLocal: boolean;
+}
+
+export interface HistoryResult {
+  /** Commits checked (with a chain), oldest first. */
+  checked: string[];
+  /** Commits before the vault's trust began (no chain in them or any ancestor checked). */
+  unsigned: string[];
+  problems: TrustProblem[];
+  /** The trust root the checked commits share. */
+  root?: string;
+}
+
+const ENV_RE = /^(.+)\.env$/;
+
+async function snapshotsOf(top: string, commits: readonly string[]): Promise<Map<string, Snapshot>> {
+  const names = commits.flatMap((c) => [`${c}:${VAULT_DIR}`, `${c}:${LOCAL_DIR}`]);
+  const ids = await objectIds(top, names);
+  const vaultTrees = [...new Set(commits.map((c) => ids.get(`${c}:${VAULT_DIR}`)).filter((x) => x?.type === "tree").map((x) => x!.oid))];
+  const trees = await objectContents(top, vaultTrees);
+  const envTrees = new Map<string, string>();
+  const topEntries = new Map<string, Map<string, string>>();
+  for (const oid of vaultTrees) {
+    const entries = new Map<string, string>();
+    for (const e of parseTree(trees.get(oid) ?? Buffer.alloc(0))) {
+      if (e.name === "envs" && e.mode === "40000") envTrees.set(oid, e.oid);
+      else if (!e.mode.startsWith("4")) entries.set(`${VAULT_DIR}/${e.name}`, e.oid);
+    }
+    topEntries.set(oid, entries);
+  }
+  const envContents = await objectContents(top, [...new Set(envTrees.values())]);
+  const blobsByTree = new Map<string, Map<string, string>>();
+  for (const oid of vaultTrees) {
+    const blobs = new Map<string, string>();
+    for (const [p, b] of topEntries.get(oid) ?? []) if ([CHAIN_FILE, ROSTER_FILE, VAULT_FILE, EXPOSED_FILE].includes(p)) blobs.set(p, b);
+    const envTree = envTrees.get(oid);
+    if (envTree !== undefined) for (const e of parseTree(envContents.get(envTree) ?? Buffer.alloc(0))) if (ENV_RE.test(e.name) && !e.mode.startsWith("4")) blobs.set(`${ENVS_DIR}/${e.name}`, e.oid);
+    blobsByTree.set(oid, blobs);
+  }
+  const allBlobs = [...new Set([...blobsByTree.values()].flatMap((m) => [...m.values()]))];
+  const contents = await objectContents(top, allBlobs);
+  const out = new Map<string, Snapshot>();
+  for (const c of commits) {
+    const t = ids.get(`${c}:${VAULT_DIR}`);
+    const tree = t?.type === "tree" ? t.oid : undefined;
+    const blobs = tree === undefined ? new Map<string, string>() : (blobsByTree.get(tree) ?? new Map<string, string>());
+    const files = new Map([...blobs].map(([p, b]) => [p, (contents.get(b) ?? Buffer.alloc(0)).toString("utf8")]));
+    out.set(c, { ...(tree === undefined ? {} : { tree }), files, blobs, hasLocal: ids.get(`${c}:${LOCAL_DIR}`) !== undefined });
+  }
+  return out;
+}
+
+/** Parses each distinct blob once. */
+class Parsed {
+  constructor(private readonly loadYaml: typeof import("../model/yamlfile.js").loadYaml) {}
+  private readonly envs = new Map<string, EnvFile | Error>();
+  private readonly rosters = new Map<string, Roster | Error>();
+
+  env(s: Snapshot, path: string): EnvFile | Error | undefined {
+    const blob = s.blobs.get(path);
+    const text = s.files.get(path);
+    if (blob === undefined || text === undefined) return undefined;
+    let f = this.envs.get(blob);
+    if (f === undefined) {
+      const env = ENV_RE.exec(path.slice(ENVS_DIR.length + 1))?.[1] ?? "";
+      try {
+        f = parseEnvFile(text, path, env);
+      } catch (e) {
+        f = e instanceof Error ? e : new Error(String(e));
+      }
+      this.envs.set(blob, f);
+    }
+    return f;
+  }
+
+  roster(s: Snapshot): Roster | Error | undefined {
+    const blob = s.blobs.get(ROSTER_FILE);
+    const text = s.files.get(ROSTER_FILE);
+    if (blob === undefined || text === undefined) return undefined;
+    let r = this.rosters.get(blob);
+    if (r === undefined) {
+      try {
+        r = this.loadYaml<Roster>(text, ROSTER_FILE, "roster", (d, lineOf) => checkRoster(d, lineOf)).data;
+      } catch (e) {
+        if (!(e instanceof VaultError)) throw e;
+        r = e;
+      }
+      this.rosters.set(blob, r);
+    }
+    return r;
+  }
+}
+
+const envPaths = (s: Snapshot | undefined) => (s === undefined ? [] : [...s.files.keys()].filter((p) => p.startsWith(`${ENVS_DIR}/`)));
+
+/**
+ * Checks the commits reachable from `tips` and not from `exclude` (taken as verified: a pull
+ * request's base, or what this clone verified before). `pin` is the trust root they must
+ * have; `known` says which commits are verified already (they are skipped like `exclude`).
+ */
+export async function checkHistory(top: string, tips: readonly string[], exclude: readonly string[], verify: VerifySignature, o: { pin?: string; knownLink?: (h: string) => boolean } = {}): Promise<HistoryResult> {
+  const nodes = await commitsBetween(top, tips, exclude);
+  // Loaded on demand: the YAML parser is not part of the read-only commands' start-up.
+  const { loadYaml } = await import("../model/yamlfile.js");
+  const parsed = new Parsed(loadYaml);
+  const inRange = new Set(nodes.map((n) => n.oid));
+  const outside = [...new Set(nodes.flatMap((n) => n.parents).filter((p) => !inRange.has(p)))];
+  const snaps = await snapshotsOf(top, [...nodes.map((n) => n.oid), ...outside]);
+  const ancestry = new Ancestry();
+  const stateOfTree = new Map<string, { problems: TrustProblem[]; head?: string; root?: string; heads: Set<string> }>();
+  const headOf = new Map<string, string>(); // commit -> chain head hash
+  const rootOf = new Map<string, string>();
+  const result: HistoryResult = { checked: [], unsigned: [], problems: [] };
+  const state = (s: Snapshot) => {
+    const cached = s.tree === undefined ? undefined : stateOfTree.get(s.tree);
+    if (cached !== undefined) return cached;
+    const problems: TrustProblem[] = [];
+    const roster = parsed.roster(s);
+    const envs: ReturnType<typeof signedView>[] = [];
+    for (const p of envPaths(s)) {
+      const f = parsed.env(s, p);
+      if (f instanceof Error) problems.push({ file: p, what: f.message });
+      else if (f !== undefined) {
+        if (f.version !== 2) problems.push({ file: p, env: f.env, what: `${p} is a version 1 file (unsigned) in a signed vault` });
+        else envs.push(signedView(f));
+      }
+    }
+    let out: { problems: TrustProblem[]; head?: string; root?: string; heads: Set<string> } = { problems, heads: new Set() };
+    if (roster instanceof Error || roster === undefined) {
+      problems.push({ file: ROSTER_FILE, what: roster === undefined ? `${ROSTER_FILE} is missing` : roster.message });
+    } else {
+      const exposed = s.files.get(EXPOSED_FILE);
+      const checked = checkState({ chain: s.files.get(CHAIN_FILE), rosterText: s.files.get(ROSTER_FILE) ?? "", vaultText: s.files.get(VAULT_FILE) ?? "", ...(exposed === undefined ? {} : { exposedText: exposed }), roster, envs }, verify, { ...(o.pin === undefined ? {} : { pin: o.pin }), ...(o.knownLink === undefined ? {} : { knownLink: o.knownLink }) });
+      problems.push(...checked.problems);
+      if (checked.chain !== undefined) out = { problems, head: checked.chain.head.hash, root: checked.chain.root.hash, heads: ancestors(checked.chain.links, checked.chain.head.hash) };
+    }
+    if (s.tree !== undefined) stateOfTree.set(s.tree, out);
+    return out;
+  };
+  // Parents outside the range are taken as verified: their lines and heads are known.
+  for (const p of outside) {
+    const s = snaps.get(p);
+    if (s === undefined || !s.files.has(CHAIN_FILE)) continue;
+    for (const path of envPaths(s)) {
+      const f = parsed.env(s, path);
+      if (f !== undefined && !(f instanceof Error)) ancestry.add(signedView(f));
+    }
+    try {
+      const st = checkChain(parseChain(s.files.get(CHAIN_FILE) ?? ""), verify, o.knownLink).state;
+      if (st !== undefined) headOf.set(p, st.head.hash);
+    } catch (e) {
+      if (!(e instanceof Tampered)) throw e;
+    }
+  }
+  for (const n of nodes) {
+    const s = snaps.get(n.oid)!;
+    const at = (problems: TrustProblem[]) => result.problems.push(...problems.map((p) => ({ commit: n.oid, ...p })));
+    const parents = n.parents.map((p) => snaps.get(p));
+    const signedParents = parents.filter((p) => p?.files.has(CHAIN_FILE));
+    if (!s.files.has(CHAIN_FILE)) {
+      if (signedParents.length > 0) at([{ file: CHAIN_FILE, what: `${CHAIN_FILE} was removed: the commit drops the vault's chain of trust` }]);
+      else result.unsigned.push(n.oid);
+      continue;
+    }
+    result.checked.push(n.oid);
+    const files = envPaths(s);
+    for (const path of files) {
+      const f = parsed.env(s, path);
+      if (f !== undefined && !(f instanceof Error)) ancestry.add(signedView(f));
+    }
+    const same = parents.length === 1 && parents[0]?.tree !== undefined && parents[0].tree === s.tree;
+    const st = state(s);
+    // A commit that leaves the vault as its parent had it was judged with the parent.
+    if (!same) at(st.problems);
+    if (st.head !== undefined) headOf.set(n.oid, st.head);
+    if (st.root !== undefined) rootOf.set(n.oid, st.root);
+    for (const p of n.parents) {
+      const ph = headOf.get(p);
+      if (ph !== undefined && st.head !== undefined && !st.heads.has(ph)) at([{ file: CHAIN_FILE, what: `the chain drops roster version ${ph.slice(0, 12)} of the parent ${p.slice(0, 12)} (a roster or vault.yaml change undone without an admin's link)` }]);
+    }
+    if (s.hasLocal) at([{ file: LOCAL_DIR, what: `the commit holds ${LOCAL_DIR}/, this clone's local state: it could plant a trust cache or keys in a teammate's clone` }]);
+    if (same || signedParents.length === 0) continue;
+    const paths = new Set([...files, ...signedParents.flatMap(envPaths)]);
+    for (const path of [...paths].sort()) {
+      const env = ENV_RE.exec(path.slice(ENVS_DIR.length + 1))?.[1] ?? "";
+      const mine = parsed.env(s, path);
+      const theirs = signedParents.map((p) => parsed.env(p!, path));
+      if (mine instanceof Error || theirs.some((t) => t instanceof Error)) continue;
+      const view = (f: EnvFile | undefined) => (f === undefined || f.version !== 2 ? undefined : signedView(f));
+      at(checkFileTransition(env, view(mine), theirs.map((t) => view(t as EnvFile | undefined)), ancestry));
+    }
+  }
+  const roots = new Set(result.checked.map((c) => rootOf.get(c)).filter((r): r is string => r !== undefined));
+  if (roots.size === 1) result.root = [...roots][0]!;
+  return result;
+}
