@@ -1,6 +1,7 @@
 /** `vault member add`: a new member in roster.yaml, with a key file for each scope the roster already lets them read. */
 import { UsageError } from "../errors.js";
 import { isRecipient } from "../crypto/age.js";
+import { isSigningKey } from "../crypto/sign.js";
 import { assertName } from "../model/names.js";
 import { memberFor, ROSTER_FILE, scopesOf } from "../model/roster.js";
 import { addMember as addToRoster } from "../model/roster-edit.js";
@@ -17,6 +18,8 @@ export interface NewMember {
   /** Teams they belong to (their access through those teams starts at once). */
   teams?: readonly string[];
   kind?: "person" | "machine";
+  /** Their signing keys (`ed25519:…`, from their `vault whoami`): without one they cannot write. */
+  signingKeys?: readonly string[];
 }
 
 /** The member added and what they can read now. */
@@ -42,11 +45,13 @@ export async function addMember(deps: Deps, o: NewMember): Promise<AddedMember> 
     if (!isRecipient(r)) throw new UsageError(`recipient ${i + 1} of ${name} is not an age X25519 recipient (age1… of 62 characters)`, { hints: hint });
   });
   const teams = [...new Set(o.teams ?? [])].map((t) => assertName("team", t));
+  const signingKeys = [...new Set(o.signingKeys ?? [])];
+  for (const k of signingKeys) if (!isSigningKey(k)) throw new UsageError(`the signing key of ${name} is not one: it is \`ed25519:\` and 43 base64url characters, as \`vault whoami\` prints it`, { hints: hint });
   const me = await whoAmI(deps);
   return transaction(findVaultRoot(deps.cwd), await signingFor(deps), async (vault) => {
     const taken = memberFor(vault.roster.data, recipients);
     if (taken !== undefined) throw new UsageError(`a recipient of ${name} already belongs to member ${taken}`, { hints: ["a recipient identifies one member"] });
-    const roster = addToRoster(vault.roster, name, { recipients, ...(teams.length > 0 ? { teams } : {}), ...(o.kind === undefined ? {} : { kind: o.kind }) });
+    const roster = addToRoster(vault.roster, name, { recipients, ...(signingKeys.length > 0 ? { signing_keys: signingKeys } : {}), ...(teams.length > 0 ? { teams } : {}), ...(o.kind === undefined ? {} : { kind: o.kind }) });
     const keyring = keyringFor(vault, me);
     const changes: Changes = new Map([[ROSTER_FILE, String(roster.doc)]]);
     const granted: string[] = [];

@@ -1,7 +1,7 @@
 /** `vault grant WHO SCOPE`: a member or team given read access to a scope, with a key file for each new reader. */
 import { UsageError } from "../errors.js";
-import { namedIn, resolveWho, ROSTER_FILE } from "../model/roster.js";
-import { addToAccess } from "../model/roster-edit.js";
+import { namedIn, resolveWho, ROSTER_FILE, writersOf } from "../model/roster.js";
+import { addToAccess, setAccess } from "../model/roster-edit.js";
 import { findVaultRoot } from "../store/root.js";
 import { transaction } from "../store/transaction.js";
 import { wrapForReaders } from "./rotation.js";
@@ -22,13 +22,19 @@ export interface Granted {
  * how missing key files get made (say, after `member add` by someone who could not read the
  * scope); it is refused only when there is nothing to do.
  */
-export async function grant(deps: Deps, o: { who: string; scope: string }): Promise<Granted> {
+export async function grant(deps: Deps, o: { who: string; scope: string; readOnly?: boolean }): Promise<Granted> {
   const me = await whoAmI(deps);
   return transaction(findVaultRoot(deps.cwd), await signingFor(deps), async (vault) => {
     await requireScope(vault, o.scope);
     const who = resolveWho(vault.roster.data, o.who);
     const listed = namedIn(vault.roster.data, o.scope, who);
-    const roster = addToAccess(vault.roster, o.scope, who);
+    let roster = addToAccess(vault.roster, o.scope, who);
+    if (o.readOnly === true) {
+      // Reading without writing needs the writers written out, without the new reader.
+      const writers = writersOf(vault.roster.data, o.scope).filter((m) => !(who.kind === "member" && m === who.name));
+      const access = vault.roster.data.access?.[o.scope];
+      roster = setAccess(roster, o.scope, (a) => ({ ...a, write: access?.write ?? { members: writers } }));
+    }
     const { changes, added } = await wrapForReaders(vault, keyringFor(vault, me), roster.data, o.scope);
     if (listed && added.length === 0) throw new UsageError(`${o.who} can already read ${o.scope}`, { hints: ["`vault access` shows who can read what"] });
     changes.set(ROSTER_FILE, String(roster.doc));

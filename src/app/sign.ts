@@ -40,14 +40,15 @@ export async function signWorkTree(deps: Deps): Promise<Signed> {
   return withRepoLock(root, async () => {
     await recover(root);
     const head = await headCommit(root);
-    if (head === undefined) throw new UsageError("there is no commit yet to sign against", { hints: ["commit the vault first: every vault command signs its own writes"] });
-    const before = revisionSource(new RevisionReader(await findRepo(root)), head, "HEAD");
+    const here = workTree(root);
+    // Before the first commit there is nothing to compare lines with: only the trusted files
+    // (a hand edit of vault.yaml) are signed, against the chain's head.
+    const before = head === undefined ? here : revisionSource(new RevisionReader(await findRepo(root)), head, "HEAD");
     const headRosterText = await before.read(ROSTER_FILE);
-    if (headRosterText === undefined) throw new UsageError(`HEAD has no ${ROSTER_FILE}: adopt the vault with \`vault verify --adopt\``);
+    if (headRosterText === undefined) throw new UsageError(`there is no ${ROSTER_FILE} to sign against`);
     const headRoster = loadYaml<Roster>(headRosterText, ROSTER_FILE, "roster").data;
     const writer = writerFor(headRoster, signing.identities, signing.recipients);
     if (!isAdmin(headRoster, writer.member)) throw new NotAllowed(`${writer.member} is not an admin: only an admin signs changes made outside vault commands`, { data: { member: writer.member } });
-    const here = workTree(root);
     const changes: Changes = new Map();
     for (const path of [ROSTER_FILE, VAULT_FILE, EXPOSED_FILE, CHAIN_FILE]) {
       const now = await here.read(path);

@@ -4,27 +4,40 @@ import type { CommandSpec } from "./commands.js";
 export const teamCommands: CommandSpec[] = [
   {
     command: "member <action> [name]",
-    describe: "Members: `member add NAME --recipient R… [--team T…]`, `member list`, `member remove NAME` (= rotate --remove)",
+    describe: "Members: `member add NAME --recipient R… --signing-key K… [--team T…]`, `member keys NAME --signing-key K…`, `member list`, `member remove NAME` (= rotate --remove)",
     builder: (y) =>
       y
-        .positional("action", { choices: ["add", "list", "remove"] as const })
+        .positional("action", { choices: ["add", "list", "remove", "keys"] as const })
         .positional("name", { type: "string", describe: "The member's name" })
         .option("recipient", { alias: "r", type: "string", array: true, describe: "An age recipient (age1…) of the member" })
         .option("team", { alias: "t", type: "string", array: true, describe: "A team the member belongs to" })
-        .option("kind", { choices: ["person", "machine"] as const, describe: "A person, or a machine (CI, a deploy target)" }),
+        .option("kind", { choices: ["person", "machine"] as const, describe: "A person, or a machine (CI, a deploy target)" })
+        .option("signing-key", { alias: "s", type: "string", array: true, describe: "The member's signing key (ed25519:…, from their `vault whoami`): what verifies their writes" }),
     load: async () => (await import("./commands/member.js")).member,
   },
   {
     command: "grant <who> <scope>",
-    describe: "Give a member or team (team:NAME) read access to a scope",
-    builder: (y) => y.positional("who", { type: "string" }).positional("scope", { type: "string" }),
+    describe: "Give a member or team (team:NAME) access to a scope: read and write, or --read-only, or --write-only",
+    builder: (y) =>
+      y
+        .positional("who", { type: "string" })
+        .positional("scope", { type: "string" })
+        .option("read-only", { type: "boolean", describe: "Read without writing" })
+        .option("write-only", { type: "boolean", describe: "Write without reading (no key file): a CI job that sets a token" })
+        .conflicts("read-only", "write-only"),
     load: async () => (await import("./commands/grant.js")).grant,
   },
   {
     command: "revoke <who> <scope>",
-    describe: "Take a member's or team's read access to a scope away (the scope is rotated)",
-    builder: (y) => y.positional("who", { type: "string" }).positional("scope", { type: "string" }),
+    describe: "Take a member's or team's read access to a scope away (the scope is rotated), or with --write only their right to write",
+    builder: (y) => y.positional("who", { type: "string" }).positional("scope", { type: "string" }).option("write", { type: "boolean", default: false, describe: "Take only the right to write (no rotation)" }),
     load: async () => (await import("./commands/revoke.js")).revoke,
+  },
+  {
+    command: "admin <action> <member>",
+    describe: "Admins, who alone change the roster, access, roles and vault.yaml: `admin add NAME`, `admin remove NAME`",
+    builder: (y) => y.positional("action", { choices: ["add", "remove"] as const }).positional("member", { type: "string" }),
+    load: async () => (await import("./commands/grant.js")).admin,
   },
   {
     command: "scope <action> <scope>",

@@ -100,16 +100,16 @@ export async function signChanges(before: Before, changes: Changes, writer: Writ
       if (f.version === 2 && endorse(f, before.roster, roster, writer, verifySignature)) out.set(path, printEnvFile(f));
     }
   }
-  const trusted = [ROSTER_FILE, VAULT_FILE, EXPOSED_FILE];
+  // A new link whenever the trusted files are not what the chain's head vouches for (a
+  // vault command changed them, or an admin's \`vault sign\` covers a hand edit), or when
+  // two branches' links met in a merge and the chain has two heads.
   const current = async (p: string) => (out.has(p) ? (out.get(p) ?? undefined) : read(p));
-  const changed = await Promise.all(trusted.map(async (p) => out.has(p) && (await read(p)) !== out.get(p)));
-  const chainNow = await current(CHAIN_FILE);
-  const heads = chainNow === undefined ? [] : chainHeads(parseChain(chainNow));
-  if (changed.some(Boolean) || chainNow === undefined || heads.length > 1) {
-    const chainText = await current(CHAIN_FILE);
-    const links = chainText === undefined ? [] : parseChain(chainText);
-    const [r, v, e] = await Promise.all(trusted.map(current));
-    out.set(CHAIN_FILE, extendChain(links, chainHeads(links), { roster: sha256Hex(r ?? ""), vault: sha256Hex(v ?? ""), ...(e === undefined ? {} : { exposed: sha256Hex(e) }) }, roster, writer));
-  }
+  const [r, v, e, chainNow] = await Promise.all([ROSTER_FILE, VAULT_FILE, EXPOSED_FILE, CHAIN_FILE].map(current));
+  const links = chainNow === undefined ? [] : parseChain(chainNow);
+  const heads = chainHeads(links);
+  const hashes = { roster: sha256Hex(r ?? ""), vault: sha256Hex(v ?? ""), ...(e === undefined ? {} : { exposed: sha256Hex(e) }) };
+  const head = heads.length === 1 ? heads[0] : undefined;
+  const vouched = head !== undefined && head.roster === hashes.roster && head.vault === hashes.vault && head.exposed === hashes.exposed;
+  if (!vouched) out.set(CHAIN_FILE, extendChain(links, heads, hashes, roster, writer));
   return out;
 }

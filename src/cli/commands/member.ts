@@ -2,17 +2,19 @@ import { UsageError } from "../../errors.js";
 import { addMember } from "../../app/add-member.js";
 import { listMembers } from "../../app/list-members.js";
 import { removeMember } from "../../app/remove-member.js";
+import { setMemberSigningKeys } from "../../app/roles.js";
 import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 import { renderRemoval } from "../exposures.js";
 import { withSpinner } from "../spinner.js";
 
 interface Args {
-  action: "add" | "list" | "remove";
+  action: "add" | "list" | "remove" | "keys";
   name?: string;
   recipient?: string[];
   team?: string[];
   kind?: "person" | "machine";
+  "signing-key"?: string[];
 }
 
 /** `vault member add NAME --recipient R… [--team T…]`, `member list`, `member remove NAME` (the offboarding of `rotate --remove`). */
@@ -20,8 +22,13 @@ export async function member(ctx: Context, args: Args): Promise<void> {
   if (args.action === "list") return list(ctx);
   const name = args.name;
   if (name === undefined) throw new UsageError(`\`vault member ${args.action}\` needs the member's name`);
+  if (args.action === "keys") {
+    const r = await setMemberSigningKeys(depsOf(ctx), { member: name, keys: args["signing-key"] ?? [] });
+    ctx.out.note(`${r.member}'s signing keys: ${r.keys.join(", ")}; commit .envvault/roster.yaml and .envvault/chain`);
+    return ctx.out.result(r);
+  }
   if (args.action === "remove") return renderRemoval(ctx, await withSpinner(ctx, "rotating keys", () => removeMember(depsOf(ctx), { name })));
-  const r = await addMember(depsOf(ctx), { name, recipients: args.recipient ?? [], teams: args.team ?? [], ...(args.kind === undefined ? {} : { kind: args.kind }) });
+  const r = await addMember(depsOf(ctx), { name, recipients: args.recipient ?? [], signingKeys: args["signing-key"] ?? [], teams: args.team ?? [], ...(args.kind === undefined ? {} : { kind: args.kind }) });
   ctx.out.note(`added member ${r.member}${r.teams.length > 0 ? ` (teams: ${r.teams.join(", ")})` : ""}; can read: ${r.scopes.join(", ") || "nothing yet (`vault grant " + r.member + " SCOPE`)"}`);
   if (r.pending.length > 0) {
     ctx.out.warn(`you cannot read ${r.pending.join(", ")}, so ${r.member} has no key for it yet: a member who can read it runs \`vault grant ${r.member} SCOPE\``);

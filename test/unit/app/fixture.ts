@@ -50,7 +50,7 @@ export async function repo(o: { vault?: boolean } = {}): Promise<Repo> {
   git(["config", "commit.gpgsign", "false"]);
   const identity = await generateIdentity();
   const recipient = await identityToRecipient(identity);
-  if (o.vault !== false) await initVault({ root, envs: ["development"], member: "alice", recipients: [recipient] });
+  if (o.vault !== false) await initVault({ root, envs: ["development"], member: "alice", recipients: [recipient], identities: [identity] });
   const withValues = async (values: Record<string, string>, t = T0, from?: EnvFile) => {
     const vault = await Vault.load(root);
     const keyring = new Keyring(vault, [identity], [recipient], "alice");

@@ -23,7 +23,7 @@ beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), "envvault-read-"));
   identity = await generateIdentity();
   recipient = await identityToRecipient(identity);
-  await initVault({ root, envs: ["development", "staging"], member: "alice", recipients: [recipient] });
+  await initVault({ root, envs: ["development", "staging"], member: "alice", recipients: [recipient], identities: [identity] });
   const yaml = await readFile(join(root, VAULT_FILE), "utf8");
   expect(yaml).toContain("  staging: {}\n");
   await writeFile(join(root, VAULT_FILE), yaml.replace("  staging: {}\n", "  staging:\n    extends: development\n"));

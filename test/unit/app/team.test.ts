@@ -64,7 +64,7 @@ beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), "envvault-team-"));
   alice = await person();
   bob = await person();
-  await initVault({ root, envs: ["development", "production"], member: "alice", recipients: [alice.recipient] });
+  await initVault({ root, envs: ["development", "production"], member: "alice", recipients: [alice.recipient], identities: [alice.identity] });
   await setIn("development", { API_KEY: "dev-key-1", LOG_LEVEL: "debug" });
 });
 

@@ -34,7 +34,7 @@ let identity: string;
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), "envvault-app-values-"));
   identity = await generateIdentity();
-  await initVault({ root, envs: ["development", "staging"], member: "alice", recipients: [await identityToRecipient(identity)] });
+  await initVault({ root, envs: ["development", "staging"], member: "alice", recipients: [await identityToRecipient(identity)], identities: [identity] });
   const yaml = await readFile(join(root, VAULT_FILE), "utf8");
   await writeFile(join(root, VAULT_FILE), yaml.replace("  staging: {}\n", "  staging:\n    extends: development\n"));
 });

@@ -23,7 +23,7 @@ beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), "envvault-write-"));
   identity = await generateIdentity();
   recipient = await identityToRecipient(identity);
-  await initVault({ root, envs: [ENV], member: "alice", recipients: [recipient] });
+  await initVault({ root, envs: [ENV], member: "alice", recipients: [recipient], identities: [identity] });
 });
 
 afterEach(async () => {
