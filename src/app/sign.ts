@@ -6,7 +6,7 @@
  */
 import { NotAllowed, UsageError } from "../errors.js";
 import { signerFor } from "../crypto/sign.js";
-import { findRepo, headCommit } from "../git/repo.js";
+import { findRepo, headCommit, mergeHead } from "../git/repo.js";
 import { RevisionReader } from "../git/revision.js";
 import { parseChain } from "../model/chain.js";
 import { parseEnvFile, printEnvFile } from "../model/envfile.js";
@@ -32,7 +32,8 @@ export interface Signed {
 /**
  * Signs, as the admin running it, every vault file of the work tree that differs from HEAD's,
  * as if a vault command had written it: so `git revert --no-commit BAD && vault sign && git
- * commit` undoes a change with a history that verifies.
+ * commit` undoes a change with a history that verifies. During a merge it signs the trusted
+ * files and joins the chain's heads; the environment files keep their sides' signatures.
  */
 export async function signWorkTree(deps: Deps): Promise<Signed> {
   const root = findVaultRoot(deps.cwd);
@@ -54,9 +55,14 @@ export async function signWorkTree(deps: Deps): Promise<Signed> {
       const now = await here.read(path);
       if (now !== (await before.read(path))) changes.set(path, now ?? null);
     }
-    const [mine, theirs] = await Promise.all([envTexts(here), envTexts(before)]);
-    for (const [env, text] of mine) if (theirs.get(env) !== text) changes.set(envPath(env), text);
-    for (const env of theirs.keys()) if (!mine.has(env)) changes.set(envPath(env), null);
+    // In a merge, the environment files hold lines of both parents, each following its side
+    // (a choice between sides signed when it was settled): signed again against HEAD alone,
+    // a line of the other side would seem to roll back that side's history.
+    if ((await mergeHead(root)) === undefined) {
+      const [mine, theirs] = await Promise.all([envTexts(here), envTexts(before)]);
+      for (const [env, text] of mine) if (theirs.get(env) !== text) changes.set(envPath(env), text);
+      for (const env of theirs.keys()) if (!mine.has(env)) changes.set(envPath(env), null);
+    }
     const signed = await signChanges({ source: before, roster: headRoster }, changes, writer, signing.now);
     const files = await applyChanges(root, signed);
     return { files };

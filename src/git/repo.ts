@@ -42,6 +42,12 @@ export async function headCommit(top: string): Promise<string | undefined> {
   return r.code === 0 ? r.stdout.toString("utf8").trim() : undefined;
 }
 
+/** The commit being merged into HEAD while a merge is in progress (MERGE_HEAD), else undefined. */
+export async function mergeHead(top: string): Promise<string | undefined> {
+  const r = await git(["rev-parse", "--verify", "--quiet", "MERGE_HEAD^{commit}"], { cwd: top, allowFail: true });
+  return r.code === 0 ? r.stdout.toString("utf8").trim() : undefined;
+}
+
 /**
  * Paths under `pathspecs` that the index holds unmerged (a merge or rebase stopped on them),
  * sorted, each once (git lists one line per conflict stage).
