@@ -16,6 +16,8 @@ import { type Deps, signingFor } from "./session.js";
 export interface Merger {
   roster: Roster;
   writer: Writer;
+  /** Unix seconds: the time a removal the merger signs is stamped with. */
+  now: number;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface Merger {
  */
 export async function mergerFor(deps: Deps, vault: Vault): Promise<Merger> {
   const signing = await signingFor(deps);
-  return { roster: vault.roster.data, writer: writerFor(vault.roster.data, signing.identities, signing.recipients) };
+  return { roster: vault.roster.data, writer: writerFor(vault.roster.data, signing.identities, signing.recipients), now: signing.now };
 }
 
 /** Whether the merger may sign the line settling a conflict (a writer of its scope; for a scope, a reader and writer). */
@@ -41,7 +43,7 @@ export function sidesOf(cf: ConflictedFile): Map<Conflict, string[]> {
 
 /** Signs the lines of the conflicts settled in `cf` as the merger's choice. */
 export function signChoices(m: Merger, cf: ConflictedFile, settled: readonly SettledConflict[], path: string): ConflictedFile {
-  return { file: signSettled(cf.file, settled, m.roster, m.writer, verifySignature, path), conflicts: cf.conflicts };
+  return { file: signSettled(cf.file, settled, m.roster, m.writer, verifySignature, path, m.now), conflicts: cf.conflicts };
 }
 
 /**

@@ -55,5 +55,5 @@ export async function envFileForSet(vault: Vault, env: string, keys: readonly st
  */
 export function signSettledSet(base: SetBase, written: EnvFile, roster: Roster, writer: Writer, now: number): string {
   const path = Vault.envPath(written.env);
-  return printEnvFile(signSettled(signEnvChange(base.file, written, roster, writer, now), base.settled, roster, writer, verifySignature, path));
+  return printEnvFile(signSettled(signEnvChange(base.file, written, roster, writer, now), base.settled, roster, writer, verifySignature, path, now));
 }

@@ -246,6 +246,13 @@ export function resolveConflict(cf: ConflictedFile, c: Conflict, choice: Side, p
   return { file, conflicts: rest };
 }
 
+function mayNotSettle(merger: Writer, env: string, name: string, scope: string, kind: SignedKind, path: string): NotAllowed {
+  return new NotAllowed(`${merger.member} may not settle ${name} in ${path}: the merged line must be signed by a ${kind === "value" ? `writer of scope ${scope}` : `member who reads and writes scope ${scope}`} or an admin`, {
+    data: { file: path, env, key: name, scope, member: merger.member },
+    hints: [`leave the conflict to a member who may write ${scope}: they run \`vault resolve ${name.replace(/^scope /, "")} --ours|--theirs\``],
+  });
+}
+
 /** A settled conflict, and the leaves its sides' lines had (from {@link sideLeaves}, taken before settling). */
 export interface SettledConflict {
   conflict: Conflict;
@@ -259,14 +266,15 @@ const nameOf = (c: Conflict) => (c.kind === "scope" ? `scope ${c.name}` : c.name
  * changed, the merged commit may not simply hold one side's line. Each settled line that is
  * one side's, as it is, is written again with `prev` that line's leaf; a line a write made
  * over the conflict that names no side's line (it replaced a side dropped as unreadable) is
- * made to follow the first side's. One record by `merger` covers the lines rewritten.
+ * made to follow the first side's; a key whose kept side has no line is removed by a line
+ * stamped `now`, following the other side's. One record by `merger` covers the lines written.
  *
  * A side's line is kept only when a valid record of a member `roster` lets write it covers it,
  * so a merge never launders a forged line; and the merger must be allowed to sign the lines.
  *
  * @throws Tampered when a kept line is not validly signed; NotAllowed when the merger may not write its scope.
  */
-export function signSettled(f: EnvFile, settled: readonly SettledConflict[], roster: Roster, merger: Writer, verify: VerifySignature, path: string): EnvFile {
+export function signSettled(f: EnvFile, settled: readonly SettledConflict[], roster: Roster, merger: Writer, verify: VerifySignature, path: string, now: number): EnvFile {
   const out: EnvFile = { ...f, scopePrev: new Map(f.scopePrev), values: new Map(f.values), removed: new Map(f.removed), sigs: new Map(f.sigs) };
   const view = signedView(f);
   const current = lineLeaves(view);
@@ -276,7 +284,16 @@ export function signSettled(f: EnvFile, settled: readonly SettledConflict[], ros
   for (const { conflict: c, sides } of settled) {
     const name = nameOf(c);
     const leaf = current.get(name);
-    if (leaf === undefined || sides.length === 0) continue;
+    if (sides.length === 0) continue;
+    if (leaf === undefined) {
+      // The side kept has no line for the key: the other side's line goes, by a removal the merger signs.
+      const scope = c.kind === "key" ? conflictScope({ file: f, conflicts: [] }, c) : undefined;
+      if (scope === undefined) continue;
+      if (!maySign(roster, merger.member, scope, "value")) throw mayNotSettle(merger, f.env, name, scope, "value", path);
+      out.removed.set(c.name, { scope, t: now, prev: sides[0]! });
+      rewritten.push(name);
+      continue;
+    }
     const ref = refs.get(leaf)!;
     const prevNow = c.kind === "scope" ? f.scopePrev.get(c.name) : (f.values.get(c.name)?.prev ?? f.removed.get(c.name)?.prev);
     const asIs = sides.includes(leaf);
@@ -288,12 +305,7 @@ export function signSettled(f: EnvFile, settled: readonly SettledConflict[], ros
       });
     }
     const kind: SignedKind = c.kind === "scope" ? "rotation" : "value";
-    if (!maySign(roster, merger.member, ref.scope, kind)) {
-      throw new NotAllowed(`${merger.member} may not settle ${name} in ${path}: the merged line must be signed by a ${kind === "value" ? `writer of scope ${ref.scope}` : `member who reads and writes scope ${ref.scope}`} or an admin`, {
-        data: { file: path, env: f.env, key: name, scope: ref.scope, member: merger.member },
-        hints: [`leave the conflict to a member who may write ${ref.scope}: they run \`vault resolve ${c.kind === "scope" ? c.name : name} --ours|--theirs\``],
-      });
-    }
+    if (!maySign(roster, merger.member, ref.scope, kind)) throw mayNotSettle(merger, f.env, name, ref.scope, kind, path);
     const prev = asIs ? leaf : sides[0]!;
     if (c.kind === "scope") out.scopePrev.set(c.name, prev);
     else if (out.values.has(c.name)) out.values.set(c.name, { ...out.values.get(c.name)!, prev });

@@ -8,7 +8,9 @@ import { initVault } from "../../../src/app/init.js";
 import type { Deps } from "../../../src/app/session.js";
 import { applyUpdates } from "../../../src/app/write.js";
 import { type EnvFile, printEnvFile } from "../../../src/model/envfile.js";
+import { signEnvChange } from "../../../src/model/signing.js";
 import { Keyring } from "../../../src/store/keyring.js";
+import { writerFor } from "../../../src/store/signing.js";
 import { Vault } from "../../../src/store/vault.js";
 
 export const T0 = 1_700_000_000;
@@ -19,7 +21,7 @@ export interface Repo {
   /** Deps of a command run at the top of the repository by the member. */
   deps: Deps;
   git(args: string[]): string;
-  /** The development file with these values set (sealed by the member), not written. */
+  /** The development file with these values set (sealed and signed by the member), not written. */
   withValues(values: Record<string, string>, t?: number, from?: EnvFile): Promise<EnvFile>;
   /** Sets values in the development file of the work tree. */
   set(values: Record<string, string>, t?: number): Promise<void>;
@@ -55,7 +57,10 @@ export async function repo(o: { vault?: boolean } = {}): Promise<Repo> {
     const vault = await Vault.load(root);
     const keyring = new Keyring(vault, [identity], [recipient], "alice");
     const updates = Object.entries(values).map(([key, value]) => ({ key, value }));
-    return (await applyUpdates(keyring, from ?? (await vault.envFile("development")), updates, [], t)).file;
+    const before = from ?? (await vault.envFile("development"));
+    const written = (await applyUpdates(keyring, before, updates, [], t)).file;
+    // Signed as `vault set` signs it, so readers verify the result.
+    return signEnvChange(before, written, vault.roster.data, writerFor(vault.roster.data, [identity], [recipient]), t);
   };
   return {
     root,
