@@ -27,6 +27,8 @@ export interface TrustOptions {
   warn?: (message: string) => void;
   /** Skip the history check (the caller ran it). */
   history?: false;
+  /** Collect every problem here instead of stopping at the first (`vault check`). */
+  collect?: TrustProblem[];
 }
 
 /** One line per problem: commit, file, key, the signer it claims, what is wrong. */
@@ -68,6 +70,10 @@ export function cachedVerifier(cache: TrustCache | undefined): VerifySignature {
 export async function trustVault(vault: Vault, o: TrustOptions): Promise<void> {
   const fail = (found: readonly TrustProblem[]): boolean => {
     if (found.length === 0) return false;
+    if (o.collect !== undefined) {
+      o.collect.push(...found);
+      return true;
+    }
     if (o.allowUnverified !== true) throw unverified(found);
     o.warn?.(`reading an unverified vault (--allow-unverified): ${describeProblem(found[0]!)}${found.length > 1 ? ` and ${found.length - 1} more` : ""}`);
     return true;
