@@ -57,7 +57,7 @@ export async function signWorkTree(deps: Deps): Promise<Signed> {
     const [mine, theirs] = await Promise.all([envTexts(here), envTexts(before)]);
     for (const [env, text] of mine) if (theirs.get(env) !== text) changes.set(envPath(env), text);
     for (const env of theirs.keys()) if (!mine.has(env)) changes.set(envPath(env), null);
-    const signed = await signChanges({ source: before, roster: headRoster }, changes, writer, signing.now);
+    const signed = await signChanges({ source: before, roster: headRoster, committed: head === undefined ? [] : [before] }, changes, writer, signing.now);
     const files = await applyChanges(root, signed);
     return { files };
   });
