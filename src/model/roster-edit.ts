@@ -47,6 +47,7 @@ export function dropMember(roster: YamlFile<Roster>, name: string): YamlFile<Ros
   let out = editYaml(roster, "roster", (doc) => doc.deleteIn(["members", name]));
   for (const scope of Object.keys(out.data.access ?? {})) {
     if ((out.data.access?.[scope]?.members ?? []).includes(name)) out = removeFromAccess(out, scope, { kind: "member", name });
+    if ((out.data.access?.[scope]?.write?.members ?? []).includes(name)) out = setAccess(out, scope, (a) => ({ ...a, write: { ...a.write, members: (a.write?.members ?? []).filter((m) => m !== name) } }));
   }
   return out;
 }
