@@ -157,10 +157,10 @@ describe("an attacker with push access cannot make a member use or seal anything
       const now = sb.read(".envvault/envs/production.env");
       const oldLine = /^DB_PASS=.*$/m.exec(old)![0];
       const oldBatch = /^#@batch .*$/m.exec(old)![0];
-      const oldSig = /^#@sig .*$/m.exec(old)![0];
+      const oldSigs = old.split("\n").filter((l) => l.startsWith("#@sig "));
       let text = now.replace(/^DB_PASS=.*$/m, oldLine);
       if (!text.includes(oldBatch)) text = text.replace(/^(#@batch .*\n)/m, `${oldBatch}\n$1`);
-      if (!text.includes(oldSig)) text = text.replace(/^(#@sig .*\n)/m, `${oldSig}\n$1`);
+      for (const sig of oldSigs) if (!text.includes(sig)) text = text.replace(/^(#@sig .*\n)/m, `${sig}\n$1`);
       sb.write(".envvault/envs/production.env", text);
     });
     refused("rollback", sha, { file: ".envvault/envs/production.env", key: "DB_PASS", what: /rollback|older version/ });
