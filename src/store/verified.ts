@@ -12,7 +12,9 @@ import { headCommitQuick } from "../git/repo.js";
 import type { EnvFile } from "../model/envfile.js";
 import { signedView } from "../model/envfile.js";
 import { CHAIN_FILE, EXPOSED_FILE } from "../model/layout.js";
-import { checkSignedFile, type TrustProblem } from "../model/signed.js";
+import { checkSignedFile, describeProblem, type TrustProblem } from "../model/signed.js";
+
+export { describeProblem } from "../model/signed.js";
 import { checkState, type VerifySignature } from "../model/trust.js";
 import { TrustCache } from "./trust.js";
 import type { Vault } from "./vault.js";
@@ -29,14 +31,6 @@ export interface TrustOptions {
   history?: false;
   /** Collect every problem here instead of stopping at the first (`vault check`). */
   collect?: TrustProblem[];
-}
-
-/** One line per problem: commit, file, key, the signer it claims, what is wrong. */
-export function describeProblem(p: TrustProblem): string {
-  // A message that starts with the file or key names it already.
-  const named = (x: string | undefined) => x !== undefined && !p.what.startsWith(x);
-  const where = [p.commit?.slice(0, 12), named(p.file) ? p.file : undefined, named(p.key) ? p.key : undefined].filter((x) => x !== undefined).join(" ");
-  return `${where === "" ? "" : `${where}: `}${p.what}${p.signer === undefined || p.what.includes(p.signer) ? "" : ` (signed by ${p.signer})`}`;
 }
 
 /** The error a reader stops with, naming the first problem and how many there are. */

@@ -2,7 +2,7 @@
 import { ExitCode, UsageError } from "../../errors.js";
 import { adoptUnsigned, signWorkTree } from "../../app/sign.js";
 import { verifyHistory } from "../../app/verify.js";
-import { describeProblem } from "../../store/verified.js";
+import { describeProblem } from "../../model/signed.js";
 import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
