@@ -94,7 +94,7 @@ export async function adoptUnsigned(deps: Deps): Promise<{ root: string; envs: s
     const nothing = { read: async (p: string) => (p === ROSTER_FILE || p === VAULT_FILE || p === EXPOSED_FILE ? vault.source.read(p) : undefined), list: async () => [], describe: (p: string) => p };
     const signed = await signChanges({ source: nothing, roster: roster.data }, changes, me, signing.now);
     await applyChanges(root, signed);
-    await cacheWrittenYaml(root, { roster: rosterText });
+    await cacheWrittenYaml(root, { roster: rosterText }, signing.identities[0]);
     return { root, envs };
   });
 }

@@ -45,7 +45,7 @@ export async function transaction<T>(root: string, signing: Signing, fn: (vault:
     const vaultText = changes.get(VAULT_FILE);
     const rosterText = changes.get(ROSTER_FILE);
     if (typeof vaultText === "string" || typeof rosterText === "string") {
-      await cacheWrittenYaml(root, { ...(typeof vaultText === "string" ? { vault: vaultText } : {}), ...(typeof rosterText === "string" ? { roster: rosterText } : {}) });
+      await cacheWrittenYaml(root, { ...(typeof vaultText === "string" ? { vault: vaultText } : {}), ...(typeof rosterText === "string" ? { roster: rosterText } : {}) }, signing.identities[0]);
     }
     return result;
   });
