@@ -128,3 +128,50 @@ describe("a team's history with roles, rotations and merges verifies clean", () 
     sb.assertNoSecretInGit();
   });
 });
+
+describe("a vault of an earlier envvault is adopted by one command", () => {
+  let sb: Sandbox;
+
+  beforeAll(() => {
+    requireBuild();
+    sb = new Sandbox();
+    sb.secret("old-vault-secret");
+    expect(sb.vault("alice", ["init", "--yes", "--env", "production"]).code).toBe(0);
+    expect(sb.vault("alice", ["set", "OLD", "--stdin", "--env", "production"], { input: "old-vault-secret" }).code).toBe(0);
+    // What an earlier envvault wrote: version 1 lines, no records, no chain, no roles.
+    const env = sb.read(".envvault/envs/production.env");
+    sb.write(
+      ".envvault/envs/production.env",
+      env
+        .split("\n")
+        .filter((l) => !l.startsWith("#@sig ") && !l.startsWith("#@removed "))
+        .map((l) => l.replace(/^# envvault 2 /, "# envvault 1 ").replace(/^(#@scope \S+ \S+) \S+$/, "$1").replace(/^([A-Z_]+)=ev2:([0-9a-f]{12}):(\d+):[^:]+:/, "$1=ev1:$2:$3:"))
+        .join("\n"),
+    );
+    sb.remove(".envvault/chain");
+    sb.write(".envvault/roster.yaml", sb.read(".envvault/roster.yaml").replace(/^admins: .*\n/m, "").replace(/    signing_keys:\n      - .*\n/, ""));
+    sb.commitAll("a version 1 vault", "alice");
+  });
+
+  afterAll(() => sb?.cleanup());
+
+  test("readers refuse it with the way out; --adopt signs it and everything reads and verifies", () => {
+    const refused = sb.vault("alice", ["get", "OLD", "--env", "production"]);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain("vault verify --adopt");
+    const adopt = sb.vault("alice", ["verify", "--adopt"]);
+    expect(adopt.code).toBe(0);
+    expect(adopt.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
+    expect(sb.read(".envvault/envs/production.env")).toMatch(/^# envvault 2 production\n/);
+    expect(sb.read(".envvault/roster.yaml")).toMatch(/^admins: \[ ?alice ?\]$/m);
+    sb.commitAll("adopt", "alice");
+    const got = sb.vault("alice", ["get", "OLD", "--env", "production"], { reveals: ["old-vault-secret"] });
+    expect(got.stderr).toBe("");
+    expect(got.stdout).toBe("old-vault-secret\n");
+    const verify = sb.vault("alice", ["verify"]);
+    expect(verify.code).toBe(0);
+    expect(verify.stderr).toContain("1 from before the vault was signed");
+    expect(sb.vault("alice", ["verify", "--adopt"]).code).toBe(2);
+    sb.assertNoSecretInGit();
+  });
+});
