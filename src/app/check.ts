@@ -1,12 +1,12 @@
 /** `vault check`: what needs a member's attention (drift, overdue rotations, exposed values, burned variables in use). */
 import { readTextInside } from "../io/confine.js";
+import { nowSeconds } from "../io/seams.js";
 import { entries as docEntries, parse } from "../model/dotenv/index.js";
 import { burnedOf, durationSeconds, envNames, rotateEvery } from "../model/config.js";
 import { readersOf } from "../model/roster.js";
 import { loadState } from "../store/state.js";
 import { keyHolders } from "./scopes.js";
 import { type Deps, openVault } from "./session.js";
-import { nowSeconds } from "./write.js";
 
 /** One thing `vault check` reports; `drift` is roster.yaml and the key files disagreeing. */
 export type Problem =

@@ -5,6 +5,7 @@ import { prepareWrites, removeDeadTemps, TEMP_NAME, writeFileAtomic } from "../i
 import { checkInside } from "../io/confine.js";
 import { FS_CONCURRENCY, mapConcurrent } from "../io/concurrent.js";
 import { syncDirectory } from "../io/files.js";
+import { crashPoint } from "../io/seams.js";
 import { normalizeInside } from "../model/paths.js";
 import { ensureLocalDir, readLocalText, withRepoLock } from "./local.js";
 import { LOCAL_DIR, VAULT_DIR } from "./root.js";
@@ -25,16 +26,6 @@ interface Journal {
 }
 
 const journalPath = (root: string) => join(root, LOCAL_DIR, "journal.json");
-
-/**
- * Test hook for crash safety: with ENVVAULT_CRASH_AT=N the process kills itself (SIGKILL,
- * no clean-up) at the N-th step of a journaled commit, so tests can prove every step safe.
- */
-let step = 0;
-function crashPoint(): void {
-  const at = process.env.ENVVAULT_CRASH_AT;
-  if (at !== undefined && at !== "" && ++step === Number(at)) process.kill(process.pid, "SIGKILL");
-}
 
 export async function commitJournaled(root: string, writes: { path: string; data: string; mode: number }[], deletes: string[]): Promise<void> {
   if (writes.length === 0 && deletes.length === 0) return;
