@@ -1,3 +1,13 @@
+/**
+ * A multi-file change that a crash cannot leave half done (docs/FORMAT.md §6):
+ * 1. every new file is written and fsynced as a temp file beside its target;
+ * 2. the journal (`.envvault.local/journal.json`) records the renames and deletions;
+ * 3. the renames and deletions run; 4. the journal is removed.
+ * A crash before 2 leaves the old files (and stray temp files, which {@link recover} removes);
+ * a crash after 2 is rolled forward by {@link recover}, which every vault load runs first. So
+ * the vault is always read as entirely old or entirely new. The crash tests stop the process
+ * between these steps through the seam of io/seams.ts.
+ */
 import { existsSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
@@ -10,15 +20,7 @@ import { normalizeInside } from "../model/paths.js";
 import { ensureLocalDir, readLocalText, withRepoLock } from "./local.js";
 import { LOCAL_DIR, VAULT_DIR } from "./root.js";
 
-/**
- * A multi-file change that a crash cannot leave half done (docs/FORMAT.md §6):
- * 1. every new file is written and fsynced as a temp file beside its target;
- * 2. the journal (`.envvault.local/journal.json`) records the renames and deletions;
- * 3. the renames and deletions run; 4. the journal is removed.
- * A crash before 2 leaves the old files (and stray temp files, which {@link recover} removes);
- * a crash after 2 is rolled forward by {@link recover}, which every vault load runs first. So the vault is always
- * read as entirely old or entirely new.
- */
+/** `.envvault.local/journal.json`; paths relative to the vault root. */
 interface Journal {
   version: 1;
   renames: { temp: string; target: string }[];
