@@ -1,7 +1,7 @@
 /** nowSeconds, the clock with its test seam ENVVAULT_NOW (src/io/seams.ts). */
 import { describe, expect, test } from "@jest/globals";
-import { VaultError } from "../../../src/errors.js";
 import { nowSeconds } from "../../../src/io/seams.js";
+import { thrown } from "../errors.js";
 
 describe("nowSeconds", () => {
   test("ENVVAULT_NOW in Unix seconds fixes the clock", () => {
@@ -15,15 +15,9 @@ describe("nowSeconds", () => {
   });
 
   test("an ENVVAULT_NOW that is not a time is a usage error", () => {
-    let error: unknown;
-    try {
-      nowSeconds({ ENVVAULT_NOW: "yesterday" });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(VaultError);
-    expect((error as VaultError).code).toBe("USAGE");
-    expect((error as VaultError).message).toBe("ENVVAULT_NOW is not a time: use Unix seconds or an ISO date");
+    const error = thrown(() => nowSeconds({ ENVVAULT_NOW: "yesterday" }));
+    expect(error.code).toBe("USAGE");
+    expect(error.message).toBe("ENVVAULT_NOW is not a time: use Unix seconds or an ISO date");
   });
 
   test("without ENVVAULT_NOW (or with it empty) it is the current time in seconds", () => {

@@ -3,8 +3,9 @@ import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UsageError, VaultError } from "../../../src/errors.js";
+import { UsageError } from "../../../src/errors.js";
 import { findVaultRoot, vaultRootOrNone } from "../../../src/store/root.js";
+import { thrown } from "../errors.js";
 
 let dir: string;
 
@@ -16,15 +17,6 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function vaultIn(d: string): void {
   mkdirSync(join(d, ".envvault"), { recursive: true });
   writeFileSync(join(d, ".envvault", "vault.yaml"), "version: 1\n");
-}
-
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
 }
 
 describe("findVaultRoot", () => {
@@ -41,16 +33,16 @@ describe("findVaultRoot", () => {
     vaultIn(join(dir, "app"));
     const e = thrown(() => findVaultRoot(join(dir, "app")));
     expect(e).toBeInstanceOf(UsageError);
-    expect((e as VaultError).exitCode).toBe(2);
-    expect((e as VaultError).data.file).toBe(join("app", ".envvault", "vault.yaml"));
-    expect((e as VaultError).hints.join("\n")).toContain("git mv app/.envvault .envvault");
+    expect(e.exitCode).toBe(2);
+    expect(e.data.file).toBe(join("app", ".envvault", "vault.yaml"));
+    expect(e.hints.join("\n")).toContain("git mv app/.envvault .envvault");
   });
 
   test("a work tree without a vault at its top has none, and hooks see none", () => {
     mkdirSync(join(dir, ".git"));
     mkdirSync(join(dir, "a"));
     const e = thrown(() => findVaultRoot(join(dir, "a")));
-    expect((e as VaultError).code).toBe("NOT_FOUND");
+    expect(e.code).toBe("NOT_FOUND");
     expect(vaultRootOrNone(join(dir, "a"))).toBeUndefined();
   });
 
