@@ -14,7 +14,7 @@ import { type LocalState, loadState } from "../store/state.js";
 import type { Signing } from "../store/transaction.js";
 import { trustVault } from "../store/verified.js";
 import { Vault } from "../store/vault.js";
-import { nowSeconds } from "./write.js";
+import { nowSeconds } from "../io/seams.js";
 
 /** Where a use case runs, for whom, and what was asked for on every command. */
 export interface Deps {

@@ -1,4 +1,5 @@
 /** `vault set`: values the person gives, sealed into the environment in use (settling a merge's conflicts on exactly those keys). */
+import { nowSeconds } from "../io/seams.js";
 import { burnedOf, type Kind, kindOf } from "../model/config.js";
 import { findVaultRoot } from "../store/root.js";
 import { loadState } from "../store/state.js";
@@ -7,7 +8,7 @@ import type { Vault } from "../store/vault.js";
 import { refreshAfterWrite } from "./fingerprints.js";
 import { chooseEnv, type Deps, optionalKeyring, signingFor } from "./session.js";
 import { envFileForSet } from "./settle.js";
-import { applyUpdates, nowSeconds, writtenChanges } from "./write.js";
+import { applyUpdates, writtenChanges } from "./write.js";
 
 export interface SetInput {
   /** The values, each key once; asked for only once the vault is found, so that nobody types a secret for nothing. */

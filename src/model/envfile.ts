@@ -1,3 +1,4 @@
+/** Environment files, `.envvault/envs/<env>.env` (docs/FORMAT.md §3): their lines parsed and printed. Pure. */
 import { InvalidFile, Tampered } from "../errors.js";
 import { isKey, parseScope } from "./names.js";
 import { type ChangeRecord, NO_PREV, type RemovedLine, type SignedFile } from "./signed.js";

@@ -1,6 +1,7 @@
 /**
- * The three-way merge of an environment file, key by key (DESIGN §6), without decrypting:
- * lines are compared as text (a value line names its batch, time and ciphertext). Pure.
+ * The three-way merge of an environment file, key by key (docs/FORMAT.md §8), without
+ * decrypting: lines are compared as text (a value line names its batch, time and ciphertext).
+ * Pure.
  *
  * - Scopes (`#@scope`): per scope, the side that changed the recipient wins; both changing
  *   it differently (concurrent rotations) is a scope conflict.

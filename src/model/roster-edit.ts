@@ -1,8 +1,9 @@
+/** Edits of roster.yaml (access, members) that keep the file's comments and layout and validate the result. */
 import { UsageError } from "../errors.js";
 import type { AccessDef, Grantees, MemberDef, Roster, Who } from "./roster.js";
 import { editYaml, type YamlFile } from "./yamlfile.js";
 
-/** Roster edits that keep the file's comments and layout and validate the result. */
+/** Sets who reads `scope` to what `edit` makes of it (sorted, each once); nobody left removes the entry. */
 export function setAccess(roster: YamlFile<Roster>, scope: string, edit: (a: AccessDef) => AccessDef): YamlFile<Roster> {
   const current = roster.data.access?.[scope] ?? {};
   const next = edit({ teams: [...(current.teams ?? [])], members: [...(current.members ?? [])], ...(current.write === undefined ? {} : { write: { teams: [...(current.write.teams ?? [])], members: [...(current.write.members ?? [])] } }) });

@@ -1,3 +1,4 @@
+/** The one way vault files are changed: under the repository lock, computed in memory, written through the journal. */
 import { dirname, join } from "node:path";
 import { FS_CONCURRENCY, mapConcurrent } from "../io/concurrent.js";
 import { mkdirInside, readInside } from "../io/confine.js";

@@ -1,3 +1,4 @@
+/** A vault as read from a source (the work tree or a commit): its YAML files, and its environment and key files on demand. */
 import { InvalidFile } from "../errors.js";
 import { recoverBeforeRead } from "./journal.js";
 import { type VaultSource, workTree } from "./source.js";

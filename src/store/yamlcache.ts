@@ -1,8 +1,8 @@
 /**
  * The validated data of `.envvault/vault.yaml` and `.envvault/roster.yaml`, cached in
  * `.envvault.local/yaml-cache-<id>.json`, one per identity and MAC'd with a key derived from
- * it (docs/FORMAT.md §13), so that read-only
- * commands never import the YAML parser (≈ 15–25 ms per command with parsing).
+ * it (docs/FORMAT.md §13), so that read-only commands never import the YAML parser, one of
+ * the costliest parts of their start-up.
  *
  * An entry is keyed by which file it is and the SHA-256 of the file's bytes, and the whole
  * cache by a format version and a tag of the code that validated it (its schemas and
