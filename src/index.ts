@@ -24,6 +24,13 @@ export interface LoadOptions {
   /** Identity file (default: the lookup order of `vault`: ENVVAULT_IDENTITY, ENVVAULT_IDENTITY_FILE, ~/.config/envvault/identity.txt). */
   identityFile?: string;
   /**
+   * Read a vault that fails verification (docs/FORMAT.md §6), for recovery; each problem is
+   * reported through `onWarning`. Default false: an unverified vault throws Unverified.
+   */
+  allowUnverified?: boolean;
+  /** The trust root the vault must have (default: ENVVAULT_TRUST_ROOT, else the one this clone pinned). */
+  trustRoot?: string;
+  /**
    * Process environment: where ENVVAULT_* settings come from, the top layer (its value wins
    * for every variable it sets) and what `${NAME}` references fall back to (default: process.env).
    */
@@ -39,7 +46,8 @@ export interface LoadOptions {
  * the variables those layers set. Other variables of the process environment are not in the
  * result.
  *
- * @throws NotARecipient when the identity cannot read the environment; Tampered when a
+ * @throws Unverified when the vault, or a change in its history, is not signed by a member
+ *   allowed to make it; NotARecipient when the identity cannot read the environment; Tampered when a
  *   vault file was modified; InvalidFile when vault.yaml or roster.yaml is invalid;
  *   UsageError for an unknown environment or context; VaultError NOT_FOUND for a missing
  *   required env_file; ValidationFailed for an interpolation cycle.
@@ -50,7 +58,8 @@ export async function load(options: LoadOptions = {}): Promise<Record<string, st
   const context = options.context ?? nonEmpty(processEnv.ENVVAULT_CONTEXT);
   const deps = {
     cwd: resolve(options.cwd ?? process.cwd()),
-    processEnv,
+    processEnv: options.trustRoot === undefined ? processEnv : { ...processEnv, ENVVAULT_TRUST_ROOT: options.trustRoot },
+    ...(options.allowUnverified === true ? { allowUnverified: true } : {}),
     ...(options.identityFile === undefined ? {} : { identityFile: resolve(options.identityFile) }),
     ...(env === undefined ? {} : { env }),
   };

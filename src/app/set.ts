@@ -1,14 +1,16 @@
 /** `vault set`: values the person gives, sealed into the environment in use (settling a merge's conflicts on exactly those keys). */
+import { nowSeconds } from "../io/seams.js";
 import { burnedOf, type Kind, kindOf } from "../model/config.js";
 import { findVaultRoot } from "../store/root.js";
 import { loadState } from "../store/state.js";
-import { writerFor } from "../store/signing.js";
+import { committedSources } from "../store/at.js";
+import { committedLeaves, writerFor } from "../store/signing.js";
 import { type Changes, transaction } from "../store/transaction.js";
 import { Vault } from "../store/vault.js";
 import { refreshAfterWrite } from "./fingerprints.js";
 import { chooseEnv, type Deps, optionalKeyring, signingFor } from "./session.js";
 import { envFileForSet, signSettledSet } from "./settle.js";
-import { applyUpdates, nowSeconds, writtenChanges } from "./write.js";
+import { applyUpdates, writtenChanges } from "./write.js";
 
 export interface SetInput {
   /** The values, each key once; asked for only once the vault is found, so that nobody types a secret for nothing. */
@@ -57,7 +59,8 @@ export async function setValues(deps: Deps, o: SetInput): Promise<SetResult> {
     if (base.settled.length > 0) {
       const path = Vault.envPath(env);
       const writer = writerFor(vault.roster.data, signing.identities, signing.recipients);
-      signed.set(path, signSettledSet(base, written.file, vault.roster.data, writer, now));
+      const committed = await committedLeaves(await committedSources(root), path, env);
+      signed.set(path, signSettledSet(base, written.file, vault.roster.data, writer, now, committed));
       changes.delete(path);
     }
     const config = o.kind === undefined ? undefined : withKind(vault, keys, o.kind);

@@ -49,11 +49,12 @@ export async function envFileForSet(vault: Vault, env: string, keys: readonly st
 }
 
 /**
- * The signed text of a file `set` wrote over settled conflicts: signed as any write, then
+ * The signed text of a file `set` wrote over settled conflicts (`committed`: the leaves of the
+ * last commit and the merge's other side, as store/signing.ts takes them): signed as any write, then
  * each settled key made to follow a side's line (the sign pass of store/signing.ts compares
  * with the work tree's file, which holds the conflict blocks, not the sides).
  */
-export function signSettledSet(base: SetBase, written: EnvFile, roster: Roster, writer: Writer, now: number): string {
+export function signSettledSet(base: SetBase, written: EnvFile, roster: Roster, writer: Writer, now: number, committed?: ReadonlySet<string>): string {
   const path = Vault.envPath(written.env);
-  return printEnvFile(signSettled(signEnvChange(base.file, written, roster, writer, now), base.settled, roster, writer, verifySignature, path, now));
+  return printEnvFile(signSettled(signEnvChange(base.file, written, roster, writer, now, committed), base.settled, roster, writer, verifySignature, path, now));
 }

@@ -22,11 +22,14 @@ import { signChanges, writerFor, type Changes } from "../store/signing.js";
 import { envTexts, workTree } from "../store/source.js";
 import { applyChanges } from "../store/transaction.js";
 import { cacheWrittenYaml, Vault } from "../store/vault.js";
+import { refreshAfterWrite } from "./fingerprints.js";
+import { TrustCache } from "../store/trust.js";
 import { type Deps, signingFor } from "./session.js";
 
 export interface Signed {
   /** Files whose signatures changed. */
   files: string[];
+  warnings: string[];
 }
 
 /**
@@ -63,10 +66,10 @@ export async function signWorkTree(deps: Deps): Promise<Signed> {
       for (const [env, text] of mine) if (theirs.get(env) !== text) changes.set(envPath(env), text);
       for (const env of theirs.keys()) if (!mine.has(env)) changes.set(envPath(env), null);
     }
-    const signed = await signChanges({ source: before, roster: headRoster }, changes, writer, signing.now);
+    const signed = await signChanges({ source: before, roster: headRoster, committed: head === undefined ? [] : [before] }, changes, writer, signing.now);
     const files = await applyChanges(root, signed);
     return { files };
-  });
+  }).then(async (r) => ({ ...r, warnings: await refreshAfterWrite(root, deps) }));
 }
 
 /**
@@ -74,10 +77,10 @@ export async function signWorkTree(deps: Deps): Promise<Signed> {
  * admin, every environment file is rewritten in version 2 with one record of theirs covering
  * every line (values are not re-encrypted), and the chain's root signs the rest.
  */
-export async function adoptUnsigned(deps: Deps): Promise<{ root: string; envs: string[] }> {
+export async function adoptUnsigned(deps: Deps): Promise<{ root: string; envs: string[]; trustRoot: string; warnings: string[] }> {
   const root = findVaultRoot(deps.cwd);
   const signing = await signingFor(deps);
-  return withRepoLock(root, async () => {
+  const adopted = await withRepoLock(root, async () => {
     await recover(root);
     const vault = await Vault.load(root, workTree(root), { docs: true });
     if ((await vault.source.read(CHAIN_FILE)) !== undefined) throw new UsageError("the vault is signed already (it has a chain of trust): `vault verify` checks it", { data: { file: CHAIN_FILE } });
@@ -100,7 +103,14 @@ export async function adoptUnsigned(deps: Deps): Promise<{ root: string; envs: s
     const nothing = { read: async (p: string) => (p === ROSTER_FILE || p === VAULT_FILE || p === EXPOSED_FILE ? vault.source.read(p) : undefined), list: async () => [], describe: (p: string) => p };
     const signed = await signChanges({ source: nothing, roster: roster.data }, changes, me, signing.now);
     await applyChanges(root, signed);
-    await cacheWrittenYaml(root, { roster: rosterText });
-    return { root, envs };
+    await cacheWrittenYaml(root, { roster: rosterText }, signing.identities[0]);
+    const trustRoot = parseChain(signed.get(CHAIN_FILE) ?? "").find((l) => l.prev.length === 0)?.hash ?? "";
+    // The adopter trusts what they just signed: their clone pins the new root at once.
+    const cache = await TrustCache.open(root, signing.identities[0]!);
+    cache.pin(trustRoot);
+    await cache.save();
+    return { root, envs, trustRoot };
   });
+  // Every line was rewritten: the pre-commit hook's fingerprints follow, as after any write.
+  return { ...adopted, warnings: await refreshAfterWrite(root, deps) };
 }

@@ -1,5 +1,6 @@
 /**
- * Installs envvault's git hooks, merge driver and diff text converter (DESIGN §6).
+ * Installs envvault's git hooks, merge driver and diff text converter (README, "Working
+ * with git").
  *
  * - A repository using husky (`core.hooksPath` pointing into `.husky/`) gets one marked line
  *   in the committed `.husky/<hook>` file; `.husky/_` is husky's own and never touched.

@@ -1,3 +1,4 @@
+/** The repository around a directory (its work tree and git directories), HEAD and unmerged paths, from the system git. */
 import { UsageError, VaultError } from "../errors.js";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";

@@ -3,7 +3,10 @@
  * from git objects through git/revision.ts, never from the work tree. The vault lives at the
  * top of the work tree (store/root.ts), so at the top of every commit.
  */
-import { findRepo } from "../git/repo.js";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { findRepo, headCommit } from "../git/repo.js";
 import { RevisionReader } from "../git/revision.js";
 import { findVaultRoot } from "./root.js";
 import { envTexts, type VaultSource } from "./source.js";
@@ -30,4 +33,19 @@ export async function loadVaultAt(cwd: string, rev: string): Promise<{ vault: Va
 /** The environment files of a commit: environment → text. */
 export async function envTextsAt(reader: RevisionReader, oid: string): Promise<Map<string, string>> {
   return envTexts(revisionSource(reader, oid, oid));
+}
+
+/**
+ * The vault files of the last commit, and of the other side while a merge is in progress:
+ * what a write's new lines must name as their predecessors (store/signing.ts). Undefined
+ * outside git; no source at all before the first commit.
+ */
+export async function committedSources(root: string): Promise<VaultSource[] | undefined> {
+  if (!existsSync(join(root, ".git"))) return undefined;
+  const repo = await findRepo(root);
+  const reader = new RevisionReader(repo);
+  const heads = [await headCommit(root)];
+  const merging = await readFile(join(repo.gitDir, "MERGE_HEAD"), "utf8").catch(() => undefined);
+  for (const line of merging?.split("\n") ?? []) if (/^[0-9a-f]{40,64}$/.test(line.trim())) heads.push(line.trim());
+  return heads.filter((h): h is string => h !== undefined).map((h) => revisionSource(reader, h, h.slice(0, 12)));
 }

@@ -1,3 +1,4 @@
+/** The one way vault files are changed: under the repository lock, computed in memory, written through the journal. */
 import { dirname, join } from "node:path";
 import { FS_CONCURRENCY, mapConcurrent } from "../io/concurrent.js";
 import { mkdirInside, readInside } from "../io/confine.js";
@@ -8,6 +9,7 @@ import { VAULT_FILE } from "../model/config.js";
 import { commitJournaled, recover } from "./journal.js";
 import { type Changes, signChanges, writerFor } from "./signing.js";
 import { trustVault } from "./verified.js";
+import { committedSources } from "./at.js";
 
 export type { Changes } from "./signing.js";
 
@@ -38,7 +40,8 @@ export async function transaction<T>(root: string, signing: Signing, fn: (vault:
     const rosterBefore = structuredClone(vault.roster.data);
     const writer = writerFor(rosterBefore, signing.identities, signing.recipients);
     const { changes: unsigned, signed, result } = await fn(vault);
-    const changes = await signChanges({ source: vault.source, roster: rosterBefore }, unsigned, writer, signing.now);
+    const committed = await committedSources(root);
+    const changes = await signChanges({ source: vault.source, roster: rosterBefore, ...(committed === undefined ? {} : { committed }) }, unsigned, writer, signing.now);
     // Environment files `fn` signed itself: a merge's conflicts settled by `vault set`, whose
     // lines follow the conflict's sides, which the work tree's file cannot tell the sign pass.
     for (const [path, text] of signed ?? []) changes.set(path, text);
@@ -46,7 +49,7 @@ export async function transaction<T>(root: string, signing: Signing, fn: (vault:
     const vaultText = changes.get(VAULT_FILE);
     const rosterText = changes.get(ROSTER_FILE);
     if (typeof vaultText === "string" || typeof rosterText === "string") {
-      await cacheWrittenYaml(root, { ...(typeof vaultText === "string" ? { vault: vaultText } : {}), ...(typeof rosterText === "string" ? { roster: rosterText } : {}) });
+      await cacheWrittenYaml(root, { ...(typeof vaultText === "string" ? { vault: vaultText } : {}), ...(typeof rosterText === "string" ? { roster: rosterText } : {}) }, signing.identities[0]);
     }
     return result;
   });

@@ -3,12 +3,13 @@ import { findProblems, type Problem } from "../../app/check.js";
 import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
-/** Reports drift, overdue rotations, exposed values and burned variables in use; exit 5 when any. */
+/** Reports integrity failures (exit 4), drift, overdue rotations, exposed values and burned variables in use (exit 5). */
 export async function check(ctx: Context): Promise<number> {
   const problems = await findProblems(depsOf(ctx));
   if (ctx.json) ctx.out.result({ ok: problems.length === 0, problems });
   else if (problems.length === 0) ctx.out.note("vault check: nothing to report");
   else ctx.out.data(problems.map((p) => `${p.kind}: ${describe(p)}`).join("\n"));
+  if (problems.some((p) => p.kind === "integrity")) return ExitCode.integrity;
   return problems.length === 0 ? ExitCode.ok : ExitCode.validation;
 }
 
@@ -23,6 +24,8 @@ function describe(p: Problem): string {
       return `${p.env}: ${p.key} was last changed ${new Date(p.changed * 1000).toISOString().slice(0, 10)}, longer ago than its policy (${p.every}); \`vault rotate ${p.key} --env ${p.env}\``;
     case "exposed":
       return `${p.env}: ${p.key} was readable by ${p.to} (removed ${p.since}) and has not changed since; change it at its provider, then \`vault rotate ${p.key} --env ${p.env}\``;
+    case "integrity":
+      return `${p.file}${p.key === undefined ? "" : ` ${p.key}`}: ${p.what}`;
     case "burned":
       return `${p.target}: ${p.key} is burned but still in the file; \`vault unlock\` removes it if envvault wrote it, otherwise delete the line`;
   }
