@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The vault command. The everyday commands (export, run, get, unlock, lock, list, hook) run
-// from dist/cli/hot.cjs, compiled with a V8 code cache kept beside it: compiling the bundle
+// The vault command. The everyday commands (those src/cli/table.ts marks hot: export, run,
+// get, unlock, lock, list, hook) run from dist/cli/hot.cjs, compiled with a V8 code cache kept beside it: compiling the bundle
 // is a large part of a start-up that is paid many times a day. Anything else, and those
 // commands written in a way the fast parser does not take, loads the full CLI
 // (dist/cli/main.js). This file is CommonJS (bin/package.json) so that it starts without

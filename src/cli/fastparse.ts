@@ -48,17 +48,15 @@ function specOf(options: Readonly<Record<string, OptionDef>>): Spec {
 
 /**
  * The spec of a hot command, or undefined for one written with what this parser does not
- * implement (an option given more than once, an optional positional before the last): such
- * a command always goes through yargs, and the parser test says which one it is.
+ * implement (an option given more than once, an optional positional other than a variadic
+ * last one): such a command always goes through yargs, and the parser test names it.
  */
 function commandSpecOf(c: CommandDef): CommandSpec | undefined {
   if (Object.values(c.options).some((o) => o.array === true)) return undefined;
   const last = c.positionals.at(-1);
-  const rest = last !== undefined && (last.variadic === true || !last.required) ? last : undefined;
+  const rest = last?.variadic === true ? last : undefined;
   const positionals = rest === undefined ? c.positionals : c.positionals.slice(0, -1);
   if (positionals.some((p) => !p.required || p.variadic === true)) return undefined;
-  // An optional single positional is taken as a list of at most one: yargs gives a string.
-  if (rest !== undefined && rest.variadic !== true) return undefined;
   return { ...specOf(c.options), name: c.name as HotName, positionals, ...(rest === undefined ? {} : { rest }) };
 }
 
@@ -137,7 +135,7 @@ export function parseFast(argv: readonly string[]): FastCommand | undefined {
   }
   if (spec === undefined) return undefined;
   const { positionals: fixed, rest } = spec;
-  if (rest === undefined ? positionals.length !== fixed.length : positionals.length < fixed.length) return undefined;
+  if (rest === undefined ? positionals.length !== fixed.length : positionals.length < fixed.length + (rest.required ? 1 : 0)) return undefined;
   const all = [...fixed, ...positionals.slice(fixed.length).map(() => rest as PositionalDef)];
   if (positionals.some((v, idx) => all[idx]?.choices !== undefined && !all[idx].choices.includes(v))) return undefined;
   fixed.forEach((p, idx) => (args[p.name] = positionals[idx]));

@@ -76,7 +76,7 @@ export function fullParser(y: Argv, argv: readonly string[], onCommand: OnComman
       throw new UsageError(text ?? "invalid usage", { hints: ["`vault --help` lists the commands and options"] });
     });
   for (const c of COMMANDS as readonly CommandDef[]) {
-    parser.command(commandString(c), c.describe, builder(c), (args) => onCommand(c, args as Record<string, unknown>));
+    parser.command([commandString(c), ...(c.aliases ?? [])], c.describe, builder(c), (args) => onCommand(c, args as Record<string, unknown>));
   }
   return parser;
 }

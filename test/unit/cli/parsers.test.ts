@@ -103,6 +103,7 @@ function linesOf(c: CommandDef): string[][] {
   // Unknown and prototype names.
   for (const bad of ["--bogus", "-z", "--constructor", "--__proto__", "--toString", "--hasOwnProperty=1", "--no-constructor", "--e", "--f=json", "-format"]) lines.push([...base, bad], [...base, bad, "x"]);
   lines.push(["constructor", ...base.slice(1)], ["toString"], ["__proto__"], [c.name.slice(0, -1)], [c.name.toUpperCase()]);
+  for (const alias of c.aliases ?? []) lines.push([alias, ...base.slice(1)], ["--json", alias, ...base.slice(1)]);
   // `--` and what follows it.
   lines.push([...base, "--"], [...base, "--", "cmd"], ["--", ...base], [...base, "--", "node", "-e", "0"], [...base, "node", "--flag"]);
   for (const [name, o] of Object.entries(c.options)) {
