@@ -120,7 +120,6 @@ export function parseFast(argv: readonly string[]): FastCommand | undefined {
       target[camel(found.name)] = found.flagValue;
       continue;
     }
-    if (!found.flagValue) return undefined;
     let value = inline;
     if (value === undefined) {
       const next = argv[i + 1];
