@@ -10,7 +10,9 @@ const config: Config = {
     "^.+\\.ts$": [
       "@swc/jest",
       {
-        jsc: { parser: { syntax: "typescript" }, target: "es2022" },
+        // keepImportAttributes: the `with { type: "json" }` of src/cli/version.ts stays, which
+        // Node's module loader under jest requires of a JSON import.
+        jsc: { parser: { syntax: "typescript" }, target: "es2022", experimental: { keepImportAttributes: true } },
         module: { type: "es6" },
       },
     ],

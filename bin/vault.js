@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The vault command. The everyday commands (export, run, get, unlock, lock, list, hook) run
-// from dist/cli/hot.cjs, compiled with a V8 code cache kept beside it: compiling the bundle
+// The vault command. The everyday commands (those src/cli/table.ts marks hot: export, run,
+// get, unlock, lock, list, hook) run from dist/cli/hot.cjs, compiled with a V8 code cache kept beside it: compiling the bundle
 // is a large part of a start-up that is paid many times a day. Anything else, and those
 // commands written in a way the fast parser does not take, loads the full CLI
 // (dist/cli/main.js). This file is CommonJS (bin/package.json) so that it starts without
@@ -10,9 +10,18 @@ const { readFileSync, renameSync, rmSync, statSync, writeFileSync } = require("n
 const { join } = require("node:path");
 
 const argv = process.argv.slice(2);
-// A command line without any of their names cannot be one of the hot commands: it skips
-// the bundle (the fast parser in it decides for the others).
-const HOT = new Set(["export", "run", "get", "unlock", "lock", "list", "hook"]);
+
+/**
+ * The words that name a hot command (src/cli/table.ts), as the build wrote them; none without
+ * a build, which leaves everything to the full CLI.
+ */
+function hotNames() {
+  try {
+    return new Set(JSON.parse(readFileSync(join(__dirname, "..", "dist", "cli", "hot-names.json"), "utf8")));
+  } catch {
+    return new Set();
+  }
+}
 
 /** The exports of dist/cli/hot.cjs, or undefined if there is none (the full CLI then runs). */
 function loadHot() {
@@ -68,7 +77,10 @@ function loadHot() {
 }
 
 if (require.main === module) {
-  const fast = argv.some((a) => HOT.has(a)) ? loadHot()?.runFast(argv) : undefined;
+  // A command line without any of their names cannot be one of the hot commands: it skips
+  // the bundle (the fast parser in it decides for the others).
+  const hot = hotNames();
+  const fast = argv.some((a) => hot.has(a)) ? loadHot()?.runFast(argv) : undefined;
   (fast ?? import("../dist/cli/main.js").then((main) => main.run(argv))).then((code) => {
     process.exitCode = code;
   });

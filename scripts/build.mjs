@@ -87,16 +87,20 @@ const unsupportedCurves = {
   },
 };
 
-// The commands that run many times a day (their code is "hot"). bin/vault.js and
-// src/cli/fast.ts name them too; the three lists must agree.
-const HOT_COMMANDS = ["export", "run", "get", "unlock", "lock", "list", "hook"];
+// The commands that run many times a day (their code is "hot"), from the command table as tsc
+// compiled it (src/cli/table.ts); each is implemented by src/cli/commands/NAME.ts. The words
+// that name them go to dist/cli/hot-names.json, for bin/vault.js: it tells a hot command line
+// from the others without loading any of our code.
+const { COMMANDS } = await import(resolve(`${out}/lib/src/cli/table.js`));
+const hotCommands = COMMANDS.filter((c) => c.hot === true);
+const HOT_COMMANDS = hotCommands.map((c) => c.name);
+const hotWords = hotCommands.flatMap((c) => [c.name, ...(c.aliases ?? [])]);
+const hotFile = (name) => `src/cli/commands/${name}.ts`;
 {
-  const same = (list) => JSON.stringify([...list].sort()) === JSON.stringify([...HOT_COMMANDS].sort());
-  const inBin = /const HOT = new Set\((\[[^\]]*\])\)/.exec(readFileSync("bin/vault.js", "utf8"))?.[1];
-  const { hotCommands } = await import(resolve(`${out}/lib/src/cli/fast.js`));
-  if (inBin === undefined || !same(JSON.parse(inBin)) || !same(Object.keys(hotCommands))) {
+  const missing = HOT_COMMANDS.filter((name) => !existsSync(hotFile(name)));
+  if (missing.length > 0) {
     rmSync(out, { recursive: true, force: true });
-    console.error(`build: the hot commands differ: scripts/build.mjs ${HOT_COMMANDS.join(",")}; bin/vault.js ${inBin}; src/cli/fast.ts ${Object.keys(hotCommands).join(",")}`);
+    console.error(`build: src/cli/table.ts marks ${missing.join(", ")} hot, but there is no ${missing.map(hotFile).join(", ")}`);
     process.exit(1);
   }
 }
@@ -121,54 +125,64 @@ const options = {
 };
 
 // One chunk for the hot code. esbuild puts each module in a chunk by the set of entry points
-// (main and every dynamic import) that reach it, so the modules the hot commands share with
-// the ~40 other commands end up in ~20 small chunks, and Node pays ≈ 0.4 ms to resolve, load
-// and link each one (measured: 21 modules on the path of `vault export`). So every source
-// module outside the hot code is given an import of it, which makes all hot modules reachable
-// from the same entry points: esbuild then emits them as one chunk, and `vault export` loads
-// five modules (main.js, two small shared chunks, that chunk and its own 250-byte entry)
-// instead of 21. The hot set is the static closure of the hot
-// commands, found by a first pass. Inside it only the modules that are also imported
-// dynamically (the hot commands, and a few helpers) get the import, being entry points of
-// their own: that makes import cycles through them, harmless as long as their top level only
-// declares (functions, classes of their own, literal constants); the tests run every command.
+// (main and every dynamic import) that reach it statically, so the modules the hot commands
+// share with the ~40 other commands would end up in ~20 small chunks, and Node pays ≈ 0.4 ms
+// to resolve, load and link each one (measured: 21 modules on the path of `vault export`).
+// The hot code is the static closure of the hot commands, less what main.ts reaches itself
+// (that stays with main), found by a first pass. Every entry point that reaches into it is
+// made to reach all of it, through an import of "envvault-hot-code" (which imports every hot
+// command): esbuild then emits it as one chunk, and `vault export` loads five modules
+// (main.js, two small shared chunks, that chunk and its own small entry) instead of 21.
+// - An entry point outside the hot code gets the import prepended to its source. The hot code
+//   never imports it back (it is not in the closure), so this makes no import cycle.
+// - An entry point inside the hot code (a hot command, or a hot module imported dynamically so
+//   that hot.cjs evaluates it only when needed) is reached through a stand-in instead, which
+//   imports "envvault-hot-code" and re-exports the module: giving the module itself the import
+//   would make a cycle through it, and a top level run before what it imports.
+// No other module is touched, and a check below fails the build on an import cycle.
 const first = await build({ ...options, write: false });
-const hot = new Set();
-{
+const inputs = first.metafile.inputs;
+const staticInputs = (starts) => {
+  const seen = new Set();
   const visit = (input) => {
-    if (hot.has(input)) return;
-    hot.add(input);
-    for (const i of first.metafile.inputs[input]?.imports ?? []) if (i.kind === "import-statement" && !i.external) visit(i.path);
+    if (seen.has(input)) return;
+    seen.add(input);
+    for (const i of inputs[input]?.imports ?? []) if (i.kind === "import-statement" && !i.external) visit(i.path);
   };
-  for (const command of HOT_COMMANDS) visit(`src/cli/commands/${command}.ts`);
-}
-// Hot modules that are also imported dynamically somewhere are entry points of their own.
-const dynamicTargets = new Set(Object.values(first.metafile.inputs).flatMap((i) => i.imports.filter((x) => x.kind === "dynamic-import" && !x.external).map((x) => x.path)));
-// Not main.ts and the command table it imports: `vault --help` and the yargs path then load
-// no hot code before they need it.
-const mainOnly = new Set();
-{
-  const visit = (input) => {
-    if (mainOnly.has(input) || hot.has(input) || dynamicTargets.has(input)) return;
-    mainOnly.add(input);
-    for (const i of first.metafile.inputs[input]?.imports ?? []) if (i.kind === "import-statement" && !i.external) visit(i.path);
-  };
-  visit("src/cli/main.ts");
-}
-const needsHotImport = (rel) => rel.startsWith("src/") && !mainOnly.has(rel) && (!hot.has(rel) || dynamicTargets.has(rel));
+  for (const start of starts) visit(start);
+  return seen;
+};
+const mainInputs = staticInputs(["src/cli/main.ts"]);
+const hotCode = new Set([...staticInputs(HOT_COMMANDS.map(hotFile))].filter((input) => !mainInputs.has(input)));
+const dynamicTargets = new Set(Object.values(inputs).flatMap((i) => i.imports.filter((x) => x.kind === "dynamic-import" && !x.external).map((x) => x.path)));
+const coldEntries = new Set(
+  [...dynamicTargets].filter((e) => e.startsWith("src/") && !hotCode.has(e) && !mainInputs.has(e) && [...staticInputs([e])].some((input) => hotCode.has(input))),
+);
+const hotEntries = new Set([...dynamicTargets].filter((e) => hotCode.has(e)));
 const HOT_ENTRY = "envvault-hot-code";
+const repoPath = (abs) => abs.slice(resolve(".").length + 1).split("\\").join("/");
 const hotChunk = {
   name: "envvault-hot-chunk",
   setup(b) {
     b.onResolve({ filter: new RegExp(`^${HOT_ENTRY}$`) }, () => ({ path: HOT_ENTRY, namespace: HOT_ENTRY }));
     b.onLoad({ filter: /.*/, namespace: HOT_ENTRY }, () => ({
-      contents: HOT_COMMANDS.map((c) => `import ${JSON.stringify(resolve(`src/cli/commands/${c}.ts`))};`).join("\n"),
+      contents: HOT_COMMANDS.map((c) => `import ${JSON.stringify(resolve(hotFile(c)))};`).join("\n"),
       loader: "js",
       resolveDir: resolve("src/cli"),
     }));
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.kind !== "dynamic-import" || args.pluginData?.standIn === true) return undefined;
+      const real = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { standIn: true } });
+      if (real.errors.length > 0 || real.external || !hotEntries.has(repoPath(real.path))) return undefined;
+      return { path: real.path, namespace: "envvault-hot-entry" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "envvault-hot-entry" }, (args) => ({
+      contents: `import "${HOT_ENTRY}";\nexport * from ${JSON.stringify(args.path)};`,
+      loader: "js",
+      resolveDir: dirname(args.path),
+    }));
     b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
-      const rel = args.path.slice(resolve(".").length + 1).split("\\").join("/");
-      if (!needsHotImport(rel)) return undefined;
+      if (!coldEntries.has(repoPath(args.path))) return undefined;
       return { contents: `import "${HOT_ENTRY}";\n${readFileSync(args.path, "utf8")}`, loader: "ts", resolveDir: dirname(args.path) };
     });
   },
@@ -197,9 +211,9 @@ const result = await build({ ...options, plugins: [...options.plugins, hotChunk]
   const heavy = [/node_modules\/yaml\//, /node_modules\/age-encryption\//, /node_modules\/@noble\//, /node_modules\/yargs/];
   const problems = [];
   for (const command of HOT_COMMANDS) {
-    const chunk = outputOf(`src/cli/commands/${command}.ts`);
+    const chunk = outputOf(hotFile(command));
     if (chunk === undefined) {
-      problems.push(`no chunk holds src/cli/commands/${command}.ts`);
+      problems.push(`no chunk holds ${hotFile(command)}`);
       continue;
     }
     const loaded = new Set([...staticClosure(main), ...staticClosure(chunk)]);
@@ -212,6 +226,26 @@ const result = await build({ ...options, plugins: [...options.plugins, hotChunk]
       problems.push(`\`vault ${command}\` loads ${loaded.size} modules at start-up: ${what.join(", ")}; the hot chunk should hold them`);
     }
   }
+  // `vault --help` and the commands that are not hot load no hot code before they need it.
+  for (const o of staticClosure(main)) {
+    const held = Object.keys(outputs[o].inputs).find((input) => hotCode.has(input));
+    if (held !== undefined) problems.push(`src/cli/main.ts loads the hot code (${held}, in ${o}) at start-up`);
+  }
+  // No import cycle through our modules (src/ has none; this catches one the build would
+  // make): in a cycle, some module's top level runs before a module it imports.
+  const ours = (input) => !input.includes("node_modules/");
+  const state = new Map();
+  const visit = (input, trail) => {
+    if (state.get(input) === "done") return;
+    if (state.get(input) === "open") {
+      problems.push(`import cycle: ${[...trail.slice(trail.indexOf(input)), input].join(" → ")}`);
+      return;
+    }
+    state.set(input, "open");
+    for (const i of result.metafile.inputs[input]?.imports ?? []) if (i.kind === "import-statement" && !i.external && ours(i.path)) visit(i.path, [...trail, input]);
+    state.set(input, "done");
+  };
+  for (const input of Object.keys(result.metafile.inputs).filter(ours)) visit(input, []);
   if (problems.length > 0) {
     rmSync(out, { recursive: true, force: true });
     console.error(`build: ${problems.join("\nbuild: ")}`);
@@ -241,7 +275,7 @@ const requiredAtRuntime = (names) => ({
 {
   const hotResult = await build({
     ...options,
-    entryPoints: ["src/cli/fast.ts"],
+    entryPoints: ["src/cli/hot.ts"],
     outdir: undefined,
     outfile: `${out}/cli/hot.cjs`,
     splitting: false,
@@ -263,6 +297,7 @@ const requiredAtRuntime = (names) => ({
   }
   const text = hotResult.outputFiles[0].text;
   writeFileSync(`${out}/cli/hot.cjs`, `// envvault-hot ${createHash("sha256").update(text).digest("hex").slice(0, 16)}\n${text}`);
+  writeFileSync(`${out}/cli/hot-names.json`, `${JSON.stringify(hotWords)}\n`);
 }
 
 const old = `.dist-old-${process.pid}`;

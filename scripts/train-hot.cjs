@@ -21,6 +21,10 @@ const COMMANDS = [
 async function main() {
   const hot = loadHot();
   if (hot === undefined) throw new Error("dist/cli/hot.cjs is missing");
+  // The bundle's modules are those of the hot commands of src/cli/table.ts: a command left
+  // out here would start without its code in the cache.
+  const untrained = Object.keys(hot.hotModules).filter((name) => !COMMANDS.some((argv) => argv[0] === name));
+  if (untrained.length > 0) throw new Error(`no training line runs ${untrained.join(", ")}: add one to COMMANDS`);
   for (const argv of COMMANDS) {
     const run = hot.runFast(argv);
     if (run === undefined) throw new Error(`the fast path declined \`vault ${argv.join(" ")}\``);

@@ -7,12 +7,12 @@ import { appendFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
 import { fsError } from "../io/files.js";
 import { kindOf } from "../model/config.js";
-import { type ExportFormat, exportAs, githubEnv } from "../model/formats.js";
+import { exportAs, githubEnv, type OutputFormat } from "../model/formats.js";
 import { readEnvironment, type ResolvedEnvironment } from "./environment.js";
 import type { Deps, Reading } from "./session.js";
 
 export interface ExportInput {
-  format: ExportFormat | "github";
+  format: OutputFormat;
   /** k8s: the Secret's name and namespace. */
   name?: string;
   namespace?: string;

@@ -1,8 +1,21 @@
+/** Splits the command line of `vault run` (the passthrough command of cli/table.ts) into ours and the command's. */
+import { type CommandDef, COMMANDS, GLOBAL_OPTIONS, type OptionDef } from "./table.js";
+
+const passthroughCommands = (COMMANDS as readonly CommandDef[]).filter((c) => c.passthrough === true);
+const PASSTHROUGH = new Set(passthroughCommands.map((c) => c.name));
+
+/** The spellings of options that take a value: with it, the next word is that value. */
+function valueSpellings(options: Readonly<Record<string, OptionDef>>): string[] {
+  return Object.entries(options)
+    .filter(([, o]) => o.type === "string")
+    .flatMap(([name, o]) => [`--${name}`, ...(o.alias === undefined ? [] : [`-${o.alias}`])]);
+}
+
 /**
- * Our options that take a value, wherever they may stand before the command of `vault run`:
- * the globals, and run's own `--context` and `--explain`.
+ * Our options that take a value, wherever they may stand before the passed-through command:
+ * the globals, and the passthrough commands' own.
  */
-const VALUE_OPTIONS = new Set(["--env", "-e", "--identity", "--cwd", "--context", "--explain"]);
+const VALUE_OPTIONS = new Set([...valueSpellings(GLOBAL_OPTIONS), ...passthroughCommands.flatMap((c) => valueSpellings(c.options))]);
 
 /**
  * Splits `vault [opts] run [opts] [--] CMD…` so that CMD and its own options never reach
@@ -19,7 +32,7 @@ export function splitPassthrough(argv: string[]): { argv: string[]; passthrough:
       continue;
     }
     if (seenRun) return { argv: argv.slice(0, i), passthrough: argv.slice(i) };
-    if (a !== "run") return { argv, passthrough: [] };
+    if (!PASSTHROUGH.has(a)) return { argv, passthrough: [] };
     seenRun = true;
   }
   return { argv, passthrough: [] };

@@ -12,7 +12,8 @@ export interface GlobalArgs {
   cwd?: string;
   color: boolean;
   debug: boolean;
-  "allow-unverified"?: boolean;
+  /** `--allow-unverified` (yargs and the fast parser both give the camel-case name). */
+  allowUnverified?: boolean;
 }
 
 function isCharacterDevice(fd: number): boolean {
@@ -39,7 +40,7 @@ export function contextFor(g: GlobalArgs, out: Output, passthrough: string[]): C
     json: g.json,
     quiet: g.quiet,
     debug: g.debug,
-    ...(g["allow-unverified"] === true ? { allowUnverified: true } : {}),
+    ...(g.allowUnverified === true ? { allowUnverified: true } : {}),
     out,
     processEnv: process.env,
     get stdin() {

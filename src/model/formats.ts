@@ -4,8 +4,15 @@ import { InvalidFile, UsageError, ValidationFailed } from "../errors.js";
 import { entries as docEntries, formatAssignment, parse } from "./dotenv/index.js";
 import { isKey } from "./names.js";
 
-export type ExportFormat = "dotenv" | "json" | "yaml" | "shell" | "k8s" | "docker";
-export type ImportFormat = "dotenv" | "json" | "yaml";
+/** The formats {@link exportAs} writes. */
+export const TEXT_FORMATS = ["dotenv", "json", "yaml", "shell", "k8s", "docker"] as const;
+export type ExportFormat = (typeof TEXT_FORMATS)[number];
+/** What `vault export --format` takes: the text formats, and github ({@link githubEnv}). */
+export const EXPORT_FORMATS = [...TEXT_FORMATS, "github"] as const;
+export type OutputFormat = (typeof EXPORT_FORMATS)[number];
+/** The formats {@link importFrom} reads. */
+export const IMPORT_FORMATS = ["dotenv", "json", "yaml"] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 /**
  * The yaml package, loaded on first use only: most commands never print or read YAML, and

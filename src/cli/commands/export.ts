@@ -1,11 +1,11 @@
 import { exportEnvironment } from "../../app/export.js";
-import type { ExportFormat } from "../../model/formats.js";
+import type { OutputFormat } from "../../model/formats.js";
 import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 import { reportReading } from "../explain.js";
 
 interface Args {
-  format: ExportFormat | "github";
+  format: OutputFormat;
   name?: string;
   namespace?: string;
   context?: string;

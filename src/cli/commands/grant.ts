@@ -1,6 +1,7 @@
 /** `vault grant` and `vault admin`: access and roles given, as the roster records them. */
 import { grant as grantAccess } from "../../app/grant.js";
 import { grantWrite, setAdmin } from "../../app/roles.js";
+import { UsageError } from "../../errors.js";
 import { parseScope } from "../../model/names.js";
 import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
@@ -8,6 +9,7 @@ import type { Context } from "../context.js";
 /** `vault grant WHO SCOPE [--read-only | --write-only]`: access for a member or a team, with a key file for each new reader. */
 export async function grant(ctx: Context, args: { who: string; scope: string; "read-only"?: boolean; "write-only"?: boolean }): Promise<void> {
   parseScope(args.scope);
+  if (args["write-only"] === true && args["read-only"] === true) throw new UsageError("--read-only and --write-only exclude each other: a plain grant reads and writes");
   if (args["write-only"] === true) {
     const r = await grantWrite(depsOf(ctx), { who: args.who, scope: args.scope });
     ctx.out.note(`granted ${r.who} write access to ${r.scope} (without reading it)`);

@@ -5,18 +5,19 @@ import type { ConflictPolicy } from "../../model/patch.js";
 import { promptLine } from "../../io/terminal.js";
 import { depsOf, summary } from "../common.js";
 import type { Context } from "../context.js";
+import type { ConflictChoice } from "../table.js";
 import { explainJson, renderExplain, reportReading } from "../explain.js";
 
 interface Args {
   dryRun: boolean;
-  onConflict?: ConflictPolicy | "prompt";
+  onConflict?: ConflictChoice;
   at?: string;
   context?: string;
   explain?: string;
 }
 
 /** Asks on the terminal for each key changed locally, or applies the `--on-conflict` policy. */
-function decider(policy: ConflictPolicy | "prompt"): Decide {
+function decider(policy: ConflictChoice): Decide {
   return async (target, keys) => {
     const out = new Map<string, ConflictPolicy>();
     for (const key of keys) {

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "@jest/globals";
-import { parseFast } from "../../../src/cli/fastpath.js";
+import { parseFast } from "../../../src/cli/fastparse.js";
 
-const base = { json: false, quiet: false, color: true, debug: false };
+const base = { json: false, quiet: false, color: true, debug: false, allowUnverified: false };
 
-describe("fast command-line path", () => {
+describe("the fast parser", () => {
   test("names of Object.prototype are neither commands nor options", () => {
     for (const argv of [["toString"], ["constructor", "list"], ["list", "--constructor", "x"], ["list", "--toString"], ["export", "--hasOwnProperty=1"], ["run", "--__proto__", "x"]]) {
       expect(parseFast(argv)).toBeUndefined();

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { parseFast } from "../../../src/cli/fastpath.js";
+import { parseFast } from "../../../src/cli/fastparse.js";
 
 describe("the hook command starts without yargs", () => {
   test("takes the hook name and git's arguments as they come", () => {
