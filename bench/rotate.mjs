@@ -7,7 +7,8 @@
 // The vault is built deterministically (values from the seeded PRNG of lib/data.mjs, members
 // m01…, environments env-00…) through the real CLI, except that the members' identities are
 // made in-process with age-encryption and added to roster.yaml in one edit (49 `vault keygen`
-// plus 49 `vault member add` would only make the set-up slower). Then ONE `vault rotate
+// plus 49 `vault member add` would only make the set-up slower), each with its signing key,
+// and the owner signs the edit with `vault sign` (docs/FORMAT.md §5). Then ONE `vault rotate
 // --remove` is timed, and a second one on a fresh copy of the same repository; each is a new
 // process, wall time from spawn to exit, after a `sync` (so the rotation's fsyncs do not pay
 // for writing back the set-up's files). Prints `rotate --remove: X s (goal ≤ 2 s)` with the
@@ -21,15 +22,12 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { generateIdentity, identityToRecipient } from "age-encryption";
 import { parseDocument } from "yaml";
-import { makeValues, mustRun, toDotenv } from "./lib/data.mjs";
+import { option } from "./lib/args.mjs";
+import { commitAll, git, makeValues, mustRun, toDotenv } from "./lib/data.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const vault = join(root, "bin", "vault.js");
 const argv = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i < 0 ? fallback : Number(argv[i + 1]);
-};
 const ENVS = option("--envs", 10);
 const VARS = option("--vars", 200);
 const MEMBERS = option("--members", 50);
@@ -43,6 +41,7 @@ if (!existsSync(join(root, "dist", "cli", "main.js"))) {
   log("no build in dist/; run `npm run build` first");
   process.exit(1);
 }
+const { signerFor } = await import("../dist/lib/src/crypto/sign.js");
 
 const tmp = mkdtempSync(join(os.tmpdir(), "envvault-bench-rotate-"));
 const env = { ...process.env, HOME: join(tmp, "home"), NO_COLOR: "1", CI: "1" };
@@ -62,23 +61,23 @@ function cli(cwd, args, opts = {}) {
 async function build(dir) {
   const started = performance.now();
   mkdirSync(dir, { recursive: true });
-  mustRun("git", ["init", "-q"], { cwd: dir });
+  git(dir, ["init", "-q"], { env });
   cli(dir, ["init", "--quiet", "--yes", "--name", "owner", "--env", envNames.join(",")]);
   const identities = {};
   const roster = parseDocument(readFileSync(join(dir, ".envvault", "roster.yaml"), "utf8"));
   for (const name of others) {
     identities[name] = await generateIdentity();
-    roster.setIn(["members", name], roster.createNode({ recipients: [await identityToRecipient(identities[name])], teams: ["eng"] }));
+    roster.setIn(["members", name], roster.createNode({ recipients: [await identityToRecipient(identities[name])], signing_keys: [signerFor(identities[name]).publicKey], teams: ["eng"] }));
   }
   writeFileSync(join(dir, ".envvault", "roster.yaml"), String(roster));
+  cli(dir, ["sign", "--quiet"]);
   for (const [i, name] of envNames.entries()) {
     cli(dir, ["import", "-", "--quiet", "--env", name], { input: toDotenv(makeValues(VARS, 100 + i)) });
     cli(dir, ["grant", "--quiet", "team:eng", name]);
   }
   const keyFiles = envNames.reduce((n, e) => n + readdirSync(join(dir, ".envvault", "keys", e)).length, 0);
   if (keyFiles !== ENVS * MEMBERS) throw new Error(`set-up: ${keyFiles} key files, expected ${ENVS * MEMBERS}`);
-  mustRun("git", ["add", "-A"], { cwd: dir });
-  mustRun("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m", "bench vault"], { cwd: dir });
+  commitAll(dir, env, "bench vault");
   log(`built ${ENVS} environments × ${VARS} variables, ${MEMBERS} members (${keyFiles} key files) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return identities;
 }

@@ -1,6 +1,7 @@
 // `npm run bench` (= `npm run build && node bench/run.mjs`): start-up cost of the CLI against
 // plain `node` and against its peers (dotenvx, secretlint, the reference age CLI), on
-// deterministic data, plus peak memory and how the cost grows with variables and members.
+// deterministic data, plus peak memory and how the cost grows with variables and members;
+// then the other bench/*.mjs scripts (the .env engine, crypto, rotation, signing and verification).
 // See bench/README.md.
 //
 //   node bench/run.mjs [--runs N] [--warmup N] [--no-install] [--no-extras] [--keep]
@@ -9,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { option } from "./lib/args.mjs";
 import { makeDotenvxDir, makeValues, makeVaultRepo } from "./lib/data.mjs";
 import { DOTENVX_VERSION, findDotenvx } from "./lib/dotenvx.mjs";
 import { HOOK_FILES, HOOK_STAGED, makeHookRepo } from "./lib/hookrepo.mjs";
@@ -22,10 +24,6 @@ const started = Date.now();
 const BUDGET_MS = 225_000;
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const argv = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i < 0 ? fallback : Number(argv[i + 1]);
-};
 const runs = option("--runs", 10);
 const warmup = option("--warmup", 2);
 if (!(Number.isInteger(runs) && runs > 0 && Number.isInteger(warmup) && warmup >= 0)) {
@@ -170,7 +168,7 @@ try {
   // --- the other benchmarks, as they print themselves ----------------------------------------
   const extras = [];
   if (!argv.includes("--no-extras")) {
-    for (const script of ["bench/format.mjs", "bench/crypto.mjs", "bench/rotate.mjs"]) {
+    for (const script of ["bench/format.mjs", "bench/crypto.mjs", "bench/rotate.mjs", "bench/verify.mjs"]) {
       if (!existsSync(join(root, script))) {
         extras.push({ script, lines: [], note: "not present, skipped" });
         continue;
@@ -188,6 +186,19 @@ try {
   if (rotate) ratioRows.splice(5, 0, ...ratios({ rotate: { median: 1000 * Number(rotate[1]) }, goal: { median: 1000 * Number(rotate[2]) } }, [
     { label: "rotate --remove (10 envs × 200 vars, 50 members) / goal", num: "rotate", den: "goal", op: "≤", goal: 1, note: "one `vault rotate --remove` run (the slower of two, each on a fresh copy), against its goal of 2 s; see the bench/rotate.mjs section." },
   ]));
+
+  // bench/verify.mjs prints a table of measures with their ratio to its own `node -e 0`; they
+  // join the goals table (for information: signing and verification have no goal of their own).
+  const verifyLines = extras.find((e) => e.script === "bench/verify.mjs")?.lines ?? [];
+  const verifyRows = verifyLines.map((l) => /^\| ([a-z][^|]*?) \| ([\d.]+) ms \| ([\d.]+) \|/.exec(l)).filter((m) => m !== null);
+  const verifyNode = verifyRows.find((m) => m[1] === "node -e 0");
+  if (verifyNode) {
+    const medians = Object.fromEntries(verifyRows.map((m) => [m[1], { median: Number(m[2]) }]));
+    ratioRows.push(...ratios(medians, verifyRows.filter((m) => m !== verifyNode).map((m, i) => ({
+      label: `${m[1]} / node`, num: m[1], den: "node -e 0",
+      ...(i === 0 ? { note: `from bench/verify.mjs (200 variables, a history of 1,000 commits), against its own \`node -e 0\` (${Number(verifyNode[2]).toFixed(1)} ms) measured in the same interleaved rounds; see its section.` } : {}),
+    }))));
+  }
 
   // --- report --------------------------------------------------------------------------------
   const cpus = os.cpus();

@@ -49,18 +49,34 @@ export function mustRun(file, args, opts) {
 }
 
 /**
+ * git in `dir` as the bench's committer, with hooks off (a vault's own hooks would run on
+ * `git commit`); `env` is the bench's environment. Returns stdout; throws if git fails.
+ */
+export function git(dir, args, { env, input } = {}) {
+  return mustRun("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "core.hooksPath=/dev/null", ...args], { cwd: dir, env, input, maxBuffer: 64 << 20 });
+}
+
+/** Commits everything in `dir` (the vault included: readers check the history of HEAD). */
+export function commitAll(dir, env, message) {
+  git(dir, ["add", "-A"], { env });
+  git(dir, ["commit", "-q", "-m", message], { env });
+}
+
+/**
  * A git repository whose vault holds `values`, made as a user would: `vault init` (which
- * creates the identity under env.HOME on first use), then `vault import` of a .env file.
- * Checks that `vault export --format json` gives the values back.
+ * creates the identity under env.HOME on first use), then `vault import` of a .env file,
+ * committed. Checks that `vault export --format json` gives the values back (which also
+ * verifies the commit: later readers find HEAD in the trust cache).
  */
 export function makeVaultRepo(dir, values, { vault, env }) {
   mkdirSync(dir, { recursive: true });
   const opts = { cwd: dir, env };
-  mustRun("git", ["init", "-q"], opts);
+  git(dir, ["init", "-q"], { env });
   mustRun(process.execPath, [vault, "init", "--quiet"], opts);
   const input = join(dir, "..", `${Object.keys(values).length}.env`);
   writeFileSync(input, toDotenv(values));
   mustRun(process.execPath, [vault, "import", input, "--quiet"], opts);
+  commitAll(dir, env, "bench: the vault");
   const back = JSON.parse(mustRun(process.execPath, [vault, "export", "--format", "json"], opts));
   if (JSON.stringify(back) !== JSON.stringify(values)) throw new Error(`set-up: ${dir} does not export the imported values`);
   mustRun(process.execPath, [vault, "unlock", "--quiet"], opts); // later unlocks are the no-change steady state

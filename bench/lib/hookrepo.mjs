@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { mustRun, prng } from "./data.mjs";
+import { commitAll, git, mustRun, prng } from "./data.mjs";
 
 const WORDS = [
   "const", "let", "return", "function", "value", "result", "request", "response", "config", "options", "item", "items", "index",
@@ -42,15 +42,13 @@ const filePath = (i) => `src/mod_${String(Math.floor(i / 100)).padStart(2, "0")}
  */
 export function makeHookRepo(dir, from, { vault, env, values }) {
   cpSync(from, dir, { recursive: true });
-  const git = (...args) => mustRun("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid", ...args], { cwd: dir, env, maxBuffer: 64 << 20 });
   const rand = prng(7);
   for (let i = 0; i < HOOK_FILES; i++) {
     const path = join(dir, filePath(i));
     if (i % 100 === 0) mkdirSync(join(path, ".."), { recursive: true });
     writeFileSync(path, sourceFile(rand, 20 + Math.floor(rand() * 80)));
   }
-  git("add", "-A");
-  git("commit", "-q", "--no-verify", "-m", "bench: 5,000 files");
+  commitAll(dir, env, "bench: 5,000 files");
 
   const staged = [];
   for (let k = 0; k < HOOK_STAGED.edited; k++) {
@@ -67,7 +65,7 @@ export function makeHookRepo(dir, from, { vault, env, values }) {
     writeFileSync(join(dir, rel), sourceFile(rand, 20 + Math.floor(rand() * 80)));
     staged.push(rel);
   }
-  git("add", "--", ...staged);
+  git(dir, ["add", "--", ...staged], { env });
 
   const cli = (args, opts = {}) => mustRun(process.execPath, [vault, ...args], { cwd: dir, env, ...opts });
   cli(["hooks", "refresh", "--quiet"]);
@@ -77,9 +75,9 @@ export function makeHookRepo(dir, from, { vault, env, values }) {
   // The hook must find a known value in a staged file (exit 6), and let the clean set through.
   const leak = "src/new/leak.ts";
   writeFileSync(join(dir, leak), `export const x = ${JSON.stringify(Object.values(values)[1234])};\n`);
-  git("add", "--", leak);
+  git(dir, ["add", "--", leak], { env });
   const blocked = spawnHook(dir, vault, env);
-  git("rm", "-q", "--cached", "--", leak);
+  git(dir, ["rm", "-q", "--cached", "--", leak], { env });
   rmSync(join(dir, leak));
   if (blocked.status !== 6 || !blocked.stderr.includes("known-secret")) {
     throw new Error(`set-up: the pre-commit hook did not block a staged known secret (exit ${blocked.status})\n${blocked.stderr}`);

@@ -21,9 +21,9 @@ export function ratios(results, goals) {
  * linear, 2 quadratic, below 1 sub-linear (a fixed start-up share). No worse than linear
  * when every exponent is at most 1 (+0.1 for timing noise).
  */
-export function growth(title, unit, points, results, floor) {
+export function growth(title, unit, points, results, floor, noun = unit === "vars" ? "variable" : "member") {
   const rows = points.map(([n, name]) => ({ n, name, median: results[name]?.median }));
-  if (rows.some((r) => r.median === undefined)) return { title, unit, rows, verdict: undefined };
+  if (rows.some((r) => r.median === undefined)) return { title, unit, noun, rows, verdict: undefined };
   const steps = [];
   for (let i = 1; i < rows.length; i++) {
     const a = rows[i - 1];
@@ -32,7 +32,18 @@ export function growth(title, unit, points, results, floor) {
     const eb = Math.max(b.median - floor, 0.1);
     steps.push({ from: a.n, to: b.n, perUnit: (b.median - a.median) / (b.n - a.n), exponent: Math.log(eb / ea) / Math.log(b.n / a.n) });
   }
-  return { title, unit, rows, steps, floor, verdict: steps.every((s) => s.exponent <= 1.1) };
+  return { title, unit, noun, rows, steps, floor, verdict: steps.every((s) => s.exponent <= 1.1) };
+}
+
+/** One growth table in Markdown: its title, a row per size, and the verdict. */
+export function growthLines(g) {
+  const out = [`**${g.title}**`, "", `| ${g.unit} | median | above floor | step | per added ${g.noun} | exponent |`, "|---|---|---|---|---|---|"];
+  g.rows.forEach((r, i) => {
+    const st = i === 0 ? undefined : g.steps?.[i - 1];
+    out.push(`| ${r.n.toLocaleString("en")} | ${ms(r.median)} | ${r.median === undefined ? "—" : ms(r.median - g.floor)} | ${st === undefined ? "—" : `${st.from.toLocaleString("en")} → ${st.to.toLocaleString("en")}`} | ${st === undefined ? "—" : perUnit(st.perUnit)} | ${st === undefined ? "—" : st.exponent.toFixed(2)} |`);
+  });
+  out.push("", `Verdict: ${g.verdict === undefined ? "skipped" : g.verdict ? "no worse than linear" : "**worse than linear**"}.`, "");
+  return out;
 }
 
 const perUnit = (ms) => (Math.abs(ms) >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} µs`);
@@ -78,14 +89,7 @@ export function markdown({ meta, commands, results, ratioRows, rss, growthTables
   if (growthTables.length > 0) {
     out.push("## Cost growth", "");
     out.push(`Medians from the tables above; "above floor" is the median minus \`node -e 0\` (${ms(growthTables[0].floor)}). Per added unit: the difference of medians divided by the difference of sizes. Exponent: log(above₂ / above₁) / log(n₂ / n₁), 1 for linear growth, less when a fixed start-up cost dominates; no worse than linear when each is ≤ 1 (+0.1 for noise).`, "");
-    for (const g of growthTables) {
-      out.push(`**${g.title}**`, "", `| ${g.unit} | median | above floor | step | per added ${g.unit === "vars" ? "variable" : "member"} | exponent |`, "|---|---|---|---|---|---|");
-      g.rows.forEach((r, i) => {
-        const st = i === 0 ? undefined : g.steps?.[i - 1];
-        out.push(`| ${r.n.toLocaleString("en")} | ${ms(r.median)} | ${r.median === undefined ? "—" : ms(r.median - g.floor)} | ${st === undefined ? "—" : `${st.from.toLocaleString("en")} → ${st.to.toLocaleString("en")}`} | ${st === undefined ? "—" : perUnit(st.perUnit)} | ${st === undefined ? "—" : st.exponent.toFixed(2)} |`);
-      });
-      out.push("", `Verdict: ${g.verdict === undefined ? "skipped" : g.verdict ? "no worse than linear" : "**worse than linear**"}.`, "");
-    }
+    for (const g of growthTables) out.push(...growthLines(g));
   }
 
   for (const e of extras) {

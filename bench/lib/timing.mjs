@@ -6,10 +6,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 
-/** Runs one command once; returns its wall time in ms, throws if it fails. */
-export function timeOnce({ name, file, args, cwd, env }) {
+/**
+ * Runs one command once; returns its wall time in ms, throws if it fails. `before()` runs
+ * first, untimed (to reset a cache, say); `input()` gives the text for its stdin (else none).
+ */
+export function timeOnce({ name, file, args, cwd, env, before, input }) {
+  before?.();
+  const stdin = input?.();
   const start = performance.now();
-  const r = spawnSync(file, args, { cwd, env, stdio: ["ignore", "ignore", "pipe"], maxBuffer: 64 << 20 });
+  const r = spawnSync(file, args, { cwd, env, input: stdin, stdio: [stdin === undefined ? "ignore" : "pipe", "ignore", "pipe"], maxBuffer: 64 << 20 });
   const ms = performance.now() - start;
   if (r.status !== 0) throw new Error(`${name}: exit ${r.status ?? r.signal}\n${r.stderr ?? ""}${r.error ?? ""}`);
   return ms;
