@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateIdentity, identityToRecipient } from "../../../src/crypto/age.js";
@@ -27,6 +27,7 @@ import { Keyring } from "../../../src/store/keyring.js";
 import { saveState } from "../../../src/store/state.js";
 import { Vault } from "../../../src/store/vault.js";
 import { rejection } from "../errors.js";
+import { writeSigned } from "./fixture.js";
 
 const NOW = "2026-03-01T12:00:00Z";
 const T0 = 1_700_000_000;
@@ -49,11 +50,11 @@ async function valuesOf(who: { identity: string; recipient: string }, member: st
   return Object.fromEntries([...(await readEnv(keyring, env))].map(([k, v]) => [k, v.value]));
 }
 
-/** Seals values into an environment as alice, and writes the file. */
+/** Seals values into an environment as alice, and writes the file, signed by her. */
 async function setIn(env: string, values: Record<string, string>): Promise<void> {
   const keyring = new Keyring(await Vault.load(root), [alice.identity], [alice.recipient], "alice");
   const r = await applyUpdates(keyring, await keyring.vault.envFile(env), Object.entries(values).map(([key, value]) => ({ key, value })), [], T0);
-  await writeFile(join(root, Vault.envPath(env)), printEnvFile(r.file));
+  await writeSigned(root, alice.identity, { [Vault.envPath(env)]: printEnvFile(r.file) });
 }
 
 const noValue = async (key: string): Promise<string> => {
@@ -158,7 +159,7 @@ describe("rotateValues", () => {
 
   test("a generated variable the vault does not store is made again here, without asking for a value", async () => {
     const yaml = await readFile(join(root, VAULT_FILE), "utf8");
-    await writeFile(join(root, VAULT_FILE), yaml.replace("targets:", "variables:\n  SESSION_SECRET: { kind: generated, generate: hex:16 }\ntargets:"));
+    await writeSigned(root, alice.identity, { [VAULT_FILE]: yaml.replace("targets:", "variables:\n  SESSION_SECRET: { kind: generated, generate: hex:16 }\ntargets:") });
     expect(await rotateValues(as(alice), { keys: ["SESSION_SECRET"], stdin: false, newValue: noValue })).toMatchObject({ rotated: [], generated: ["SESSION_SECRET"] });
     const e = await rejection(rotateValues(as(alice), { keys: ["SESSION_SECRET"], stdin: true, newValue: noValue }));
     expect(e.message).toBe("SESSION_SECRET is generated on each machine; it takes no value from --stdin");
@@ -194,7 +195,7 @@ describe("scopes, access, burn and validate", () => {
 
   test("validate checks every environment unless one is asked for, and an unknown one is a usage error", async () => {
     const yaml = await readFile(join(root, VAULT_FILE), "utf8");
-    await writeFile(join(root, VAULT_FILE), yaml.replace("targets:", "variables:\n  API_KEY: { required: true }\ntargets:"));
+    await writeSigned(root, alice.identity, { [VAULT_FILE]: yaml.replace("targets:", "variables:\n  API_KEY: { required: true }\ntargets:") });
     expect(await validate(as(alice))).toEqual({ violations: [{ env: "production", key: "API_KEY", problem: "is required but not set" }], unreadable: [] });
     expect(await validate(as(alice, { env: "development" }))).toEqual({ violations: [], unreadable: [] });
     expect((await rejection(validate(as(alice, { env: "staging" })))).code).toBe("USAGE");
