@@ -7,6 +7,8 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/pr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InvalidFile, VaultError } from "../../../src/errors.js";
+import { initVault } from "../../../src/app/init.js";
+import { generateIdentity, identityToRecipient } from "../../../src/crypto/age.js";
 import { transaction } from "../../../src/store/transaction.js";
 import { cacheWrittenYaml, Vault } from "../../../src/store/vault.js";
 import { YAML_CACHE_FILE, YAML_CACHE_FORMAT, YamlCache, YamlFile, yamlSha } from "../../../src/store/yamlcache.js";
@@ -200,10 +202,16 @@ describe("documents for edits", () => {
   });
 
   test("transaction() hands its function a vault with documents, even when the cache is warm", async () => {
+    // transaction() verifies the vault first: it needs a signed one, made by initVault.
+    await rm(join(root, ".envvault"), { recursive: true });
+    const identity = await generateIdentity();
+    const signing = { identities: [identity], recipients: [await identityToRecipient(identity)], now: 1_700_000_000 };
+    await initVault({ root, envs: ["development"], member: "alice", recipients: signing.recipients, identities: [identity] });
     await load();
     await load(); // warm
-    const seen = await transaction(root, async (vault) => ({ changes: new Map(), result: [vault.config.hasDoc, vault.roster.hasDoc, String(vault.config.doc)] as const }));
-    expect(seen).toEqual([true, true, expect.stringContaining("# the environments\n")]);
+    expect((await load()).config.hasDoc).toBe(false);
+    const seen = await transaction(root, signing, async (vault) => ({ changes: new Map(), result: [vault.config.hasDoc, vault.roster.hasDoc, String(vault.config.doc)] as const }));
+    expect(seen).toEqual([true, true, expect.stringContaining("# envvault: environments, variable definitions and targets")]);
   });
 });
 
