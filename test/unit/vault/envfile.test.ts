@@ -6,8 +6,8 @@ import { emptyEnvFile, type EnvFile, parseEnvFile, parseValueLine, printEnvFile,
 import { thrown } from "../errors.js";
 
 const FILE = ".envvault/envs/production.env";
-const R1 = "age1f0l3ggu0pnearkpe2fek62a0ngv5zcv57td59qlaemtsg7wtsg9sv9l07k";
-const R2 = "age1wuxzrf36hpgv32s990lw7f848d7fcy9zgpread9dm90leapx4y8qlf6k60";
+const R1 = "age19cedlxh0n5sudmt956xkq39za0ed9q3c2vljahm5wy7fcg3tluaqhtgksr";
+const R2 = "age1s7e36g8ftatnd9e5uls0ttjs3sc6nqmt255566dcjt09tzgvl57seex30y";
 const B1 = "aaaaaaaaaaaa";
 const B2 = "bbbbbbbbbbbb";
 const B3 = "cccccccccccc";
