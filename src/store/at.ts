@@ -3,7 +3,9 @@
  * from git objects through git/revision.ts, never from the work tree. The vault lives at the
  * top of the work tree (store/root.ts), so at the top of every commit.
  */
-import { findRepo } from "../git/repo.js";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { findRepo, headCommitQuick } from "../git/repo.js";
 import { RevisionReader } from "../git/revision.js";
 import { findVaultRoot } from "./root.js";
 import { envTexts, type VaultSource } from "./source.js";
@@ -16,6 +18,16 @@ export function revisionSource(reader: RevisionReader, oid: string, label: strin
     list: (dir) => reader.list(oid, dir),
     describe: (path) => `${path} at ${label}`,
   };
+}
+
+/**
+ * The vault files of HEAD in the repository at `root`, or undefined when it is no repository's
+ * top or HEAD has no commit yet (writes sign their lines against it, store/signing.ts).
+ */
+export async function headSource(root: string): Promise<VaultSource | undefined> {
+  if (!existsSync(join(root, ".git"))) return undefined;
+  const head = await headCommitQuick(root);
+  return head === undefined ? undefined : revisionSource(new RevisionReader(await findRepo(root)), head, "HEAD");
 }
 
 /** The vault as of `rev` (a commit, branch, tag or expression). */

@@ -7,9 +7,10 @@
 import { NotAllowed } from "../errors.js";
 import { sha256Hex, signerFor, verifySignature } from "../crypto/sign.js";
 import { checkChain, type Link, parseChain } from "../model/chain.js";
-import { parseEnvFile, printEnvFile } from "../model/envfile.js";
+import { parseEnvFile, printEnvFile, signedView } from "../model/envfile.js";
 import { CHAIN_FILE, ENVS_DIR, EXPOSED_FILE, ROSTER_FILE, VAULT_FILE } from "../model/layout.js";
 import { checkRoster, isAdmin, memberFor, type Roster, signingKeysOf } from "../model/roster.js";
+import { lineLeaves } from "../model/signed.js";
 import { endorse, extendChain, signEnvChange, type Writer } from "../model/signing.js";
 import { envTexts, type VaultSource } from "./source.js";
 
@@ -61,6 +62,19 @@ function chainHeads(links: readonly Link[]): Link[] {
 export interface Before {
   source: VaultSource;
   roster: Roster;
+  /** The vault files at HEAD, when the write is not signed against HEAD itself (`source`). */
+  committed?: VaultSource;
+}
+
+/** The leaves of an environment file's lines at HEAD; undefined when that file cannot be read as one. */
+async function committedLeaves(committed: VaultSource, path: string, env: string): Promise<Set<string> | undefined> {
+  const text = await committed.read(path);
+  if (text === undefined) return new Set();
+  try {
+    return new Set(lineLeaves(signedView(parseEnvFile(text, path, env))).values());
+  } catch {
+    return undefined; // a damaged or conflicted file at HEAD: sign against the work tree alone
+  }
 }
 
 async function rosterOf(text: string): Promise<Roster> {
@@ -90,7 +104,8 @@ export async function signChanges(before: Before, changes: Changes, writer: Writ
       continue;
     }
     const next = parseEnvFile(text, path, env);
-    out.set(path, printEnvFile(signEnvChange(old, next, roster, writer, now)));
+    const committed = before.committed === undefined ? undefined : await committedLeaves(before.committed, path, env);
+    out.set(path, printEnvFile(signEnvChange(old, next, roster, writer, now, committed)));
   }
   if (typeof rosterText === "string") {
     // Lines whose writers this roster no longer lets write stay valid through the admin.

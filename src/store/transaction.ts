@@ -8,6 +8,7 @@ import { VAULT_FILE } from "../model/config.js";
 import { commitJournaled, recover } from "./journal.js";
 import { type Changes, signChanges, writerFor } from "./signing.js";
 import { trustVault } from "./verified.js";
+import { headSource } from "./at.js";
 
 export type { Changes } from "./signing.js";
 
@@ -38,7 +39,8 @@ export async function transaction<T>(root: string, signing: Signing, fn: (vault:
     const rosterBefore = structuredClone(vault.roster.data);
     const writer = writerFor(rosterBefore, signing.identities, signing.recipients);
     const { changes: unsigned, result } = await fn(vault);
-    const changes = await signChanges({ source: vault.source, roster: rosterBefore }, unsigned, writer, signing.now);
+    const committed = await headSource(root);
+    const changes = await signChanges({ source: vault.source, roster: rosterBefore, ...(committed === undefined ? {} : { committed }) }, unsigned, writer, signing.now);
     await applyChanges(root, changes);
     const vaultText = changes.get(VAULT_FILE);
     const rosterText = changes.get(ROSTER_FILE);

@@ -45,7 +45,7 @@ function keyFiles(sb: Sandbox): string[] {
 
 function scopeLines(sb: Sandbox, env: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of sb.read(`.envvault/envs/${env}.env`).matchAll(/^#@scope (\S+) (age1[0-9a-z]+)$/gm)) out.set(m[1]!, m[2]!);
+  for (const m of sb.read(`.envvault/envs/${env}.env`).matchAll(/^#@scope (\S+) (age1[0-9a-z]+) \S+$/gm)) out.set(m[1]!, m[2]!);
   return out;
 }
 
@@ -72,8 +72,9 @@ function accessOf(sb: Sandbox, who: string, as = "alice", env?: NodeJS.ProcessEn
 }
 
 /**
- * A repository where alice (init, development + production) added bob (team dev, a person)
- * and ci (a machine), and set the values of both environments.
+ * A repository where alice (init, development + production; its admin) added bob (team dev, a
+ * person) and ci (a machine), each with their signing key, and set the values of both
+ * environments.
  */
 class Team {
   readonly sb = new Sandbox();
@@ -96,8 +97,8 @@ class Team {
     for (const who of ["alice", "bob", "ci"]) sb.secret(secretKeyOf(readFileSync(this.identityFile[who]!, "utf8")));
     this.recipient.bob = bob.stdout.trim();
     this.recipient.ci = ci.stdout.trim();
-    this.ok("alice", ["member", "add", "bob", "--recipient", this.recipient.bob, "--team", "dev"]);
-    this.ok("alice", ["member", "add", "ci", "--recipient", this.recipient.ci, "--kind", "machine"]);
+    this.ok("alice", ["member", "add", "bob", ...sb.member("bob").args, "--team", "dev"]);
+    this.ok("alice", ["member", "add", "ci", ...sb.member("ci", { env: { ENVVAULT_IDENTITY: this.ciKey } }).args, "--kind", "machine"]);
     this.ok("alice", ["import", "-", "--format", "dotenv"], { input: dotenv(DEV) });
     this.ok("alice", ["import", "-", "--format", "dotenv", "--env", "production"], { input: dotenv(PROD) });
   }
@@ -151,7 +152,9 @@ describe("offboarding: vault rotate --remove alice", () => {
     t.ok("alice", ["grant", "bob", "production"]);
     t.ok("alice", ["grant", "ci", "development"]);
     t.ok("alice", ["grant", "ci", "production"]);
-    // bob makes a scope of his own, which alice is never granted.
+    // bob, a second admin, makes a scope of his own, which alice is never granted, and later
+    // removes alice (both change roster.yaml, which only an admin may).
+    t.ok("alice", ["admin", "add", "bob"]);
     t.ok("bob", ["scope", "add", "production:payments"]);
     t.ok("bob", ["set", "STRIPE_SECRET", "--stdin", "--scope", "payments", "--env", "production"], { input: PAYMENTS.STRIPE_SECRET });
     sb.commitAll("team vault", "alice");
@@ -380,8 +383,7 @@ describe("grant and revoke change who can read; vault access shows it", () => {
   });
 
   test("grant team:dev development gives every dev member a key file", () => {
-    const dave = t.ok("dave", ["keygen"]).stdout.trim();
-    t.ok("alice", ["member", "add", "dave", "--recipient", dave, "--team", "dev"]);
+    t.ok("alice", ["member", "add", "dave", ...sb.member("dave").args, "--team", "dev"]);
     expect(t.get("bob", "API_TOKEN", "development").code).toBe(3);
     const grant = t.ok("alice", ["grant", "team:dev", "development"]);
     expect(grant.stderr).toContain("granted team dev read access to development: new key files for bob, dave");
@@ -395,8 +397,9 @@ describe("grant and revoke change who can read; vault access shows it", () => {
   });
 
   test("a member added later with --team dev by a reader gets a key file at once", () => {
-    const erin = t.ok("erin", ["keygen"]).stdout.trim();
-    const add = t.ok("bob", ["member", "add", "erin", "--recipient", erin, "--team", "dev"]);
+    // Adding a member changes roster.yaml: the one adding is an admin (bob, a reader of development).
+    t.ok("alice", ["admin", "add", "bob"]);
+    const add = t.ok("bob", ["member", "add", "erin", ...sb.member("erin").args, "--team", "dev"]);
     expect(add.stderr).toContain("added member erin (teams: dev); can read: development");
     expect(sb.exists(".envvault/keys/development/erin.age")).toBe(true);
     expect(t.export("erin", "development")).toEqual({ code: 0, values: DEV });
@@ -404,8 +407,9 @@ describe("grant and revoke change who can read; vault access shows it", () => {
   });
 
   test("a member added with --team dev by a non-reader is drift for vault check until a reader grants again", () => {
-    const frank = t.ok("frank", ["keygen"]).stdout.trim();
-    const add = t.ok("ci", ["member", "add", "frank", "--recipient", frank, "--team", "dev"]);
+    // ci is made an admin that cannot read development.
+    t.ok("alice", ["admin", "add", "ci"]);
+    const add = t.ok("ci", ["member", "add", "frank", ...sb.member("frank").args, "--team", "dev"]);
     expect(add.stderr).toMatch(/warning: you cannot read development, so frank has no key for it yet/);
     expect(sb.exists(".envvault/keys/development/frank.age")).toBe(false);
     expect(t.get("frank", "API_TOKEN", "development").code).toBe(3);
