@@ -42,11 +42,23 @@ export function addMember(roster: YamlFile<Roster>, name: string, def: MemberDef
   return editYaml(roster, "roster", (doc) => doc.setIn(["members", name], doc.createNode(def, { flow: false })));
 }
 
-/** Drops a member from `members` and from every access list. */
+/**
+ * Drops a member from `members`, from every access list (readers and writers) and from the
+ * admins, so that no name of the roster is left pointing at nobody. The last admin cannot be
+ * dropped: nobody could change the roster again.
+ */
 export function dropMember(roster: YamlFile<Roster>, name: string): YamlFile<Roster> {
+  const admins = roster.data.admins ?? [];
+  if (admins.length === 1 && admins[0] === name) {
+    throw new UsageError(`${name} is the last admin: add another admin first (\`vault admin add NAME\`)`, { data: { member: name } });
+  }
   let out = editYaml(roster, "roster", (doc) => doc.deleteIn(["members", name]));
+  if (admins.includes(name)) out = setAdmins(out, admins.filter((a) => a !== name));
+  const without = (g: Grantees): Grantees => ({ ...g, members: (g.members ?? []).filter((m) => m !== name) });
   for (const scope of Object.keys(out.data.access ?? {})) {
-    if ((out.data.access?.[scope]?.members ?? []).includes(name)) out = removeFromAccess(out, scope, { kind: "member", name });
+    const a = out.data.access?.[scope];
+    if (!(a?.members ?? []).includes(name) && !(a?.write?.members ?? []).includes(name)) continue;
+    out = setAccess(out, scope, (x) => ({ ...without(x), ...(x.write === undefined ? {} : { write: without(x.write) }) }));
   }
   return out;
 }

@@ -168,6 +168,7 @@ describe("offboarding: vault rotate --remove alice", () => {
     }
 
     rotate = t.vault("bob", ["rotate", "--remove", "alice"]);
+    if (rotate.code !== 0) throw new Error("DEBUG " + rotate.stderr);
     sb.commitAll("offboard alice", "bob");
   });
 

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateIdentity, identityToRecipient } from "../../../src/crypto/age.js";
+import { signerFor } from "../../../src/crypto/sign.js";
 import { accessMatrix } from "../../../src/app/access.js";
 import { addMember } from "../../../src/app/add-member.js";
 import { addScope } from "../../../src/app/add-scope.js";
@@ -15,6 +16,7 @@ import { listMembers } from "../../../src/app/list-members.js";
 import { readEnv } from "../../../src/app/read.js";
 import { removeMember } from "../../../src/app/remove-member.js";
 import { revoke } from "../../../src/app/revoke.js";
+import { revokeWrite, setAdmin } from "../../../src/app/roles.js";
 import { rotateKeys } from "../../../src/app/rotate-keys.js";
 import { rotateValues } from "../../../src/app/rotate-values.js";
 import type { Deps } from "../../../src/app/session.js";
@@ -113,6 +115,21 @@ describe("members", () => {
     expect((await (await Vault.load(root)).envFile("development")).scopes.get("development")).not.toBe(old);
     expect(await valuesOf(alice, "alice", "development")).toEqual({ API_KEY: "dev-key-1", LOG_LEVEL: "debug" });
     expect((await listMembers(as(alice))).map((m) => m.member)).toEqual(["alice"]);
+  });
+  test("removeMember takes the member out of the admins and of write access too; the last admin cannot be removed", async () => {
+    await addMember(as(alice), { name: "bob", recipients: [bob.recipient], signingKeys: [signerFor(bob.identity).publicKey] });
+    await setAdmin(as(alice), { member: "bob", admin: true });
+    for (const scope of ["development", "production"]) await grant(as(alice), { who: "bob", scope });
+    // production's writers become explicit: alice alone.
+    await revokeWrite(as(alice), { who: "bob", scope: "production" });
+    expect((await Vault.load(root)).roster.data.access?.production?.write).toEqual({ members: ["alice"] });
+    await removeMember(as(bob), { name: "alice" });
+    const roster = await readFile(join(root, ROSTER_FILE), "utf8");
+    expect(roster).not.toMatch(/\balice\b/);
+    expect((await Vault.load(root)).roster.data).toMatchObject({ admins: ["bob"], access: { production: { members: ["bob"], write: {} } } });
+    const e = await rejection(removeMember(as(bob), { name: "bob" }));
+    expect(e.message).toBe("bob is the last admin: add another admin first (`vault admin add NAME`)");
+    expect(await readFile(join(root, ROSTER_FILE), "utf8")).toBe(roster);
   });
 });
 
