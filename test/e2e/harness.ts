@@ -254,6 +254,17 @@ export class Sandbox {
     writeFileSync(p, text);
   }
 
+  /**
+   * Writes a vault file by hand (vault.yaml, roster.yaml) as `admin`, who then signs what the
+   * work tree changed with `vault sign`: a hand edit readers trust (docs/SECURITY.md, "Trusted
+   * writes"). A plain {@link write} of those files is what a pusher does, and readers refuse it.
+   */
+  writeSigned(path: string, text: string | Buffer, admin = "alice"): void {
+    this.write(path, text);
+    const r = this.vault(admin, ["sign"]);
+    if (r.code !== 0) throw new Error(`vault sign as ${admin} after writing ${path}: exit ${r.code}\n${r.stderr}`);
+  }
+
   read(path: string): string {
     return readFileSync(join(this.repo, path), "utf8");
   }

@@ -136,6 +136,17 @@ describe("removeValues", () => {
     expect(e.message).toBe("BASE is inherited by staging from development");
     expect(await removeValues(deps({ env: "staging" }), { keys: ["OWN"] })).toEqual({ env: "staging", removed: ["OWN"], warnings: [] });
   });
+
+  test("a key set again after its removal has a value line in place of its removal line", async () => {
+    await setValues(deps(), { values: given({ BACK: "first" }) });
+    await removeValues(deps(), { keys: ["BACK"] });
+    expect(await readFile(join(root, ".envvault/envs/development.env"), "utf8")).toMatch(/^#@removed BACK development /m);
+    expect(await setValues(deps(), { values: given({ BACK: "again" }) })).toMatchObject({ added: ["BACK"] });
+    const text = await readFile(join(root, ".envvault/envs/development.env"), "utf8");
+    expect(text).not.toMatch(/^#@removed BACK /m);
+    expect(text).toMatch(/^BACK=ev2:/m);
+    expect((await getValue(deps(), { key: "BACK" })).value).toBe("again");
+  });
 });
 
 describe("editValues", () => {
