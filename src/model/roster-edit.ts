@@ -44,14 +44,10 @@ export function addMember(roster: YamlFile<Roster>, name: string, def: MemberDef
 
 /**
  * Drops a member from `members`, from every access list (readers and writers) and from the
- * admins, so that no name of the roster is left pointing at nobody. The last admin cannot be
- * dropped: nobody could change the roster again.
+ * admins, so that no name of the roster is left pointing at nobody.
  */
 export function dropMember(roster: YamlFile<Roster>, name: string): YamlFile<Roster> {
   const admins = roster.data.admins ?? [];
-  if (admins.length === 1 && admins[0] === name) {
-    throw new UsageError(`${name} is the last admin: add another admin first (\`vault admin add NAME\`)`, { data: { member: name } });
-  }
   let out = editYaml(roster, "roster", (doc) => doc.deleteIn(["members", name]));
   if (admins.includes(name)) out = setAdmins(out, admins.filter((a) => a !== name));
   const without = (g: Grantees): Grantees => ({ ...g, members: (g.members ?? []).filter((m) => m !== name) });

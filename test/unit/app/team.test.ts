@@ -127,9 +127,13 @@ describe("members", () => {
     const roster = await readFile(join(root, ROSTER_FILE), "utf8");
     expect(roster).not.toMatch(/\balice\b/);
     expect((await Vault.load(root)).roster.data).toMatchObject({ admins: ["bob"], access: { production: { members: ["bob"], write: {} } } });
+    const carol = await person();
+    await addMember(as(bob), { name: "carol", recipients: [carol.recipient] });
+    for (const scope of ["development", "production"]) await grant(as(bob), { who: "carol", scope });
+    const before = await readFile(join(root, ROSTER_FILE), "utf8");
     const e = await rejection(removeMember(as(bob), { name: "bob" }));
     expect(e.message).toBe("bob is the last admin: add another admin first (`vault admin add NAME`)");
-    expect(await readFile(join(root, ROSTER_FILE), "utf8")).toBe(roster);
+    expect(await readFile(join(root, ROSTER_FILE), "utf8")).toBe(before);
   });
 });
 
