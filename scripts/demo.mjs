@@ -102,8 +102,9 @@ try {
 
   step("A teammate joins: carol can read development and production");
   const carol = join(base, "carol.txt");
-  const carolRecipient = sh("vault keygen --out carol.txt", process.execPath, [bin, "keygen", "--out", carol]).stdout.trim();
-  vault(["member", "add", "carol", "--recipient", carolRecipient, "--team", "dev"]);
+  sh("vault keygen --out carol.txt", process.execPath, [bin, "keygen", "--out", carol]);
+  const carolKeys = JSON.parse(spawnSync(process.execPath, [bin, "whoami", "--json", "--identity", carol], { cwd: repo, env, encoding: "utf8" }).stdout);
+  vault(["member", "add", "carol", "--recipient", carolKeys.recipients[0], "--signing-key", carolKeys.signingKeys[0], "--team", "dev"]);
   vault(["grant", "team:dev", "development"]);
   vault(["grant", "carol", "production"]);
   vault(["access"]);
@@ -118,6 +119,18 @@ try {
   vault(["rotate", "STRIPE_KEY", "--env", "production", "--stdin"], { input: "sk_live_demo_rotated_9876543210" });
   git(["add", "-A"]);
   git(["commit", "-q", "-m", "Offboard carol"]);
+
+  step("Every change is signed: a forged one is refused before anything is used");
+  const root = vault(["verify"]).stdout.trim();
+  // Someone with push access but no identity of the team adds her own recipient under alice.
+  git(["checkout", "-q", "-b", "laptop"]);
+  const rosterPath = join(repo, ".envvault", "roster.yaml");
+  writeFileSync(rosterPath, readFileSync(rosterPath, "utf8").replace(/(    recipients:\n)/, `$1      - ${carolKeys.recipients[0]}\n`));
+  sh("git commit -am \"Add alice's laptop\"   # pushed by someone who is not an admin", "git", ["-c", "core.hooksPath=/dev/null", "commit", "-q", "-am", "Add alice's laptop"]);
+  vault(["get", "DATABASE_URL"], { expect: 4 });
+  sh(`ENVVAULT_TRUST_ROOT=${root.slice(0, 12)}… vault verify main..laptop   # the pull request's check in CI`, process.execPath, [bin, "verify", "main..laptop"], { expect: 4 });
+  git(["checkout", "-q", "main"]);
+  vault(["verify"]);
 
   step("Lock: remove the unlocked values again");
   vault(["lock"]);

@@ -17,8 +17,6 @@ const age = await load("age");
 const identity = await load("identity");
 const scopekey = await load("scopekey");
 const seal = await load("seal");
-const sign = await load("sign");
-const signed = await import(pathToFileURL(`${dir}/../model/signed.js`).href);
 
 const OUT = "test/vectors";
 const LABEL =
@@ -40,10 +38,6 @@ async function testIdentity(file, created) {
 const created = new Date(Date.UTC(2025, 0, 1, 12, 0, 0));
 const member = await testIdentity("member-identity.txt", created);
 const other = await testIdentity("other-identity.txt", created);
-// The member's name in a roster, and their signing key (docs/FORMAT.md §4), derived from the identity.
-const MEMBER = "member";
-const signer = sign.signerFor(member.secret);
-const otherSigner = sign.signerFor(other.secret);
 
 const env = "production";
 const scopes = {};
@@ -76,59 +70,29 @@ const batches = {};
 const values = {};
 const batchLines = [];
 const valueLines = [];
-const leaves = [];
-const recipientOf = (scope) => scopes[scope].key.recipient;
-const valueLeaf = (key, v) => signed.valueLeaf({ env, scope: v.scope, recipient: recipientOf(v.scope), key, batchHash: batches[v.batch].sha256, t: v.t, prev: v.prev, payload: v.payload });
-for (const s of Object.keys(scopes)) {
-  scopes[s].leaf = signed.scopeLeaf({ env, scope: s, recipient: recipientOf(s), prev: signed.NO_PREV });
-  leaves.push(scopes[s].leaf);
-}
 for (const { scope, values: vals } of plan) {
   const batchKey = seal.newBatchKey();
-  const wrapped = await scopekey.wrapBatchKey(batchKey, recipientOf(scope));
+  const wrapped = await scopekey.wrapBatchKey(batchKey, scopes[scope].key.recipient);
   const valueKey = seal.deriveValueKey(batchKey);
-  batches[wrapped.id] = { scope, b64: wrapped.b64, sha256: signed.batchHash(wrapped.b64), batchKeyHex: hex(batchKey), valueKeyHex: hex(valueKey) };
+  batches[wrapped.id] = { scope, b64: wrapped.b64, batchKeyHex: hex(batchKey), valueKeyHex: hex(valueKey) };
   batchLines.push(`#@batch ${wrapped.id} ${scope} ${wrapped.b64}`);
   for (const [key, { t, plaintext }] of Object.entries(vals)) {
-    // DATABASE_URL replaced an older line of the same key (its `prev` is that line's leaf).
-    let replaced;
-    if (key === "DATABASE_URL") {
-      const old = { scope, batch: wrapped.id, t: t - 86400, prev: signed.NO_PREV, payload: seal.sealValue({ valueKey, env, scope, key, t: t - 86400, plaintext: "postgres://app:old-vector-password@db.internal:5432/app" }) };
-      replaced = { line: `${key}=ev2:${old.batch}:${old.t}:${old.prev}:${old.payload}`, leaf: valueLeaf(key, old) };
-    }
     const payload = seal.sealValue({ valueKey, env, scope, key, t, plaintext });
-    const v = { scope, batch: wrapped.id, t, prev: replaced?.leaf ?? signed.NO_PREV, payload };
-    values[key] = { ...v, adHex: hex(seal.associatedData({ env, scope, key, t })), plaintext, leaf: valueLeaf(key, v), ...(replaced === undefined ? {} : { replaced }) };
-    leaves.push(values[key].leaf);
-    valueLines.push(`${key}=ev2:${v.batch}:${t}:${v.prev}:${payload}`);
+    values[key] = { scope, batch: wrapped.id, t, payload, adHex: hex(seal.associatedData({ env, scope, key, t })), plaintext };
+    valueLines.push(`${key}=ev1:${wrapped.id}:${t}:${payload}`);
   }
 }
-// One key removed: its removal line names the leaf of the value line it replaced.
-const mainId = Object.keys(batches)[0];
-const oldToken = { scope: "production", batch: mainId, t: 1735732800, prev: signed.NO_PREV, payload: "" };
-oldToken.payload = seal.sealValue({ valueKey: Buffer.from(batches[mainId].valueKeyHex, "hex"), env, scope: "production", key: "OLD_TOKEN", t: oldToken.t, plaintext: "a token nobody needs" });
-const removal = { scope: "production", t: 1735905601, prev: valueLeaf("OLD_TOKEN", oldToken) };
-const removed = {
-  OLD_TOKEN: { ...removal, leaf: signed.removedLeaf({ env, key: "OLD_TOKEN", ...removal }), replaced: { line: `OLD_TOKEN=ev2:${oldToken.batch}:${oldToken.t}:-:${oldToken.payload}`, leaf: removal.prev } },
-};
-leaves.push(removed.OLD_TOKEN.leaf);
-// One change record by the member covering every line (as `vault verify --adopt` writes).
-const recordLeaves = signed.joinLeaves(leaves);
-const message = signed.changeMessage(env, MEMBER, recordLeaves);
-const signature = Buffer.from(signer.sign(message)).toString("base64url");
-const record = { id: signed.recordId(signature), member: MEMBER, signature, leaves: recordLeaves, messageHex: hex(message) };
 const byName = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
-const envText =
+write(
+  `envs/${env}.env`,
   [
-    `# envvault 2 ${env}`,
+    `# envvault 1 ${env}`,
     "# Test vectors: encrypted to the TEST KEY in test/vectors/member-identity.txt.",
-    ...Object.keys(scopes).sort(byName).map((s) => `#@scope ${s} ${recipientOf(s)} -`),
+    ...Object.keys(scopes).sort(byName).map((s) => `#@scope ${s} ${scopes[s].key.recipient}`),
     ...batchLines.sort(byName),
-    `#@sig ${record.id} ${record.member} ${record.signature} ${record.leaves}`,
-    `#@removed OLD_TOKEN ${removal.scope} ${removal.t} ${removal.prev}`,
     ...valueLines.sort(byName),
-  ].join("\n") + "\n";
-write(`envs/${env}.env`, envText);
+  ].join("\n") + "\n",
+);
 
 write(
   "expected.json",
@@ -137,24 +101,19 @@ write(
       comment: "Expected results of reading the vectors in this directory; see docs/FORMAT.md and README.md here.",
       env,
       envFile: `envs/${env}.env`,
-      member: { name: MEMBER, identityFile: "member-identity.txt", recipient: member.recipient, signingKey: signer.publicKey },
+      member: { identityFile: "member-identity.txt", recipient: member.recipient },
       scopes: Object.fromEntries(
         Object.entries(scopes).map(([name, s]) => [
           name,
-          { keyFile: s.keyFile, recipient: s.key.recipient, identity: s.key.identity, prev: signed.NO_PREV, leaf: s.leaf },
+          { keyFile: s.keyFile, recipient: s.key.recipient, identity: s.key.identity },
         ]),
       ),
       batches: Object.fromEntries(
-        Object.entries(batches).map(([id, b]) => [id, { scope: b.scope, sha256: b.sha256, batchKeyHex: b.batchKeyHex, valueKeyHex: b.valueKeyHex }]),
+        Object.entries(batches).map(([id, b]) => [id, { scope: b.scope, batchKeyHex: b.batchKeyHex, valueKeyHex: b.valueKeyHex }]),
       ),
       values: Object.fromEntries(
-        Object.entries(values).map(([k, v]) => [
-          k,
-          { scope: v.scope, batch: v.batch, t: v.t, prev: v.prev, adHex: v.adHex, plaintext: v.plaintext, leaf: v.leaf, ...(v.replaced === undefined ? {} : { replaced: v.replaced }) },
-        ]),
+        Object.entries(values).map(([k, v]) => [k, { scope: v.scope, batch: v.batch, t: v.t, adHex: v.adHex, plaintext: v.plaintext }]),
       ),
-      removed,
-      records: [record],
     },
     null,
     2,
@@ -227,26 +186,7 @@ const batchCase = (name, expect, over) => ({
   ...over,
 });
 
-// Change records that must not verify (docs/FORMAT.md §4): check `signature` over
-// "envvault/v2/change" 0 env 0 member 0 leaves with `signingKey`.
-const flipB64u = (b64u, byteIndex) => flipBit(b64u, byteIndex);
-const recordCase = (name, over) => ({ name, kind: "record", expect: "UNVERIFIED", env, member: MEMBER, signingKey: signer.publicKey, signature: record.signature, leaves: record.leaves, ...over });
-// Lines that no record covers once changed: replace the line of `key` in the environment file.
-const lineOf = (key) => envText.split("\n").find((l) => l.startsWith(`${key}=`));
-const lineCase = (name, key, line) => ({ name, kind: "line", expect: "UNVERIFIED", key, line });
-const db2 = lineOf("DATABASE_URL").split(":");
 const negative = [
-  recordCase("record with a flipped signature bit", { signature: flipB64u(record.signature, 10) }),
-  recordCase("record checked with another identity's signing key", { signingKey: otherSigner.publicKey }),
-  recordCase("record claimed by another member", { member: "mallory" }),
-  recordCase("record of another environment", { env: "staging" }),
-  recordCase("record with a flipped leaf bit", { leaves: flipB64u(record.leaves, 3) }),
-  recordCase("record signed by another identity", { signature: Buffer.from(otherSigner.sign(message)).toString("base64url") }),
-  lineCase("value line with another prev", "DATABASE_URL", [...db2.slice(0, 3), signed.NO_PREV, ...db2.slice(4)].join(":")),
-  lineCase("value line with another time (and its ciphertext kept)", "DATABASE_URL", [db2[0], db2[1], String(Number(db2[2]) + 1), ...db2.slice(3)].join(":")),
-  lineCase("value line moved to another key", "EMPTY", lineOf("DATABASE_URL").replace(/^DATABASE_URL=/, "EMPTY=")),
-  lineCase("value line put back to the line it replaced (a rollback)", "DATABASE_URL", values.DATABASE_URL.replaced.line),
-
   valueCase("value with a flipped ciphertext bit", "TAMPERED", { payload: flipBit(db.payload, 14) }),
   valueCase("value with a flipped tag bit", "TAMPERED", { payload: flipBit(db.payload, Buffer.from(db.payload, "base64url").length - 1) }),
   valueCase("value with a flipped nonce bit", "TAMPERED", { payload: flipBit(db.payload, 0) }),

@@ -1,7 +1,8 @@
 /**
  * Every failure envvault reports is a {@link VaultError}: a stable `code`, a message that
  * says what failed and on what, hints that say what to do next, and non-secret `data`
- * (file, line, key). Only `cli/` turns them into text and exit codes.
+ * (file, line, key). Only the entry points turn them into text and exit codes: `cli/`, and
+ * `preload.ts` for `envvault/config` (docs/ARCHITECTURE.md, "How errors flow").
  */
 
 /** Process exit codes of the CLI contract. */

@@ -1,5 +1,6 @@
 /** `vault access`: member × scope, as the key files say, and where roster.yaml disagrees. */
-import { readersOf } from "../model/roster.js";
+import { adminsOf, readersOf } from "../model/roster.js";
+import { roleOf } from "./roles.js";
 import { keyHolders } from "./scopes.js";
 import { type Deps, openVault } from "./session.js";
 
@@ -15,6 +16,10 @@ export interface AccessCell {
 export interface AccessMatrix {
   scopes: string[];
   members: { member: string; scopes: Record<string, AccessCell> }[];
+  /** Who may change the roster, access, roles and vault.yaml. */
+  admins: string[];
+  /** Each member's role per scope, as roster.yaml gives it: `rw`, `r` (read-only), `w` (write-only) or `-`. */
+  roles: Record<string, Record<string, "rw" | "r" | "w" | "-">>;
 }
 
 /** Every member (of the roster or holding a key file) against every scope. */
@@ -25,5 +30,11 @@ export async function accessMatrix(deps: Deps): Promise<AccessMatrix> {
     const reads = holders.get(s)?.includes(m) === true;
     return { access: reads ? "read" : "write", drift: reads !== readersOf(vault.roster.data, s).includes(m) };
   };
-  return { scopes, members: members.map((m) => ({ member: m, scopes: Object.fromEntries(scopes.map((s) => [s, cell(m, s)])) })) };
+  const r = vault.roster.data;
+  return {
+    scopes,
+    members: members.map((m) => ({ member: m, scopes: Object.fromEntries(scopes.map((s) => [s, cell(m, s)])) })),
+    admins: adminsOf(r),
+    roles: Object.fromEntries(members.map((m) => [m, Object.fromEntries(scopes.map((s) => [s, roleOf(r, m, s)]))])),
+  };
 }

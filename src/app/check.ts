@@ -1,5 +1,6 @@
 /** `vault check`: what needs a member's attention (drift, overdue rotations, exposed values, burned variables in use). */
 import { readTextInside } from "../io/confine.js";
+import { nowSeconds } from "../io/seams.js";
 import { entries as docEntries, parse } from "../model/dotenv/index.js";
 import { burnedOf, durationSeconds, envNames, rotateEvery } from "../model/config.js";
 import { readersOf } from "../model/roster.js";
@@ -13,7 +14,6 @@ import { envPath, keyPath } from "../model/layout.js";
 import type { TrustProblem } from "../model/signed.js";
 import { trustVault } from "../store/verified.js";
 import type { Vault } from "../store/vault.js";
-import { nowSeconds } from "./write.js";
 
 /** One thing `vault check` reports; `drift` is roster.yaml and the key files disagreeing. */
 export type Problem =

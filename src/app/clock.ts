@@ -1,5 +1,5 @@
 /** The time a vault file records an event at (exposed.json's `since`, a burned variable's `at`). */
-import { nowSeconds } from "./write.js";
+import { nowSeconds } from "../io/seams.js";
 
 /** Now (`ENVVAULT_NOW` fixes it, see {@link nowSeconds}) as ISO 8601 text to the second, UTC. */
 export function recordedNow(env: NodeJS.ProcessEnv): string {

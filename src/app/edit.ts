@@ -1,9 +1,10 @@
 /** `vault edit`: the environment's own values handed to an editor, and only the keys changed there sealed back. */
+import { nowSeconds } from "../io/seams.js";
 import { type ChangeSummary, summarizeChanges } from "../model/diff.js";
 import { transaction } from "../store/transaction.js";
 import { readVisible } from "./read.js";
 import { type Deps, keyringFor, openReading, signingFor } from "./session.js";
-import { applyUpdates, nowSeconds, writtenChanges } from "./write.js";
+import { applyUpdates, writtenChanges } from "./write.js";
 
 /** An edit given up (a signal while the editor ran): nothing is written. */
 export interface Cancelled {

@@ -1,5 +1,5 @@
 /**
- * Builds and refreshes the local fingerprint cache (see fingerprints.ts). This side
+ * Builds and refreshes the local fingerprint cache (see store/fingerprints.ts). This side
  * decrypts, so it loads the vault (YAML) and age: `unlock`, `set` and `vault hooks refresh`
  * call it, and the pre-commit hook only when the cache is missing or out of date.
  */

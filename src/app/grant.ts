@@ -29,6 +29,11 @@ export async function grant(deps: Deps, o: { who: string; scope: string; readOnl
     const who = resolveWho(vault.roster.data, o.who);
     const listed = namedIn(vault.roster.data, o.scope, who);
     let roster = addToAccess(vault.roster, o.scope, who);
+    const explicit = vault.roster.data.access?.[o.scope]?.write;
+    if (o.readOnly !== true && explicit !== undefined) {
+      // A plain grant reads and writes: with the writers written out, the new reader joins them.
+      roster = setAccess(roster, o.scope, (a) => ({ ...a, write: who.kind === "team" ? { ...explicit, teams: [...(explicit.teams ?? []), who.name] } : { ...explicit, members: [...(explicit.members ?? []), who.name] } }));
+    }
     if (o.readOnly === true) {
       // Reading without writing needs the writers written out, without the new reader.
       const writers = writersOf(vault.roster.data, o.scope).filter((m) => !(who.kind === "member" && m === who.name));

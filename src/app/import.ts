@@ -1,12 +1,13 @@
 /** `vault import`: the variables of a dotenv, JSON or YAML text, sealed into the environment in use. */
 import { InvalidFile } from "../errors.js";
+import { nowSeconds } from "../io/seams.js";
 import { formatFromName, type ImportFormat, importFrom } from "../model/formats.js";
 import { findVaultRoot } from "../store/root.js";
 import { loadState } from "../store/state.js";
 import { transaction } from "../store/transaction.js";
 import { refreshAfterWrite } from "./fingerprints.js";
 import { chooseEnv, type Deps, optionalKeyring, signingFor } from "./session.js";
-import { applyUpdates, nowSeconds, writtenChanges } from "./write.js";
+import { applyUpdates, writtenChanges } from "./write.js";
 
 export interface ImportInput {
   text: string;

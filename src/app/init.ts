@@ -21,13 +21,14 @@ import { findGitRoot, LOCAL_DIR } from "../store/root.js";
 import { Vault } from "../store/vault.js";
 import { ignorePattern, withIgnored } from "../store/gitignore.js";
 import { tempPattern } from "../io/atomic.js";
+import { nowSeconds } from "../io/seams.js";
 import { createScopeKey } from "./scopes.js";
 import { type Adoption, planAdoption } from "./adopt.js";
 import { refreshAfterWrite } from "./fingerprints.js";
 import { makeIdentity } from "./keygen.js";
 import { type Deps, type Me, whoAmI } from "./session.js";
 import { applyChanges, type Changes } from "../store/transaction.js";
-import { applyUpdates, nowSeconds } from "./write.js";
+import { applyUpdates } from "./write.js";
 
 export interface InitOptions {
   root: string;

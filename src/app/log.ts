@@ -35,8 +35,8 @@ interface RawChange {
 
 /**
  * The commits that changed environment files, newest first. Uses `git log --raw -- path`
- * (system git: ≈ 20–50 ms where isomorphic-git's `log({filepath})` takes over a second on a
- * repository with 2,000 commits) and one `git cat-file --batch` for every version seen.
+ * (system git: isomorphic-git's `log({filepath})` is many times slower on a long history)
+ * and one `git cat-file --batch` for every version seen.
  * Merges are shown in dense combined form (`--cc`): only files that differ from every parent.
  */
 async function vaultLog(top: string, o: { env?: string } = {}): Promise<LogEntry[]> {

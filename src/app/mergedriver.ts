@@ -1,8 +1,10 @@
 /**
- * `vault merge-driver %O %A %B %P`: git's merge driver for `.envvault/envs/*.env`. Writes the
- * result into %A. Nothing is decrypted unless keys conflict: then, with an identity that can
- * read them, equal values on both sides settle themselves, and each remaining key is put to
- * the caller's `choose` (a person at a terminal), when there is one.
+ * `vault merge-driver %O %A %B %P`: git's merge driver for `.envvault/envs/*.env` and
+ * `.envvault/chain`. Writes the result into %A. A file that merges without conflicts is made
+ * of lines taken as they are from one side, signatures included: nothing is signed or
+ * decrypted. When keys conflict and this identity is a member who may write them, equal
+ * values (or removals) on both sides settle themselves and each remaining key is put to the
+ * caller's `choose` (a person at a terminal); the side kept is signed by the merger.
  */
 import { readFile } from "node:fs/promises";
 import { VaultError } from "../errors.js";
@@ -11,10 +13,11 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { fsError } from "../io/files.js";
 import { applySide, type Conflict, type ConflictedFile, envOf, hasConflictMarkers, parseConflicted, type Side } from "../model/conflicts.js";
 import { type EnvFile, parseEnvFile, parseValueLine } from "../model/envfile.js";
-import { envPath } from "../model/layout.js";
-import { mergeEnv, printMerged, resolveConflict, sideUsable } from "../model/merge.js";
+import { CHAIN_FILE, envPath } from "../model/layout.js";
+import { mergeChain, mergeEnv, printMerged, sideUsable } from "../model/merge.js";
 import type { Keyring } from "../store/keyring.js";
-import type { Deps } from "./session.js";
+import { type Merger, maySettle, mergerFor, settleSigned } from "./merger.js";
+import { type Deps, openVault, optionalKeyring } from "./session.js";
 
 export interface MergeInput {
   /** The three versions git gives (%O %A %B); the result replaces `ours`. */
@@ -64,32 +67,46 @@ function baseFile(text: string, path: string, env: string): EnvFile | undefined 
   return cf.file;
 }
 
-/** Opens the values of conflicting lines with the reader's identity, when there is one; the vault is loaded on first use. */
+/**
+ * What settling conflicts needs, loaded on first use: the reader's keyring (to compare and
+ * show values) and the merger (to sign a choice). Without an identity, or when the vault
+ * cannot be loaded (roster.yaml in conflict too), there is neither, and conflicts stay.
+ */
 class SideReader {
-  private keyring: Promise<Keyring | undefined> | undefined;
+  private loaded: Promise<{ keyring?: Keyring; merger?: Merger }> | undefined;
 
   constructor(
     private readonly deps: Deps,
     private readonly env: string,
   ) {}
 
-  private open(): Promise<Keyring | undefined> {
-    this.keyring ??= (async () => {
+  private load(): Promise<{ keyring?: Keyring; merger?: Merger }> {
+    this.loaded ??= (async () => {
       try {
-        const { openVault, optionalKeyring } = await import("./session.js");
-        return await optionalKeyring(await openVault(this.deps), this.deps);
-      } catch {
-        return undefined; // e.g. roster.yaml is in conflict too: nothing is decrypted then
+        const vault = await openVault(this.deps);
+        const keyring = await optionalKeyring(vault, this.deps);
+        const merger = await mergerFor(this.deps, vault).catch((e: unknown) => {
+          if (e instanceof VaultError) return undefined;
+          throw e;
+        });
+        return { ...(keyring === undefined ? {} : { keyring }), ...(merger === undefined ? {} : { merger }) };
+      } catch (e) {
+        if (e instanceof VaultError) return {};
+        throw e;
       }
     })();
-    return this.keyring;
+    return this.loaded;
+  }
+
+  async merger(): Promise<Merger | undefined> {
+    return (await this.load()).merger;
   }
 
   /** The side's value, or undefined when it cannot be read here. */
   async value(cf: ConflictedFile, c: Conflict, side: Side): Promise<string | undefined> {
     const line = c[side].line;
     if (line === undefined || c.kind !== "key") return undefined;
-    const keyring = await this.open();
+    const { keyring } = await this.load();
     if (keyring === undefined) return undefined;
     try {
       const found = parseValueLine(line);
@@ -108,26 +125,42 @@ class SideReader {
   /** A side as shown to the person choosing. */
   async view(cf: ConflictedFile, c: Conflict, side: Side): Promise<SideView> {
     const line = c[side].line;
-    if (line === undefined) return { removed: true };
-    const t = parseValueLine(line)?.value.t;
+    const t = line === undefined ? undefined : parseValueLine(line)?.value.t;
+    if (t === undefined) return { removed: true };
     const value = await this.value(cf, c, side);
-    return { removed: false, ...(t === undefined ? {} : { t }), ...(value === undefined ? {} : { value }) };
+    return { removed: false, t, ...(value === undefined ? {} : { value }) };
   }
 }
 
 /** Whether both sides of a key conflict can be kept (each was sealed for the key its scope has in the merge). */
 const bothUsable = (cf: ConflictedFile, c: Conflict) => sideUsable(cf, c, "ours") && sideUsable(cf, c, "theirs");
 
+/** `.envvault/chain`: both sides' links; it never conflicts (two heads are for `vault sign`). */
+async function mergeChainFile(o: MergeInput, ours: string, theirs: string): Promise<MergeOutcome> {
+  let merged: ReturnType<typeof mergeChain>;
+  try {
+    merged = mergeChain(ours, theirs);
+  } catch (e) {
+    if (!(e instanceof VaultError)) throw e;
+    return { path: CHAIN_FILE, status: "unmergeable", reason: e.message };
+  }
+  await writeFileAtomic(o.ours, merged.text);
+  return { path: CHAIN_FILE, status: "merged", added: merged.added.map((l) => `link ${l.hash.slice(0, 12)}`), changed: [], removed: [] };
+}
+
+const isRemoval = (line: string | undefined) => line?.startsWith("#@removed ") === true;
+
 /**
  * Merges the three versions key by key and replaces `ours` with the result (conflict blocks
- * included). Without `choose` (nobody to ask), only conflicts whose sides hold equal values
- * settle themselves.
+ * included). Without `choose` (nobody to ask), only conflicts whose sides hold equal values,
+ * or are both removals, settle themselves; and only for a merger who may sign them.
  */
 export async function mergeDriver(deps: Deps, o: MergeInput, choose?: Choose): Promise<MergeOutcome> {
   const path = o.path ?? envPath("?");
   const [baseText, oursText, theirsText] = await Promise.all(
     [o.base, o.ours, o.theirs].map((f) => readFile(f, "utf8").catch((e: unknown) => Promise.reject(fsError("read", f, e)))),
   );
+  if (path === CHAIN_FILE) return mergeChainFile(o, oursText ?? "", theirsText ?? "");
   const env = envOf(path, oursText ?? "");
   let cf: ConflictedFile;
   let ours: EnvFile;
@@ -139,16 +172,23 @@ export async function mergeDriver(deps: Deps, o: MergeInput, choose?: Choose): P
     return { path, status: "unmergeable", reason: e.message };
   }
   const reader = new SideReader(deps, env);
-  for (const c of cf.conflicts.filter((x) => x.kind === "key" && x.ours.line !== undefined && x.theirs.line !== undefined)) {
-    if (!bothUsable(cf, c)) continue;
-    const [a, b] = [await reader.value(cf, c, "ours"), await reader.value(cf, c, "theirs")];
-    if (a !== undefined && a === b) cf = resolveConflict(cf, c, "ours", path);
+  const settleable = async (c: Conflict) => {
+    if (c.kind !== "key" || !bothUsable(cf, c)) return undefined;
+    const merger = await reader.merger();
+    return merger !== undefined && maySettle(merger, cf, c) ? merger : undefined;
+  };
+  for (const c of cf.conflicts.filter((x) => x.ours.line !== undefined && x.theirs.line !== undefined)) {
+    const merger = await settleable(c);
+    if (merger === undefined) continue;
+    const same = isRemoval(c.ours.line) && isRemoval(c.theirs.line) ? true : await sameValue(reader, cf, c);
+    if (same) cf = settleSigned(merger, cf, c, "ours", path) ?? cf;
   }
   if (choose !== undefined) {
-    for (const c of cf.conflicts.filter((x) => x.kind === "key")) {
-      if (!bothUsable(cf, c)) continue;
+    for (const c of [...cf.conflicts]) {
+      const merger = await settleable(c);
+      if (merger === undefined) continue;
       const choice = await choose({ key: c.name, env, reason: c.reason, ours: await reader.view(cf, c, "ours"), theirs: await reader.view(cf, c, "theirs") });
-      if (choice !== undefined) cf = resolveConflict(cf, c, choice, path);
+      if (choice !== undefined) cf = settleSigned(merger, cf, c, choice, path) ?? cf;
     }
   }
   // Replaced, not rewritten in place: killed half way, a truncated %A would be taken by git
@@ -163,4 +203,10 @@ export async function mergeDriver(deps: Deps, o: MergeInput, choose?: Choose): P
     changed: [...merged].filter(([k, v]) => ours.values.has(k) && ours.values.get(k)?.payload !== v.payload).map(([k]) => k),
     removed: [...ours.values.keys()].filter((k) => !merged.has(k)),
   };
+}
+
+/** Whether both sides of a key conflict hold the same value (two ciphertexts of it), as far as this reader can tell. */
+async function sameValue(reader: SideReader, cf: ConflictedFile, c: Conflict): Promise<boolean> {
+  const a = await reader.value(cf, c, "ours");
+  return a !== undefined && a === (await reader.value(cf, c, "theirs"));
 }

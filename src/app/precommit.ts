@@ -1,8 +1,8 @@
 /**
- * `vault hook pre-commit`: the rules of the pre-commit hook (DESIGN §6), applied to staged
- * blobs, never to the work tree: plaintext env files, this clone's local state, known secret
- * values (through the fingerprint cache) and well-known token shapes. A finding names the
- * file, the line and the rule or key, never the value.
+ * `vault hook pre-commit`: the rules of the pre-commit hook (README, "Commits are checked for
+ * leaks"), applied to staged blobs, never to the work tree: plaintext env files, this clone's
+ * local state, known secret values (through the fingerprint cache) and well-known token
+ * shapes. A finding names the file, the line and the rule or key, never the value.
  *
  * This runs on every commit, so it imports only light modules: the vault is loaded (YAML,
  * age) only when the fingerprint cache must be rebuilt.

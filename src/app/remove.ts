@@ -1,5 +1,6 @@
 /** `vault remove`: variables deleted from the environment in use. */
 import { UsageError } from "../errors.js";
+import { nowSeconds } from "../io/seams.js";
 import { findVaultRoot } from "../store/root.js";
 import { loadState } from "../store/state.js";
 import { transaction } from "../store/transaction.js";
@@ -7,7 +8,7 @@ import { Vault } from "../store/vault.js";
 import { printEnvFile } from "../model/envfile.js";
 import { entries } from "./read.js";
 import { chooseEnv, type Deps, signingFor } from "./session.js";
-import { applyUpdates, nowSeconds } from "./write.js";
+import { applyUpdates } from "./write.js";
 
 export interface Removed {
   env: string;

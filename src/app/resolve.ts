@@ -1,4 +1,7 @@
-/** `vault resolve [NAME…] --ours|--theirs`: settles merge conflicts of the environment files under the repository lock. */
+/**
+ * `vault resolve [NAME…] --ours|--theirs`: settles merge conflicts of the environment files
+ * under the repository lock. The side kept is signed again by the member resolving (app/merger.ts).
+ */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
@@ -6,12 +9,14 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { checkInside } from "../io/confine.js";
 import { type Conflict, type ConflictedFile, hasConflictMarkers, parseConflicted, type Side } from "../model/conflicts.js";
 import { envPath, keyDir } from "../model/layout.js";
-import { printMerged, resolveConflict } from "../model/merge.js";
+import { printMerged, resolveConflict, type SettledConflict } from "../model/merge.js";
 import { git } from "../git/exec.js";
 import { findRepo, unmergedPaths } from "../git/repo.js";
 import { withRepoLock } from "../store/local.js";
 import { findVaultRoot } from "../store/root.js";
 import { envTexts, workTree } from "../store/source.js";
+import { Vault } from "../store/vault.js";
+import { type Merger, mergerFor, sidesOf, signChoices } from "./merger.js";
 import type { Deps } from "./session.js";
 
 export interface ResolveInput {
@@ -54,19 +59,23 @@ async function takeKeyFiles(root: string, scopes: readonly string[], side: Side)
   return paths;
 }
 
-/** Settles the conflicts of one file with one side; scopes first, as settling a scope settles its keys sealed for the chosen key. */
-function settle(cf: ConflictedFile, names: readonly string[], side: Side, file: string, found: Set<string>): { cf: ConflictedFile; settled: string[]; scopes: string[] } {
+/**
+ * Settles the conflicts of one file with one side, signed by the merger; scopes first, as
+ * settling a scope settles its keys sealed for the chosen key.
+ */
+function settle(m: Merger, cf: ConflictedFile, names: readonly string[], side: Side, file: string, found: Set<string>): { cf: ConflictedFile; settled: string[]; scopes: string[] } {
   const wanted = (c: Conflict) => names.length === 0 || names.includes(c.name);
   const order = [...cf.conflicts.filter((c) => c.kind === "scope"), ...cf.conflicts.filter((c) => c.kind === "key")].filter(wanted);
-  const settled: string[] = [];
+  const sides = sidesOf(cf);
+  const settled: SettledConflict[] = [];
   for (const c of order) {
     found.add(c.name);
     if (!cf.conflicts.includes(c)) continue; // settled with its scope
-    const before = new Set(cf.conflicts);
+    const before = cf.conflicts;
     cf = resolveConflict(cf, c, side, file);
-    settled.push(...[...before].filter((x) => !cf.conflicts.includes(x)).map(label));
+    settled.push(...before.filter((x) => !cf.conflicts.includes(x)).map((x) => ({ conflict: x, sides: sides.get(x) ?? [] })));
   }
-  return { cf, settled, scopes: order.filter((c) => c.kind === "scope").map((c) => c.name) };
+  return { cf: signChoices(m, cf, settled, file), settled: settled.map((s) => label(s.conflict)), scopes: order.filter((c) => c.kind === "scope").map((c) => c.name) };
 }
 
 /**
@@ -81,11 +90,14 @@ export async function resolve(deps: Deps, o: ResolveInput): Promise<Resolved> {
     const done: Settled[] = [];
     const writes: [string, string][] = [];
     const found = new Set<string>();
+    let merger: Merger | undefined;
     for (const env of envs) {
       const rel = envPath(env);
       const text = await tree.read(rel);
       if (text === undefined || !hasConflictMarkers(text)) continue;
-      const { cf, settled, scopes } = settle(parseConflicted(text, rel, env), o.names, o.side, rel, found);
+      // The roster of the merge as it stands in the work tree says who may settle what.
+      merger ??= await mergerFor(deps, await Vault.load(root, tree));
+      const { cf, settled, scopes } = settle(merger, parseConflicted(text, rel, env), o.names, o.side, rel, found);
       if (settled.length === 0) continue;
       writes.push([await checkInside(root, rel), printMerged(cf)]);
       done.push({ env, settled, left: cf.conflicts.map(label), scopes });

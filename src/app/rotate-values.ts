@@ -1,6 +1,7 @@
 /** `vault rotate KEY…`: new values for variables, sealed in the environment in use or, for generated ones, made again on this clone. */
 import { UsageError } from "../errors.js";
 import { generateValue } from "../crypto/generate.js";
+import { nowSeconds } from "../io/seams.js";
 import { generatedSpecs, kindOf, VAULT_FILE } from "../model/config.js";
 import { printEnvFile } from "../model/envfile.js";
 import { stillExposed, updateExposures } from "../store/exposures.js";
@@ -9,7 +10,7 @@ import { loadState } from "../store/state.js";
 import { type Changes, transaction } from "../store/transaction.js";
 import { Vault } from "../store/vault.js";
 import { chooseEnv, type Deps, keyringFor, openVault, whoAmI, signingFor } from "./session.js";
-import { applyUpdates, nowSeconds } from "./write.js";
+import { applyUpdates } from "./write.js";
 
 /** The KEYs of `vault rotate KEY…` and where their new values come from. */
 export interface RotateValuesInput {

@@ -14,7 +14,7 @@ import { type LocalState, loadState } from "../store/state.js";
 import type { Signing } from "../store/transaction.js";
 import { trustVault } from "../store/verified.js";
 import { Vault } from "../store/vault.js";
-import { nowSeconds } from "./write.js";
+import { nowSeconds } from "../io/seams.js";
 
 /** Where a use case runs, for whom, and what was asked for on every command. */
 export interface Deps {
@@ -45,7 +45,15 @@ export async function whoAmI(deps: Deps): Promise<Me> {
 
 /** The vault of the working directory (store/root.ts decides where that is). */
 export async function openVault(deps: Deps): Promise<Vault> {
-  return Vault.load(findVaultRoot(deps.cwd));
+  const root = findVaultRoot(deps.cwd);
+  let identity: string | undefined;
+  try {
+    identity = (await resolveIdentity({ flag: deps.identityFile, env: deps.processEnv })).identities[0];
+  } catch (e) {
+    // No identity (or an unusable one): the YAML files are parsed; a reader reports it later.
+    if (!(e instanceof VaultError)) throw e;
+  }
+  return Vault.load(root, undefined, identity === undefined ? {} : { identity });
 }
 
 /** The trust root CI pins (`ENVVAULT_TRUST_ROOT`), when set. */

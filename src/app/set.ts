@@ -1,13 +1,16 @@
 /** `vault set`: values the person gives, sealed into the environment in use (settling a merge's conflicts on exactly those keys). */
+import { nowSeconds } from "../io/seams.js";
 import { burnedOf, type Kind, kindOf } from "../model/config.js";
 import { findVaultRoot } from "../store/root.js";
 import { loadState } from "../store/state.js";
-import { transaction } from "../store/transaction.js";
-import type { Vault } from "../store/vault.js";
+import { committedSources } from "../store/at.js";
+import { committedLeaves, writerFor } from "../store/signing.js";
+import { type Changes, transaction } from "../store/transaction.js";
+import { Vault } from "../store/vault.js";
 import { refreshAfterWrite } from "./fingerprints.js";
 import { chooseEnv, type Deps, optionalKeyring, signingFor } from "./session.js";
-import { envFileForSet } from "./settle.js";
-import { applyUpdates, nowSeconds, writtenChanges } from "./write.js";
+import { envFileForSet, signSettledSet } from "./settle.js";
+import { applyUpdates, writtenChanges } from "./write.js";
 
 export interface SetInput {
   /** The values, each key once; asked for only once the vault is found, so that nobody types a secret for nothing. */
@@ -40,20 +43,31 @@ export async function setValues(deps: Deps, o: SetInput): Promise<SetResult> {
   const root = findVaultRoot(deps.cwd);
   const values = await o.values();
   const keys = values.map((v) => v.key);
-  const result = await transaction(root, await signingFor(deps), async (vault) => {
+  const signing = await signingFor(deps);
+  const result = await transaction(root, signing, async (vault) => {
     const cfg = vault.config.data;
     const choice = chooseEnv(cfg, deps.env, await loadState(root));
     const env = choice.env;
     const keyring = await optionalKeyring(vault, deps);
-    const file = await envFileForSet(vault, env, keys);
+    const base = await envFileForSet(vault, env, keys);
     // --scope payments means the payments scope of this environment.
     const scope = o.scope === undefined || o.scope.includes(":") ? o.scope : `${env}:${o.scope}`;
-    const written = await applyUpdates(keyring, file, values.map((v) => ({ ...v, ...(scope === undefined ? {} : { scope }) })), [], nowSeconds(deps.processEnv));
+    const now = nowSeconds(deps.processEnv);
+    const written = await applyUpdates(keyring, base.file, values.map((v) => ({ ...v, ...(scope === undefined ? {} : { scope }) })), [], now);
     const changes = await writtenChanges(vault, written);
+    const signed: Changes = new Map();
+    if (base.settled.length > 0) {
+      const path = Vault.envPath(env);
+      const writer = writerFor(vault.roster.data, signing.identities, signing.recipients);
+      const committed = await committedLeaves(await committedSources(root), path, env);
+      signed.set(path, signSettledSet(base, written.file, vault.roster.data, writer, now, committed));
+      changes.delete(path);
+    }
     const config = o.kind === undefined ? undefined : withKind(vault, keys, o.kind);
     if (config !== undefined) changes.set(vault.config.file, config);
     return {
       changes,
+      signed,
       result: {
         env,
         added: written.added,

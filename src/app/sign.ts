@@ -6,7 +6,7 @@
  */
 import { NotAllowed, UsageError } from "../errors.js";
 import { signerFor } from "../crypto/sign.js";
-import { findRepo, headCommit } from "../git/repo.js";
+import { findRepo, headCommit, mergeHead } from "../git/repo.js";
 import { RevisionReader } from "../git/revision.js";
 import { parseChain } from "../model/chain.js";
 import { parseEnvFile, printEnvFile } from "../model/envfile.js";
@@ -22,17 +22,21 @@ import { signChanges, writerFor, type Changes } from "../store/signing.js";
 import { envTexts, workTree } from "../store/source.js";
 import { applyChanges } from "../store/transaction.js";
 import { cacheWrittenYaml, Vault } from "../store/vault.js";
+import { refreshAfterWrite } from "./fingerprints.js";
+import { TrustCache } from "../store/trust.js";
 import { type Deps, signingFor } from "./session.js";
 
 export interface Signed {
   /** Files whose signatures changed. */
   files: string[];
+  warnings: string[];
 }
 
 /**
  * Signs, as the admin running it, every vault file of the work tree that differs from HEAD's,
  * as if a vault command had written it: so `git revert --no-commit BAD && vault sign && git
- * commit` undoes a change with a history that verifies.
+ * commit` undoes a change with a history that verifies. During a merge it signs the trusted
+ * files and joins the chain's heads; the environment files keep their sides' signatures.
  */
 export async function signWorkTree(deps: Deps): Promise<Signed> {
   const root = findVaultRoot(deps.cwd);
@@ -54,13 +58,18 @@ export async function signWorkTree(deps: Deps): Promise<Signed> {
       const now = await here.read(path);
       if (now !== (await before.read(path))) changes.set(path, now ?? null);
     }
-    const [mine, theirs] = await Promise.all([envTexts(here), envTexts(before)]);
-    for (const [env, text] of mine) if (theirs.get(env) !== text) changes.set(envPath(env), text);
-    for (const env of theirs.keys()) if (!mine.has(env)) changes.set(envPath(env), null);
-    const signed = await signChanges({ source: before, roster: headRoster }, changes, writer, signing.now);
+    // In a merge, the environment files hold lines of both parents, each following its side
+    // (a choice between sides signed when it was settled): signed again against HEAD alone,
+    // a line of the other side would seem to roll back that side's history.
+    if ((await mergeHead(root)) === undefined) {
+      const [mine, theirs] = await Promise.all([envTexts(here), envTexts(before)]);
+      for (const [env, text] of mine) if (theirs.get(env) !== text) changes.set(envPath(env), text);
+      for (const env of theirs.keys()) if (!mine.has(env)) changes.set(envPath(env), null);
+    }
+    const signed = await signChanges({ source: before, roster: headRoster, committed: head === undefined ? [] : [before] }, changes, writer, signing.now);
     const files = await applyChanges(root, signed);
     return { files };
-  });
+  }).then(async (r) => ({ ...r, warnings: await refreshAfterWrite(root, deps) }));
 }
 
 /**
@@ -68,10 +77,10 @@ export async function signWorkTree(deps: Deps): Promise<Signed> {
  * admin, every environment file is rewritten in version 2 with one record of theirs covering
  * every line (values are not re-encrypted), and the chain's root signs the rest.
  */
-export async function adoptUnsigned(deps: Deps): Promise<{ root: string; envs: string[] }> {
+export async function adoptUnsigned(deps: Deps): Promise<{ root: string; envs: string[]; trustRoot: string; warnings: string[] }> {
   const root = findVaultRoot(deps.cwd);
   const signing = await signingFor(deps);
-  return withRepoLock(root, async () => {
+  const adopted = await withRepoLock(root, async () => {
     await recover(root);
     const vault = await Vault.load(root, workTree(root), { docs: true });
     if ((await vault.source.read(CHAIN_FILE)) !== undefined) throw new UsageError("the vault is signed already (it has a chain of trust): `vault verify` checks it", { data: { file: CHAIN_FILE } });
@@ -94,7 +103,14 @@ export async function adoptUnsigned(deps: Deps): Promise<{ root: string; envs: s
     const nothing = { read: async (p: string) => (p === ROSTER_FILE || p === VAULT_FILE || p === EXPOSED_FILE ? vault.source.read(p) : undefined), list: async () => [], describe: (p: string) => p };
     const signed = await signChanges({ source: nothing, roster: roster.data }, changes, me, signing.now);
     await applyChanges(root, signed);
-    await cacheWrittenYaml(root, { roster: rosterText });
-    return { root, envs };
+    await cacheWrittenYaml(root, { roster: rosterText }, signing.identities[0]);
+    const trustRoot = parseChain(signed.get(CHAIN_FILE) ?? "").find((l) => l.prev.length === 0)?.hash ?? "";
+    // The adopter trusts what they just signed: their clone pins the new root at once.
+    const cache = await TrustCache.open(root, signing.identities[0]!);
+    cache.pin(trustRoot);
+    await cache.save();
+    return { root, envs, trustRoot };
   });
+  // Every line was rewritten: the pre-commit hook's fingerprints follow, as after any write.
+  return { ...adopted, warnings: await refreshAfterWrite(root, deps) };
 }

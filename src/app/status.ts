@@ -6,7 +6,7 @@ import { diffEnvTexts, type EnvChange } from "../model/changes.js";
 import { burnedOf, envNames, VAULT_FILE } from "../model/config.js";
 import { type Conflict, hasConflictMarkers, parseConflicted } from "../model/conflicts.js";
 import { entries as docEntries, parse } from "../model/dotenv/index.js";
-import { parseValueLine, valueTime } from "../model/envfile.js";
+import { parseRemovedLine, parseValueLine, valueTime } from "../model/envfile.js";
 import { envPath, VAULT_DIR } from "../model/layout.js";
 import { findRepo, unmergedPaths } from "../git/repo.js";
 import { RevisionReader } from "../git/revision.js";
@@ -62,12 +62,14 @@ export interface Status {
   warnings: string[];
 }
 
-/** A side of a conflict: when its value was set, or the key its scope has, or that it removed it. */
+/** A side of a conflict: when its value was set or removed, or the key its scope has; `absent` when it has no line. */
 function sideText(line: string | undefined): string {
-  if (line === undefined) return "removed";
+  if (line === undefined) return "absent";
   const value = parseValueLine(line)?.value;
   if (value !== undefined) return `set ${valueTime(value.t)}`;
-  return line.replace(/^#@scope \S+ /, "key ");
+  const removed = parseRemovedLine(line)?.removed;
+  if (removed !== undefined) return `removed ${valueTime(removed.t)}`;
+  return line.replace(/^#@scope \S+ (\S+) \S+$/, "key $1");
 }
 
 /** The branch HEAD is on (or the commit it is detached at), through git/revision.ts. */

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { VaultError } from "../errors.js";
 import { diffEnvTexts, type EnvChange } from "../model/changes.js";
 import { git, gitText } from "../git/exec.js";
-import { ATTRIBUTES_LINE, currentLauncher, mergeDriverConfig } from "../git/hooks.js";
+import { ATTRIBUTES_LINES, currentLauncher, hasAttributes, mergeDriverConfig } from "../git/hooks.js";
 import { findRepo, headCommit, type Repo } from "../git/repo.js";
 import { RevisionReader } from "../git/revision.js";
 import { envTextsAt } from "../store/at.js";
@@ -62,9 +62,9 @@ async function pull(top: string, env: NodeJS.ProcessEnv): Promise<{ code: number
   const config = mergeDriverConfig(currentLauncher()).flatMap(([k, v]) => ["-c", `${k}=${v}`]);
   const attrs = await readFile(join(top, ".gitattributes"), "utf8").catch(() => "");
   let tempDir: string | undefined;
-  if (!attrs.split(/\r?\n/).some((l) => l.trim() === ATTRIBUTES_LINE)) {
+  if (!hasAttributes(attrs)) {
     tempDir = await mkdtemp(join(tmpdir(), "envvault-sync-"));
-    await writeFile(join(tempDir, "attributes"), ATTRIBUTES_LINE + "\n");
+    await writeFile(join(tempDir, "attributes"), ATTRIBUTES_LINES.join("\n") + "\n");
     config.push("-c", `core.attributesFile=${join(tempDir, "attributes")}`);
   }
   // Without pull.rebase or pull.ff set, git 2.27+ refuses divergent branches: merge, as git always did.

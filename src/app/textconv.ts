@@ -2,8 +2,10 @@
  * `vault textconv FILE`: what `git diff` and `git log -p` show for a vault environment file
  * (`diff.envvault.textconv`). One line per scope and per variable; a value is masked but
  * carries its change time and a short hash of its ciphertext, so a changed value shows as a
- * changed line. Batch lines (key material) are left out. With ENVVAULT_DIFF_REVEAL=1 and
- * read access, values are shown; values that cannot be opened stay masked.
+ * changed line; a removed variable shows as removed. Each line names the members whose
+ * records claim it (`signed by …`; `vault verify` checks the signatures), so that the
+ * `#@batch` (key material) and `#@sig` lines themselves are left out. With
+ * ENVVAULT_DIFF_REVEAL=1 and read access, values are shown; values that cannot be opened stay masked.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -11,7 +13,8 @@ import { openValue } from "../crypto/seal.js";
 import { fsError } from "../io/files.js";
 import { type Conflict, envOf, parseConflicted } from "../model/conflicts.js";
 import { MASKED } from "../model/diff.js";
-import { type EnvFile, HEADER, parseValueLine, type SealedValue, valueTime } from "../model/envfile.js";
+import { type EnvFile, HEADER, parseRemovedLine, parseValueLine, type SealedValue, signedView, valueTime } from "../model/envfile.js";
+import { leavesOf, splitLeaves } from "../model/signed.js";
 import type { Keyring } from "../store/keyring.js";
 import { type Deps, openVault, optionalKeyring } from "./session.js";
 
@@ -25,20 +28,35 @@ async function revealer(deps: Deps): Promise<Keyring | undefined> {
   }
 }
 
-async function render(file: EnvFile, key: string, v: SealedValue, keyring: Keyring | undefined): Promise<string> {
+/** Who claims each line of a file, by the line's name (`KEY`, `scope S`). */
+function signers(file: EnvFile): Map<string, string> {
+  const byLeaf = new Map<string, string[]>();
+  for (const r of file.sigs.values()) for (const l of splitLeaves(r.leaves)) byLeaf.set(l, [...(byLeaf.get(l) ?? []), r.member]);
+  const out = new Map<string, string>();
+  for (const [leaf, ref] of leavesOf(signedView(file))) {
+    const members = [...new Set(byLeaf.get(leaf) ?? [])].sort();
+    out.set(ref.kind === "scope" ? `scope ${ref.name}` : ref.name, members.length === 0 ? "unsigned" : `signed by ${members.join(", ")}`);
+  }
+  return out;
+}
+
+async function render(file: EnvFile, key: string, v: SealedValue, keyring: Keyring | undefined, signed: string | undefined): Promise<string> {
   const scope = file.batches.get(v.batch)?.scope;
   const ref = createHash("sha256").update(v.payload).digest("hex").slice(0, 8);
+  const by = signed === undefined ? "" : ` ${signed}`;
   if (keyring !== undefined && scope !== undefined) {
     try {
       const valueKey = await keyring.valueKey(file, v.batch, key);
       const value = openValue({ valueKey, env: file.env, scope, key, t: v.t, payload: v.payload });
-      return `${key}=${JSON.stringify(value)}  # ${valueTime(v.t)}`;
+      return `${key}=${JSON.stringify(value)}  # ${valueTime(v.t)}${by}`;
     } catch {
       // Not readable with this identity (another scope, or a key rotated since): masked.
     }
   }
-  return `${key}=${MASKED}  # ${valueTime(v.t)} ${ref}${scope !== undefined && scope !== file.env ? ` scope ${scope}` : ""}`;
+  return `${key}=${MASKED}  # ${valueTime(v.t)} ${ref}${scope !== undefined && scope !== file.env ? ` scope ${scope}` : ""}${by}`;
 }
+
+const removal = (key: string, t: number, signed: string | undefined) => `${key} removed  # ${valueTime(t)}${signed === undefined ? "" : ` ${signed}`}`;
 
 /** The text git shows for `file`: the converted lines, or the file as it is when it is not an envvault file. */
 export async function textconv(deps: Deps, o: { file: string }): Promise<string> {
@@ -57,14 +75,21 @@ export async function textconv(deps: Deps, o: { file: string }): Promise<string>
   }
   const { file, conflicts } = parsed;
   const keyring = await revealer(deps);
+  const by = signers(file);
   const lines = [`${HEADER} ${env}`, ...file.comments];
-  for (const [scope, recipient] of [...file.scopes].sort(([a], [b]) => (a < b ? -1 : 1))) lines.push(`scope ${scope} ${recipient}`);
-  for (const [key, v] of [...file.values].sort(([a], [b]) => (a < b ? -1 : 1))) lines.push(await render(file, key, v, keyring));
+  const sorted = <T>(m: ReadonlyMap<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
+  for (const [scope, recipient] of sorted(file.scopes)) lines.push(`scope ${scope} ${recipient} ${by.get(`scope ${scope}`) ?? "unsigned"}`);
+  const keys = new Map<string, string>();
+  for (const [key, r] of file.removed) keys.set(key, removal(key, r.t, by.get(key)));
+  for (const [key, v] of file.values) keys.set(key, await render(file, key, v, keyring, by.get(key)));
+  lines.push(...sorted(keys).map(([, l]) => l));
   const side = async (c: Conflict, line: string | undefined): Promise<string> => {
-    if (line === undefined) return "(removed)";
-    if (c.kind === "scope") return line.replace(/^#@/, "");
+    if (line === undefined) return "(none)";
+    if (c.kind === "scope") return line.replace(/^#@/, "").replace(/ \S+$/, "");
+    const removed = parseRemovedLine(line);
+    if (removed !== undefined) return removal(c.name, removed.removed.t, undefined);
     const parsedLine = parseValueLine(line);
-    return parsedLine === undefined ? line : render(file, c.name, parsedLine.value, keyring);
+    return parsedLine === undefined ? line : render(file, c.name, parsedLine.value, keyring, undefined);
   };
   for (const c of conflicts) {
     lines.push(`CONFLICT ${c.kind === "scope" ? `scope ${c.name}` : c.name}: ${c.reason}`);

@@ -134,14 +134,3 @@ export async function writtenChanges(vault: Vault, written: WriteResult): Promis
   await updateExposures(vault, changes, [], stillExposed(written.file.values, env));
   return changes;
 }
-
-/** Seconds since the epoch; `ENVVAULT_NOW` (seconds or an ISO date) fixes the clock for tests. */
-export function nowSeconds(env: NodeJS.ProcessEnv = process.env): number {
-  const fixed = env.ENVVAULT_NOW;
-  if (fixed !== undefined && fixed !== "") {
-    const t = /^\d+$/.test(fixed) ? Number(fixed) : Math.floor(Date.parse(fixed) / 1000);
-    if (!Number.isFinite(t)) throw new UsageError(`ENVVAULT_NOW is not a time: use Unix seconds or an ISO date`);
-    return t;
-  }
-  return Math.floor(Date.now() / 1000);
-}

@@ -1,7 +1,7 @@
 /**
  * The age layer: the only module that imports `age-encryption` (typage, pinned to 0.3.1).
- * It is imported lazily on first use, because loading it costs ≈ 60 ms that commands
- * without crypto should not pay. typage's errors are plain `Error`s whose messages are not
+ * It is imported lazily on first use, because loading it is a large part of a command's
+ * start-up (docs/FORMAT.md §5), which commands without crypto should not pay. typage's errors are plain `Error`s whose messages are not
  * a contract (and some quote their input), so they are mapped to {@link VaultError}s here,
  * in one place, and never copied into a message.
  */
@@ -68,8 +68,8 @@ export async function identityToRecipient(identity: string): Promise<string> {
 
 /**
  * One or more identities, decoded once and imported into WebCrypto as non-extractable
- * X25519 keys, for repeated decryption (measured: ≈ 0.45 ms per file instead of ≈ 1.3 ms
- * with key strings, which typage re-imports for every file; docs/FORMAT.md §5). Build with {@link prepareIdentity}.
+ * X25519 keys, for repeated decryption (about a third of the cost per file of key strings,
+ * which typage re-imports for every file; measured in docs/FORMAT.md §5). Build with {@link prepareIdentity}.
  */
 export class PreparedIdentity {
   /** The recipient (`age1…`) of each identity, in the order given. */
@@ -243,7 +243,7 @@ export async function decrypt(
 
   try {
     // Given a stream, typage returns one; draining it ourselves avoids its `new Response()`
-    // reader, which loads Node's fetch implementation (≈ 20 ms per command).
+    // reader, which loads Node's fetch implementation, a start-up cost of its own.
     const input = new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(binary);

@@ -4,8 +4,8 @@
  * bytes; for the vault format exactly one spelling of each byte string is valid.
  *
  * The check is done on the text itself (alphabet, length, padding, and the unused low bits
- * of the last character), without encoding the bytes again: 2,000 values of an environment
- * are each checked on every read.
+ * of the last character), without encoding the bytes again: every value of an environment is
+ * checked on every read.
  */
 
 const PATTERN = {

@@ -1,6 +1,6 @@
 /**
  * Bech32 (BIP 173) decoding for age keys, so identities and recipients can be checked and
- * turned into raw bytes without loading age-encryption (≈ 60 ms) and without its errors,
+ * turned into raw bytes without loading age-encryption (slow to import) and without its errors,
  * whose messages may quote the input (a secret key).
  */
 

@@ -1,3 +1,4 @@
+/** Random values from a `generate` spec, for `kind: generated` variables and `vault rotate --generate`. */
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { UsageError } from "../errors.js";
 

@@ -2,8 +2,8 @@
  * HalfSipHash-2-4 with a 32-bit output (Aumasson and Bernstein, reference implementation
  * `halfsiphash.c`, key of 8 bytes), for the pre-commit prefilter (docs/FORMAT.md
  * "Local fingerprint cache"). It is a keyed PRF built from 32-bit additions, rotations and
- * XORs, so it runs at ≈ 20 ns per position in JavaScript, where one HMAC-SHA256 through
- * node:crypto costs ≈ 2.4 µs: the hook computes it at every byte of every staged file.
+ * XORs, so in JavaScript it costs about a hundredth of one HMAC-SHA256 through node:crypto:
+ * the hook computes it at every byte of every staged file.
  */
 
 const C2 = 0x6c796765;

@@ -1,8 +1,8 @@
 /**
  * Value sealing, docs/FORMAT.md §3 "Values": ChaCha20-Poly1305 under a key derived from a
  * batch key, with the value's place (environment, scope, key name, timestamp) as
- * associated data, so a value moved anywhere else fails to open. node:crypto only: one
- * open costs ≈ 5 µs, against ≈ 0.4 ms for an age file per value.
+ * associated data, so a value moved anywhere else fails to open. node:crypto only: opening
+ * a value costs a small fraction of an age file per value (docs/FORMAT.md §5).
  */
 
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from "node:crypto";
@@ -56,7 +56,7 @@ export function associatedData(place: ValuePlace): Buffer {
 
 /**
  * `"envvault/v1" 0x00 env 0x00 scope 0x00`, checked once per environment and scope: an
- * environment's values share it, so reading 2,000 values builds it once, not 2,000 times.
+ * environment's values share it, so a read builds it once, not once per value.
  */
 let lastPrefix: { env: string; scope: string; text: string } | undefined;
 function adPrefix({ env, scope, key }: ValuePlace): string {

@@ -1,10 +1,9 @@
 /**
  * The system `git`, for what isomorphic-git cannot do (hooks, merge drivers, pull and push
  * with the user's credentials, the index a hook is given in GIT_INDEX_FILE) or does much
- * more slowly (measured on this project's machines: `git log -- path` ≈ 20–50 ms against
- * ≈ 1.1–1.8 s for isomorphic-git's `log({filepath})`; `git diff --cached` plus one
- * `git cat-file --batch` for 100 staged files ≈ 10 ms, against ≈ 90 ms just to import
- * isomorphic-git). The environment is inherited on purpose: inside a hook git sets
+ * more slowly (`git log -- path` against isomorphic-git's `log({filepath})`; `git diff
+ * --cached` plus one `git cat-file --batch` for the staged files, which take less time than
+ * importing isomorphic-git). The environment is inherited on purpose: inside a hook git sets
  * GIT_DIR and GIT_INDEX_FILE, and `git commit -a` or `git commit PATH` stage into a
  * temporary index that only those variables point at.
  */

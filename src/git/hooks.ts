@@ -1,5 +1,6 @@
 /**
- * Installs envvault's git hooks, merge driver and diff text converter (DESIGN §6).
+ * Installs envvault's git hooks, merge driver and diff text converter (README, "Working
+ * with git").
  *
  * - A repository using husky (`core.hooksPath` pointing into `.husky/`) gets one marked line
  *   in the committed `.husky/<hook>` file; `.husky/_` is husky's own and never touched.
@@ -9,7 +10,9 @@
  *   after its `#!` line); a hook in another language is kept as `<hook>.envvault-chained`
  *   and run after ours. Installing twice changes nothing; uninstall restores the rest.
  * - `.gitattributes` routes `.envvault/envs/*.env` to the `envvault` merge driver and diff
- *   converter, which the local git config defines.
+ *   converter, and `.envvault/chain` to the same merge driver (it tells the two by path), which
+ *   the local git config defines. A repository installed before the chain's line gets it on
+ *   the next install.
  */
 import { existsSync, realpathSync } from "node:fs";
 import { chmod, lstat, mkdir, readFile, realpath, rename, rm, stat } from "node:fs/promises";
@@ -22,7 +25,8 @@ import { findRepo, type Repo } from "./repo.js";
 export const HOOKS = ["pre-commit", "post-checkout", "post-merge", "post-rewrite"] as const;
 export type HookName = (typeof HOOKS)[number];
 
-export const ATTRIBUTES_LINE = ".envvault/envs/*.env merge=envvault diff=envvault";
+/** The lines `.gitattributes` needs: each pattern with its attributes. */
+export const ATTRIBUTES_LINES = [".envvault/envs/*.env merge=envvault diff=envvault", ".envvault/chain merge=envvault"] as const;
 const ATTRIBUTES_COMMENT = "# envvault: key-level merges and diffs of vault files";
 const BEGIN = "# >>> envvault >>>";
 const END = "# <<< envvault <<<";
@@ -161,14 +165,26 @@ async function writeHook(path: string, text: string): Promise<void> {
   await chmod(path, ((await stat(path)).mode & 0o777) | 0o111);
 }
 
-/** `.gitattributes` text with our line, or undefined when it is there already. */
+/** Whether a `.gitattributes` text gives a pattern all of a line's attributes. */
+function hasLine(lines: readonly string[][], wanted: string): boolean {
+  const [pattern, ...attrs] = wanted.split(" ");
+  return lines.some((w) => w[0] === pattern && attrs.every((a) => w.includes(a)));
+}
+
+/** `.gitattributes` text with our lines, or undefined when they are there already. */
 export function withAttributes(current: string): string | undefined {
   const lines = current.split(/\r?\n/).map((l) => l.trim().split(/\s+/));
-  const have = lines.some((w) => w[0] === ".envvault/envs/*.env" && w.includes("merge=envvault") && w.includes("diff=envvault"));
-  if (have) return undefined;
+  const missing = ATTRIBUTES_LINES.filter((l) => !hasLine(lines, l));
+  if (missing.length === 0) return undefined;
   const eol = current.includes("\r\n") ? "\r\n" : "\n";
   const base = current === "" || current.endsWith("\n") ? current : current + eol;
-  return `${base}${ATTRIBUTES_COMMENT}${eol}${ATTRIBUTES_LINE}${eol}`;
+  const comment = current.includes(ATTRIBUTES_COMMENT) ? [] : [ATTRIBUTES_COMMENT];
+  return `${base}${[...comment, ...missing].map((l) => l + eol).join("")}`;
+}
+
+/** Whether a `.gitattributes` text routes every vault file to envvault. */
+export function hasAttributes(current: string): boolean {
+  return withAttributes(current) === undefined;
 }
 
 /** The git config of envvault's merge driver (`merge.envvault.*`): key, value. */

@@ -1,3 +1,4 @@
+/** The repository around a directory (its work tree and git directories), HEAD and unmerged paths, from the system git. */
 import { UsageError, VaultError } from "../errors.js";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -39,6 +40,12 @@ export async function findRepo(cwd: string): Promise<Repo> {
 /** The commit HEAD points at, or undefined on a branch with no commit yet. */
 export async function headCommit(top: string): Promise<string | undefined> {
   const r = await git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { cwd: top, allowFail: true });
+  return r.code === 0 ? r.stdout.toString("utf8").trim() : undefined;
+}
+
+/** The commit being merged into HEAD while a merge is in progress (MERGE_HEAD), else undefined. */
+export async function mergeHead(top: string): Promise<string | undefined> {
+  const r = await git(["rev-parse", "--verify", "--quiet", "MERGE_HEAD^{commit}"], { cwd: top, allowFail: true });
   return r.code === 0 ? r.stdout.toString("utf8").trim() : undefined;
 }
 

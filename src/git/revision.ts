@@ -1,12 +1,11 @@
 /**
  * The vault as of any commit (`vault unlock --at REV`, `vault status`, `vault diff`):
  * isomorphic-git resolves names and reads blobs in-process, with one object cache shared by
- * every read of a command (`resolveRef` ≈ 1–5 ms, `readBlob` ≈ 1.5–4 ms each). Revision
- * expressions it does not implement (`HEAD~2`, `main^2`, `@{upstream}`, `:/message`) go
- * to `git rev-parse`. Objects and refs live in the common git directory, which a linked
- * worktree's `.git` file does not point at directly (isomorphic-git would look in
- * `.git/worktrees/NAME`): it is passed explicitly, and a worktree's own HEAD is read from
- * its own git directory.
+ * every read of a command. Revision expressions it does not implement (`HEAD~2`, `main^2`,
+ * `@{upstream}`, `:/message`) go to `git rev-parse`. Objects and refs live in the common git
+ * directory, which a linked worktree's `.git` file does not point at directly
+ * (isomorphic-git would look in `.git/worktrees/NAME`): it is passed explicitly, and a
+ * worktree's own HEAD is read from its own git directory.
  */
 import * as fs from "node:fs";
 import { readFile } from "node:fs/promises";

@@ -1,3 +1,4 @@
+/** What the next commit adds or changes, read from the index for the pre-commit hook. */
 import { git } from "./exec.js";
 
 /** A file the next commit adds or changes, from `git diff --cached --raw`. */

@@ -1,5 +1,5 @@
 /**
- * The file-system half of path confinement (the lexical half is vault/paths.ts). A commit can
+ * The file-system half of path confinement (the lexical half is model/paths.ts). A commit can
  * plant a symlink anywhere in the work tree — `.env.local` → `~/.ssh/authorized_keys`, a
  * `docker` directory → `~/.aws` — so every file envvault reads or writes at a path relative to
  * the repository is reached by walking down from the root with `lstat`, refusing any symlink
@@ -55,7 +55,7 @@ export interface WalkOptions {
 export async function checkInside(root: string, rel: string, described: Described = rel, o: WalkOptions = {}): Promise<string> {
   const file = o.file ?? true;
   const segments = rel.split("/");
-  // Callers pass paths vault/paths.ts normalized; anything else (a path from a damaged local record) is refused here too.
+  // Callers pass paths model/paths.ts normalized; anything else (a path from a damaged local record) is refused here too.
   if (rel.startsWith("/") || rel.includes("\0") || segments.some((s) => s === "" || s === "." || s === "..")) {
     throw new UnsafePath(`${described} is not a plain path inside the repository`, {
       data: { file: rel },

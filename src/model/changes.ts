@@ -1,11 +1,11 @@
 /**
  * Key-level changes between two versions of the vault's environment files (`vault log`,
- * `diff`, `status`, `sync`). Two versions of a file are compared line by line: a key whose
- * value line changed was set again (or re-sealed by a rotation, which the changed `#@scope`
- * line tells). Nothing is decrypted: values never appear. Pure.
+ * `diff`, `status`, `sync`). Two versions of a file are compared key by key: a key whose
+ * sealed value (batch, time, ciphertext) changed was set again (or re-sealed by a rotation,
+ * which the changed `#@scope` line tells). Nothing is decrypted: values never appear. Pure.
  */
 import { hasConflictMarkers, parseConflicted } from "./conflicts.js";
-import { type EnvFile, parseEnvFile, valueLine } from "./envfile.js";
+import { type EnvFile, parseEnvFile, type SealedValue } from "./envfile.js";
 import { envPath } from "./layout.js";
 
 /** What changed in one environment: keys by name, and the scopes given a new key. */
@@ -18,6 +18,12 @@ export interface EnvChange {
   rekeyed: string[];
 }
 
+/**
+ * Whether two value lines hold the same sealed value: a line signed again (a merge's choice
+ * of one side names that side's line as its `prev`) changes no value.
+ */
+const sameSealed = (a: SealedValue, b: SealedValue) => a.batch === b.batch && a.t === b.t && a.payload === b.payload;
+
 /** The key-level difference between two versions of an environment file (either may be missing). */
 export function envDiff(env: string, before: EnvFile | undefined, after: EnvFile | undefined): EnvChange {
   const change: EnvChange = { env, added: [], changed: [], removed: [], rekeyed: [] };
@@ -26,7 +32,7 @@ export function envDiff(env: string, before: EnvFile | undefined, after: EnvFile
   for (const [key, v] of b) {
     const old = a.get(key);
     if (old === undefined) change.added.push(key);
-    else if (valueLine(key, old) !== valueLine(key, v)) change.changed.push(key);
+    else if (!sameSealed(old, v)) change.changed.push(key);
   }
   for (const key of a.keys()) if (!b.has(key)) change.removed.push(key);
   for (const [s, recipient] of after?.scopes ?? []) {

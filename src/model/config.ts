@@ -1,3 +1,8 @@
+/**
+ * The data of `.envvault/vault.yaml` (schema/vault.schema.json) and the questions asked of
+ * it: environments and what they inherit, variables and their kinds, targets, `env_file`
+ * layers, contexts, rotation policies. Pure.
+ */
 import { InvalidFile, UsageError } from "../errors.js";
 import { confinedPath } from "./paths.js";
 import { VAULT_FILE } from "./layout.js";

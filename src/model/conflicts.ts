@@ -5,26 +5,27 @@
  *
  * ```
  * <<<<<<< ours API_KEY sealed=age1…: changed on both branches
- * API_KEY=ev1:…                 (nothing when ours removed it)
+ * API_KEY=ev2:…                 (a `#@removed API_KEY …` line when ours removed it)
  * ||||||| base
- * API_KEY=ev1:…
+ * API_KEY=ev2:…
  * =======
- * API_KEY=ev1:…
+ * API_KEY=ev2:…
  * >>>>>>> theirs API_KEY sealed=age1…
  * ```
  *
  * `sealed=` names the recipient the side's value was sealed for (its scope's recipient on
  * that side), so a value sealed under a key that the other side rotated away is never
- * picked silently. The normal reader (`parseEnvFile`) keeps refusing such a file; only
+ * picked silently. The `#@sig` records covering each side's line stay in the file, so the
+ * side kept can be checked and signed again by the merger (model/merge.ts). The normal reader (`parseEnvFile`) keeps refusing such a file; only
  * `vault status`, `vault resolve`, `vault set` and the merge driver read it, through here.
  */
 import { InvalidFile } from "../errors.js";
-import { type EnvFile, HEADER, parseEnvFile, printEnvFile, valueLine } from "./envfile.js";
+import { type EnvFile, HEADER, parseEnvFile, printEnvFile } from "./envfile.js";
 
 export type Side = "ours" | "theirs";
 
 export interface ConflictSide {
-  /** The side's line (a value line or a `#@scope` line); undefined when the side removed it. */
+  /** The side's line: a value or `#@removed` line (key conflicts), a `#@scope` line; undefined when the side has none. */
   line?: string;
   /** Recipient the side's value was sealed for (value conflicts only). */
   sealed?: string;
@@ -70,7 +71,10 @@ function markerLine(prefix: string, side: Side, c: Conflict, s: ConflictSide, re
   return `${prefix}${side} ${what}${sealed}${reason ? `: ${c.reason}` : ""}`;
 }
 
-/** The file with its conflict blocks, each where its line would sort. */
+/**
+ * The file with its conflict blocks, each where its line would sort: scope blocks among the
+ * `#@scope` lines, key blocks among the value lines (the other lines as `printEnvFile` orders them).
+ */
 export function printConflicted(cf: ConflictedFile): string {
   const clean = printEnvFile(cf.file).split("\n").slice(0, -1);
   const block = (c: Conflict): string[] => [
@@ -84,20 +88,21 @@ export function printConflicted(cf: ConflictedFile): string {
   ];
   const sorted = (entries: [string, string[]][]) => entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).flatMap(([, l]) => l);
   const isScope = (l: string) => l.startsWith("#@scope ");
-  const isBatch = (l: string) => l.startsWith("#@batch ");
+  const isValue = (l: string) => !l.startsWith("#");
   const scopes = sorted([
     ...clean.filter(isScope).map((l): [string, string[]] => [l.split(" ")[1] ?? "", [l]]),
     ...cf.conflicts.filter((c) => c.kind === "scope").map((c): [string, string[]] => [c.name, block(c)]),
   ]);
   const values = sorted([
-    ...clean.filter((l) => !l.startsWith("#")).map((l): [string, string[]] => [l.slice(0, l.indexOf("=")), [l]]),
+    ...clean.filter(isValue).map((l): [string, string[]] => [l.slice(0, l.indexOf("=")), [l]]),
     ...cf.conflicts.filter((c) => c.kind === "key").map((c): [string, string[]] => [c.name, block(c)]),
   ]);
-  const head = clean.filter((l) => l.startsWith("#") && !isScope(l) && !isBatch(l));
-  return [...head, ...scopes, ...clean.filter(isBatch), ...values].join("\n") + "\n";
+  const head = clean.filter((l) => !isValue(l) && !l.startsWith("#@"));
+  const signed = clean.filter((l) => l.startsWith("#@") && !isScope(l));
+  return [...head, ...scopes, ...signed, ...values].join("\n") + "\n";
 }
 
-/** Parses one side's line against the file's environment (strict: it must be a scope or value line). */
+/** Parses one side's line against the file's environment (strict: a scope, value or removal line). */
 function sideLine(line: string, env: string, file: string, n: number): EnvFile {
   try {
     return parseEnvFile(`${HEADER} ${env}\n${line}\n`, file, env);
@@ -162,19 +167,21 @@ export function parseConflicted(text: string, file: string, env: string): Confli
   return { file: parseEnvFile(clean.join("\n") + "\n", file, env), conflicts };
 }
 
-/** Puts one side's line into a file (the caller has checked it may). */
+/** Puts one side's line into a file as it is (the caller has checked it may). */
 export function applySide(f: EnvFile, c: Conflict, line: string | undefined, env: string, path: string): void {
   if (c.kind === "scope") {
     f.scopes.delete(c.name);
-    if (line !== undefined) for (const [s, r] of sideLine(line, env, path, 0).scopes) f.scopes.set(s, r);
+    f.scopePrev.delete(c.name);
+    if (line === undefined) return;
+    const side = sideLine(line, env, path, 0);
+    for (const [s, r] of side.scopes) f.scopes.set(s, r);
+    for (const [s, p] of side.scopePrev) f.scopePrev.set(s, p);
   } else {
     f.values.delete(c.name);
-    if (line !== undefined) for (const [k, v] of sideLine(line, env, path, 0).values) f.values.set(k, v);
+    f.removed.delete(c.name);
+    if (line === undefined) return;
+    const side = sideLine(line, env, path, 0);
+    for (const [k, v] of side.values) f.values.set(k, v);
+    for (const [k, r] of side.removed) f.removed.set(k, r);
   }
-}
-
-/** The value line a side holds for a key, if any. */
-export function lineIn(f: EnvFile, key: string): string | undefined {
-  const v = f.values.get(key);
-  return v === undefined ? undefined : valueLine(key, v);
 }

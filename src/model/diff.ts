@@ -56,8 +56,8 @@ export const MASKED = "••••";
 
 /**
  * The hunks of a line diff from `oldText` to `newText`, masked. Uses Myers' O(ND)
- * algorithm in linear space, so the script is a shortest one and a 2,000-line file with
- * every line changed still diffs in milliseconds. No hunks when the texts are equal.
+ * algorithm in linear space, so the script is a shortest one and a long file with every
+ * line changed still diffs quickly. No hunks when the texts are equal.
  */
 export function diffHunks(oldText: string, newText: string, opts: DiffOptions = {}): Hunk[] {
   const mask = opts.mask ?? (() => MASKED);

@@ -1,3 +1,4 @@
+/** Environment files, `.envvault/envs/<env>.env` (docs/FORMAT.md §3): their lines parsed and printed. Pure. */
 import { InvalidFile, Tampered } from "../errors.js";
 import { isKey, parseScope } from "./names.js";
 import { type ChangeRecord, NO_PREV, type RemovedLine, type SignedFile } from "./signed.js";
@@ -203,7 +204,8 @@ export function printEnvFile(f: EnvFile): string {
   for (const [scope, recipient] of [...f.scopes].sort(byName)) lines.push(`#@scope ${scope} ${recipient} ${f.scopePrev.get(scope) ?? NO_PREV}`);
   for (const [id, b] of [...f.batches].sort(byName)) lines.push(`#@batch ${id} ${b.scope} ${b.age}`);
   for (const [id, r] of [...f.sigs].sort(byName)) lines.push(`#@sig ${id} ${r.member} ${r.signature} ${r.leaves}`);
-  for (const [key, r] of [...f.removed].sort(byName)) lines.push(removedLine(key, r));
+  // A key set again after its removal has its value only.
+  for (const [key, r] of [...f.removed].sort(byName)) if (!f.values.has(key)) lines.push(removedLine(key, r));
   for (const [key, v] of [...f.values].sort(byName)) lines.push(valueLine(key, v));
   return lines.join("\n") + "\n";
 }

@@ -1,3 +1,4 @@
+/** The text of `.envvault/exposed.json`: what removed members could read, kept until those values change. */
 import { InvalidFile } from "../errors.js";
 import type { Exposure } from "./config.js";
 import { isKey, isName } from "./names.js";

@@ -1,3 +1,4 @@
+/** The text formats of `vault export` (dotenv, JSON, YAML, shell, k8s, docker, GitHub Actions) and `vault import`. */
 import { createRequire } from "node:module";
 import { InvalidFile, UsageError, ValidationFailed } from "../errors.js";
 import { entries as docEntries, formatAssignment, parse } from "./dotenv/index.js";

@@ -180,7 +180,7 @@ export interface Explanation {
 
 /**
  * Every layer that sets `key`, lowest first, and which one won. `own` lists what each
- * environment of the chain holds itself (ops/read.ts ownValues), so values an ancestor
+ * environment of the chain holds itself (app/read.ts ownValues), so values an ancestor
  * holds but a nearer environment overrides or unsets are shown too.
  */
 export function explain(cfg: VaultConfig, r: Resolved, key: string, own: readonly OwnValue[]): Explanation {

@@ -1,3 +1,4 @@
+/** What a name may be: environments, scopes, members and teams become file names under `.envvault/`; keys are variable names. */
 import { UsageError } from "../errors.js";
 
 const NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;

@@ -1,8 +1,9 @@
+/** Edits of roster.yaml (access, members) that keep the file's comments and layout and validate the result. */
 import { UsageError } from "../errors.js";
 import type { AccessDef, Grantees, MemberDef, Roster, Who } from "./roster.js";
 import { editYaml, type YamlFile } from "./yamlfile.js";
 
-/** Roster edits that keep the file's comments and layout and validate the result. */
+/** Sets who reads `scope` to what `edit` makes of it (sorted, each once); nobody left removes the entry. */
 export function setAccess(roster: YamlFile<Roster>, scope: string, edit: (a: AccessDef) => AccessDef): YamlFile<Roster> {
   const current = roster.data.access?.[scope] ?? {};
   const next = edit({ teams: [...(current.teams ?? [])], members: [...(current.members ?? [])], ...(current.write === undefined ? {} : { write: { teams: [...(current.write.teams ?? [])], members: [...(current.write.members ?? [])] } }) });
@@ -50,11 +51,9 @@ export function dropMember(roster: YamlFile<Roster>, name: string): YamlFile<Ros
   const admins = roster.data.admins ?? [];
   let out = editYaml(roster, "roster", (doc) => doc.deleteIn(["members", name]));
   if (admins.includes(name)) out = setAdmins(out, admins.filter((a) => a !== name));
-  const without = (g: Grantees): Grantees => ({ ...g, members: (g.members ?? []).filter((m) => m !== name) });
   for (const scope of Object.keys(out.data.access ?? {})) {
-    const a = out.data.access?.[scope];
-    if (!(a?.members ?? []).includes(name) && !(a?.write?.members ?? []).includes(name)) continue;
-    out = setAccess(out, scope, (x) => ({ ...without(x), ...(x.write === undefined ? {} : { write: without(x.write) }) }));
+    if ((out.data.access?.[scope]?.members ?? []).includes(name)) out = removeFromAccess(out, scope, { kind: "member", name });
+    if ((out.data.access?.[scope]?.write?.members ?? []).includes(name)) out = setAccess(out, scope, (a) => ({ ...a, write: { ...a.write, members: (a.write?.members ?? []).filter((m) => m !== name) } }));
   }
   return out;
 }

@@ -1,3 +1,8 @@
+/**
+ * The data of `.envvault/roster.yaml` (schema/roster.schema.json): members with their
+ * recipients and signing keys, teams, who reads and writes each scope, admins; and the checks
+ * a schema cannot express. Pure.
+ */
 import { isAgeRecipient } from "../crypto/bech32.js";
 import { isSigningKey } from "../crypto/sign.js";
 import { InvalidFile, UsageError, where } from "../errors.js";

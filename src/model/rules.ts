@@ -1,3 +1,4 @@
+/** The rules of vault.yaml's `variables` that a value must keep, and where a variable is required. Pure. */
 import type { ValueType, VariableDef } from "./config.js";
 
 /** Why a value breaks its variable's rules, or undefined. Never quotes the value. */

@@ -135,6 +135,14 @@ export interface TrustProblem {
   what: string;
 }
 
+/** One line per problem: commit, file, key, the signer it claims, what is wrong. */
+export function describeProblem(p: TrustProblem): string {
+  // A message that starts with the file or key names it already.
+  const named = (x: string | undefined) => x !== undefined && !p.what.startsWith(x);
+  const where = [p.commit?.slice(0, 12), named(p.file) ? p.file : undefined, named(p.key) ? p.key : undefined].filter((x) => x !== undefined).join(" ");
+  return `${where === "" ? "" : `${where}: `}${p.what}${p.signer === undefined || p.what.includes(p.signer) ? "" : ` (signed by ${p.signer})`}`;
+}
+
 const lineName = (ref: LineRef) => (ref.kind === "scope" ? `scope ${ref.name}` : ref.name);
 
 /**

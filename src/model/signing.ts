@@ -35,29 +35,28 @@ function notAllowed(w: Writer, env: string, ref: LineRef, roster: Roster): NotAl
  * `roster` (the roster the written vault will have). `now` is the time a removal is stamped
  * with. Lines the writer may not sign are refused with NotAllowed, before anything is
  * written. Returns the file to write.
- *
- * `committed` holds the leaves of the file's lines at HEAD, when there is a HEAD: a line that
- * replaces one written since the last commit names what that one replaced, not the line
- * itself, which no commit will ever hold — so the next commit follows its parent (docs/FORMAT.md
- * §6, rule 3) however many writes it gathers. A removal of a key HEAD does not have leaves no
- * line.
  */
 export function signEnvChange(before: EnvFile | undefined, after: EnvFile, roster: Roster, writer: Writer, now: number, committed?: ReadonlySet<string>): EnvFile {
   const old = before === undefined ? undefined : signedView(before);
   const oldLines = lineLeaves(old);
   const oldLeaves = new Set(oldLines.values());
-  /** The `prev` of a line replacing the line `name` had in `before`. */
-  const prevOf = (name: string): string => {
+  const oldPrev = new Map<string, string>([
+    ...[...(old?.scopes ?? [])].map(([s, l]) => [`scope ${s}`, l.prev] as [string, string]),
+    ...[...(old?.values ?? [])].map(([k, v]) => [k, v.prev] as [string, string]),
+    ...[...(old?.removed ?? [])].map(([k, r]) => [k, r.prev] as [string, string]),
+  ]);
+  // A line replaced before it was ever committed is skipped: the new one names what the last
+  // commit had, so that the history check, which sees only commits, finds its predecessor.
+  const prevFor = (name: string): string => {
     const replaced = oldLines.get(name);
     if (replaced === undefined) return NO_PREV;
     if (committed === undefined || committed.has(replaced)) return replaced;
-    const key = name.startsWith("scope ") ? undefined : name;
-    return (key === undefined ? old?.scopes.get(name.slice(6))?.prev : (old?.values.get(key)?.prev ?? old?.removed.get(key)?.prev)) ?? NO_PREV;
+    return oldPrev.get(name) ?? NO_PREV;
   };
   const out: EnvFile = { ...after, version: 2, scopePrev: new Map(), removed: new Map(after.removed), values: new Map(), sigs: new Map() };
   for (const scope of after.scopes.keys()) {
     const same = before?.scopes.get(scope) === after.scopes.get(scope);
-    out.scopePrev.set(scope, same ? (before?.scopePrev.get(scope) ?? NO_PREV) : prevOf(`scope ${scope}`));
+    out.scopePrev.set(scope, same ? (before?.scopePrev.get(scope) ?? NO_PREV) : prevFor(`scope ${scope}`));
   }
   // A value keeps its `prev` only if its whole line, leaf included, is the one before: a
   // value whose scope got a new key pair has a new leaf, and names the old one.
@@ -69,17 +68,17 @@ export function signEnvChange(before: EnvFile | undefined, after: EnvFile, roste
   const kept = lineLeaves(signedView({ ...out, values: keep }));
   for (const [key, v] of after.values) {
     const unchanged = kept.get(key) !== undefined && kept.get(key) === oldLines.get(key);
-    out.values.set(key, unchanged ? keep.get(key)! : { ...v, prev: prevOf(key) });
+    out.values.set(key, unchanged ? keep.get(key)! : { ...v, prev: prevFor(key) });
     out.removed.delete(key);
   }
   for (const [key, r] of before?.removed ?? []) if (!out.values.has(key) && !out.removed.has(key)) out.removed.set(key, r);
   for (const [key, v] of before?.values ?? []) {
     if (out.values.has(key)) continue;
     const scope = before?.batches.get(v.batch)?.scope ?? after.env;
-    // A value whose line had no leaf (its batch is gone) cannot be named; reading it failed anyway.
-    if (!oldLines.has(key)) continue;
-    const prev = prevOf(key);
-    if (prev !== NO_PREV) out.removed.set(key, { scope, t: now, prev });
+    // A value whose line had no leaf (its batch is gone) cannot be named; reading it failed
+    // anyway. A value added since the last commit leaves nothing to remove.
+    const prev = oldLines.has(key) ? prevFor(key) : undefined;
+    if (prev !== undefined && prev !== NO_PREV) out.removed.set(key, { scope, t: now, prev });
   }
   const lines = leavesOf(signedView(out));
   const fresh: string[] = [];

@@ -1,3 +1,4 @@
+/** vault.yaml and roster.yaml parsed and validated against their schemas with the line of every problem, and edited keeping comments and layout. */
 import type { ErrorObject } from "ajv";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { InvalidFile } from "../errors.js";

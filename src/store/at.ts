@@ -4,8 +4,9 @@
  * top of the work tree (store/root.ts), so at the top of every commit.
  */
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { findRepo, headCommitQuick } from "../git/repo.js";
+import { findRepo, headCommit } from "../git/repo.js";
 import { RevisionReader } from "../git/revision.js";
 import { findVaultRoot } from "./root.js";
 import { envTexts, type VaultSource } from "./source.js";
@@ -20,16 +21,6 @@ export function revisionSource(reader: RevisionReader, oid: string, label: strin
   };
 }
 
-/**
- * The vault files of HEAD in the repository at `root`, or undefined when it is no repository's
- * top or HEAD has no commit yet (writes sign their lines against it, store/signing.ts).
- */
-export async function headSource(root: string): Promise<VaultSource | undefined> {
-  if (!existsSync(join(root, ".git"))) return undefined;
-  const head = await headCommitQuick(root);
-  return head === undefined ? undefined : revisionSource(new RevisionReader(await findRepo(root)), head, "HEAD");
-}
-
 /** The vault as of `rev` (a commit, branch, tag or expression). */
 export async function loadVaultAt(cwd: string, rev: string): Promise<{ vault: Vault; commit: string }> {
   const reader = new RevisionReader(await findRepo(cwd));
@@ -42,4 +33,19 @@ export async function loadVaultAt(cwd: string, rev: string): Promise<{ vault: Va
 /** The environment files of a commit: environment → text. */
 export async function envTextsAt(reader: RevisionReader, oid: string): Promise<Map<string, string>> {
   return envTexts(revisionSource(reader, oid, oid));
+}
+
+/**
+ * The vault files of the last commit, and of the other side while a merge is in progress:
+ * what a write's new lines must name as their predecessors (store/signing.ts). Undefined
+ * outside git; no source at all before the first commit.
+ */
+export async function committedSources(root: string): Promise<VaultSource[] | undefined> {
+  if (!existsSync(join(root, ".git"))) return undefined;
+  const repo = await findRepo(root);
+  const reader = new RevisionReader(repo);
+  const heads = [await headCommit(root)];
+  const merging = await readFile(join(repo.gitDir, "MERGE_HEAD"), "utf8").catch(() => undefined);
+  for (const line of merging?.split("\n") ?? []) if (/^[0-9a-f]{40,64}$/.test(line.trim())) heads.push(line.trim());
+  return heads.filter((h): h is string => h !== undefined).map((h) => revisionSource(reader, h, h.slice(0, 12)));
 }

@@ -1,3 +1,4 @@
+/** How a write changes `.envvault/exposed.json`: records added by a loss of access, dropped once a value changes. */
 import type { Exposure } from "../model/config.js";
 import { EXPOSED_FILE, printExposures } from "../model/exposure.js";
 import type { Vault } from "./vault.js";

@@ -1,3 +1,4 @@
+/** The lines envvault needs in `.gitignore` (targets, `.envvault.local/`, temp files), added without touching the rest. */
 import { readInside } from "../io/confine.js";
 
 /**

@@ -30,6 +30,8 @@ export interface HistoryResult {
   /** Commits before the vault's trust began (no chain in them or any ancestor checked). */
   unsigned: string[];
   problems: TrustProblem[];
+  /** The commits that failed, with the problems that make each one fail (a commit that leaves the vault as a failed parent had it fails with the parent's). */
+  bad: Map<string, TrustProblem[]>;
   /** The trust root the checked commits share. */
   root?: string;
 }
@@ -133,7 +135,7 @@ export async function checkHistory(top: string, tips: readonly string[], exclude
   const stateOfTree = new Map<string, { problems: TrustProblem[]; head?: string; root?: string; heads: Set<string> }>();
   const headOf = new Map<string, string>(); // commit -> chain head hash
   const rootOf = new Map<string, string>();
-  const result: HistoryResult = { checked: [], unsigned: [], problems: [] };
+  const result: HistoryResult = { checked: [], unsigned: [], problems: [], bad: new Map() };
   const state = (s: Snapshot) => {
     const cached = s.tree === undefined ? undefined : stateOfTree.get(s.tree);
     if (cached !== undefined) return cached;
@@ -175,43 +177,72 @@ export async function checkHistory(top: string, tips: readonly string[], exclude
       if (!(e instanceof Tampered)) throw e;
     }
   }
+  // A commit is good when its state is valid and it follows its nearest good ancestors; a bad
+  // one is reported, and its children are judged against the good commits before it, so a
+  // forged commit that was reverted does not make every later commit fail.
+  const standIn = new Map<string, string[]>();
+  for (const p of outside) standIn.set(p, snaps.get(p)?.files.has(CHAIN_FILE) === true ? [p] : []);
   for (const n of nodes) {
     const s = snaps.get(n.oid)!;
-    const at = (problems: TrustProblem[]) => result.problems.push(...problems.map((p) => ({ commit: n.oid, ...p })));
-    const parents = n.parents.map((p) => snaps.get(p));
-    const signedParents = parents.filter((p) => p?.files.has(CHAIN_FILE));
+    const problems: TrustProblem[] = [];
+    const reps = [...new Set(n.parents.flatMap((p) => standIn.get(p) ?? []))];
+    const signedParents = n.parents.filter((p) => snaps.get(p)?.files.has(CHAIN_FILE));
     if (!s.files.has(CHAIN_FILE)) {
-      if (signedParents.length > 0) at([{ file: CHAIN_FILE, what: `${CHAIN_FILE} was removed: the commit drops the vault's chain of trust` }]);
-      else result.unsigned.push(n.oid);
+      if (signedParents.length > 0) problems.push({ file: CHAIN_FILE, what: `${CHAIN_FILE} was removed: the commit drops the vault's chain of trust` });
+      else {
+        result.unsigned.push(n.oid);
+        standIn.set(n.oid, []);
+        continue;
+      }
+    } else {
+      result.checked.push(n.oid);
+      const only = n.parents.length === 1 ? n.parents[0]! : undefined;
+      if (only !== undefined && snaps.get(only)?.tree === s.tree && s.tree !== undefined && !s.hasLocal) {
+        // The vault as its parent had it: judged with the parent.
+        const inherited = result.bad.get(only);
+        standIn.set(n.oid, inherited === undefined ? [n.oid] : (standIn.get(only) ?? []));
+        if (inherited !== undefined) result.bad.set(n.oid, inherited);
+        if (headOf.has(only)) headOf.set(n.oid, headOf.get(only)!);
+        if (rootOf.has(only)) rootOf.set(n.oid, rootOf.get(only)!);
+        continue;
+      }
+      const st = state(s);
+      problems.push(...st.problems);
+      if (st.problems.length === 0) {
+        // Only lines of a valid state join the ancestry: a forged line's prev is the forger's.
+        for (const path of envPaths(s)) {
+          const f = parsed.env(s, path);
+          if (f !== undefined && !(f instanceof Error)) ancestry.add(signedView(f));
+        }
+      }
+      if (st.head !== undefined) headOf.set(n.oid, st.head);
+      if (st.root !== undefined) rootOf.set(n.oid, st.root);
+      for (const p of reps) {
+        const ph = headOf.get(p);
+        if (ph !== undefined && st.head !== undefined && !st.heads.has(ph)) problems.push({ file: CHAIN_FILE, what: `the chain drops roster version ${ph.slice(0, 12)} of ${p.slice(0, 12)} (a roster or vault.yaml change undone without an admin's link)` });
+      }
+      if (s.hasLocal) problems.push({ file: LOCAL_DIR, what: `the commit holds ${LOCAL_DIR}/, this clone's local state: it could plant a trust cache or keys in a teammate's clone` });
+      const repSnaps = reps.map((r) => snaps.get(r)).filter((x): x is Snapshot => x !== undefined && x.files.has(CHAIN_FILE));
+      if (st.problems.length === 0 && repSnaps.length > 0 && !(repSnaps.length === 1 && repSnaps[0]!.tree === s.tree)) {
+        const paths = new Set([...envPaths(s), ...repSnaps.flatMap(envPaths)]);
+        for (const path of [...paths].sort()) {
+          const env = ENV_RE.exec(path.slice(ENVS_DIR.length + 1))?.[1] ?? "";
+          const mine = parsed.env(s, path);
+          const theirs = repSnaps.map((p) => parsed.env(p, path));
+          if (mine instanceof Error || theirs.some((t) => t instanceof Error)) continue;
+          const view = (f: EnvFile | undefined) => (f === undefined || f.version !== 2 ? undefined : signedView(f));
+          problems.push(...checkFileTransition(env, view(mine), theirs.map((t) => view(t as EnvFile | undefined)), ancestry));
+        }
+      }
+    }
+    if (problems.length === 0) {
+      standIn.set(n.oid, [n.oid]);
       continue;
     }
-    result.checked.push(n.oid);
-    const files = envPaths(s);
-    for (const path of files) {
-      const f = parsed.env(s, path);
-      if (f !== undefined && !(f instanceof Error)) ancestry.add(signedView(f));
-    }
-    const same = parents.length === 1 && parents[0]?.tree !== undefined && parents[0].tree === s.tree;
-    const st = state(s);
-    // A commit that leaves the vault as its parent had it was judged with the parent.
-    if (!same) at(st.problems);
-    if (st.head !== undefined) headOf.set(n.oid, st.head);
-    if (st.root !== undefined) rootOf.set(n.oid, st.root);
-    for (const p of n.parents) {
-      const ph = headOf.get(p);
-      if (ph !== undefined && st.head !== undefined && !st.heads.has(ph)) at([{ file: CHAIN_FILE, what: `the chain drops roster version ${ph.slice(0, 12)} of the parent ${p.slice(0, 12)} (a roster or vault.yaml change undone without an admin's link)` }]);
-    }
-    if (s.hasLocal) at([{ file: LOCAL_DIR, what: `the commit holds ${LOCAL_DIR}/, this clone's local state: it could plant a trust cache or keys in a teammate's clone` }]);
-    if (same || signedParents.length === 0) continue;
-    const paths = new Set([...files, ...signedParents.flatMap(envPaths)]);
-    for (const path of [...paths].sort()) {
-      const env = ENV_RE.exec(path.slice(ENVS_DIR.length + 1))?.[1] ?? "";
-      const mine = parsed.env(s, path);
-      const theirs = signedParents.map((p) => parsed.env(p!, path));
-      if (mine instanceof Error || theirs.some((t) => t instanceof Error)) continue;
-      const view = (f: EnvFile | undefined) => (f === undefined || f.version !== 2 ? undefined : signedView(f));
-      at(checkFileTransition(env, view(mine), theirs.map((t) => view(t as EnvFile | undefined)), ancestry));
-    }
+    const stamped = problems.map((p) => ({ commit: n.oid, ...p }));
+    result.problems.push(...stamped);
+    result.bad.set(n.oid, stamped);
+    standIn.set(n.oid, reps);
   }
   const roots = new Set(result.checked.map((c) => rootOf.get(c)).filter((r): r is string => r !== undefined));
   if (roots.size === 1) result.root = [...roots][0]!;

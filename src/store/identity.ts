@@ -4,6 +4,7 @@
  * `$XDG_CONFIG_HOME/envvault/identity.txt` (default `~/.config/envvault/identity.txt`); and
  * how a new identity file is written.
  */
+import { signerFor } from "../crypto/sign.js";
 import { randomBytes } from "node:crypto";
 import { link, mkdir, open, readFile, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -125,7 +126,7 @@ async function makeDirectories(dir: string, mode: number): Promise<void> {
  * @returns the new identity's recipient.
  * @throws VaultError `CONFLICT` when `path` already exists: an identity is never overwritten.
  */
-export async function writeIdentityFile(path: string, now = new Date()): Promise<{ recipient: string }> {
+export async function writeIdentityFile(path: string, now = new Date()): Promise<{ recipient: string; signingKey: string }> {
   const dir = dirname(path);
   await makeDirectories(dir, 0o700);
   const secret = await generateIdentity();
@@ -157,5 +158,5 @@ export async function writeIdentityFile(path: string, now = new Date()): Promise
   } finally {
     await dirHandle.close();
   }
-  return { recipient };
+  return { recipient, signingKey: signerFor(secret).publicKey };
 }

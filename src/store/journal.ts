@@ -1,3 +1,13 @@
+/**
+ * A multi-file change that a crash cannot leave half done (docs/FORMAT.md §6):
+ * 1. every new file is written and fsynced as a temp file beside its target;
+ * 2. the journal (`.envvault.local/journal.json`) records the renames and deletions;
+ * 3. the renames and deletions run; 4. the journal is removed.
+ * A crash before 2 leaves the old files (and stray temp files, which {@link recover} removes);
+ * a crash after 2 is rolled forward by {@link recover}, which every vault load runs first. So
+ * the vault is always read as entirely old or entirely new. The crash tests stop the process
+ * between these steps through the seam of io/seams.ts.
+ */
 import { existsSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
@@ -5,19 +15,12 @@ import { prepareWrites, removeDeadTemps, TEMP_NAME, writeFileAtomic } from "../i
 import { checkInside } from "../io/confine.js";
 import { FS_CONCURRENCY, mapConcurrent } from "../io/concurrent.js";
 import { syncDirectory } from "../io/files.js";
+import { crashPoint } from "../io/seams.js";
 import { normalizeInside } from "../model/paths.js";
 import { ensureLocalDir, readLocalText, withRepoLock } from "./local.js";
 import { LOCAL_DIR, VAULT_DIR } from "./root.js";
 
-/**
- * A multi-file change that a crash cannot leave half done (docs/FORMAT.md §6):
- * 1. every new file is written and fsynced as a temp file beside its target;
- * 2. the journal (`.envvault.local/journal.json`) records the renames and deletions;
- * 3. the renames and deletions run; 4. the journal is removed.
- * A crash before 2 leaves the old files (and stray temp files, which {@link recover} removes);
- * a crash after 2 is rolled forward by {@link recover}, which every vault load runs first. So the vault is always
- * read as entirely old or entirely new.
- */
+/** `.envvault.local/journal.json`; paths relative to the vault root. */
 interface Journal {
   version: 1;
   renames: { temp: string; target: string }[];
@@ -25,16 +28,6 @@ interface Journal {
 }
 
 const journalPath = (root: string) => join(root, LOCAL_DIR, "journal.json");
-
-/**
- * Test hook for crash safety: with ENVVAULT_CRASH_AT=N the process kills itself (SIGKILL,
- * no clean-up) at the N-th step of a journaled commit, so tests can prove every step safe.
- */
-let step = 0;
-function crashPoint(): void {
-  const at = process.env.ENVVAULT_CRASH_AT;
-  if (at !== undefined && at !== "" && ++step === Number(at)) process.kill(process.pid, "SIGKILL");
-}
 
 export async function commitJournaled(root: string, writes: { path: string; data: string; mode: number }[], deletes: string[]): Promise<void> {
   if (writes.length === 0 && deletes.length === 0) return;

@@ -1,3 +1,4 @@
+/** One reader's access to values: the scope and batch keys their identity opens. */
 import { NotARecipient, Tampered } from "../errors.js";
 import { deriveValueKey } from "../crypto/seal.js";
 import { unwrapBatchKey, unwrapScopeKey } from "../crypto/scopekey.js";

@@ -7,7 +7,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { VaultError } from "../errors.js";
+import { UsageError, VaultError } from "../errors.js";
 import { VAULT_DIR, VAULT_FILE } from "../model/layout.js";
 
 export { LOCAL_DIR, VAULT_DIR } from "../model/layout.js";
@@ -27,8 +27,8 @@ const holdsVault = (d: string) => existsSync(join(d, VAULT_FILE));
 /**
  * The vault root for a command started in `cwd` (see the module's comment).
  *
- * @throws VaultError NOT_FOUND when there is none; USAGE when the only one is below the top
- *   of the git work tree.
+ * @throws VaultError NOT_FOUND when there is none; UsageError when the only one is below the
+ *   top of the git work tree.
  */
 export function findVaultRoot(cwd: string): string {
   const top = findGitRoot(cwd);
@@ -37,7 +37,7 @@ export function findVaultRoot(cwd: string): string {
     const below = up(cwd, holdsVault, top);
     if (below !== undefined) {
       const rel = relative(top, below);
-      throw new VaultError("USAGE", `the vault in ${rel}/${VAULT_DIR} is below the top of the git work tree (${top}); a vault lives at the top, where git's hooks and merge driver find it`, {
+      throw new UsageError(`the vault in ${rel}/${VAULT_DIR} is below the top of the git work tree (${top}); a vault lives at the top, where git's hooks and merge driver find it`, {
         data: { file: join(rel, VAULT_FILE) },
         hints: [`move it to the top: \`git mv ${rel}/${VAULT_DIR} ${VAULT_DIR}\` (and the targets in its vault.yaml with it), then \`vault hooks install\``],
       });

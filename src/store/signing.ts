@@ -8,9 +8,9 @@ import { NotAllowed } from "../errors.js";
 import { sha256Hex, signerFor, verifySignature } from "../crypto/sign.js";
 import { checkChain, type Link, parseChain } from "../model/chain.js";
 import { parseEnvFile, printEnvFile, signedView } from "../model/envfile.js";
+import { lineLeaves } from "../model/signed.js";
 import { CHAIN_FILE, ENVS_DIR, EXPOSED_FILE, ROSTER_FILE, VAULT_FILE } from "../model/layout.js";
 import { checkRoster, isAdmin, memberFor, type Roster, signingKeysOf } from "../model/roster.js";
-import { lineLeaves } from "../model/signed.js";
 import { endorse, extendChain, signEnvChange, type Writer } from "../model/signing.js";
 import { envTexts, type VaultSource } from "./source.js";
 
@@ -62,25 +62,30 @@ function chainHeads(links: readonly Link[]): Link[] {
 export interface Before {
   source: VaultSource;
   roster: Roster;
-  /** The vault files at HEAD, when the write is not signed against HEAD itself (`source`). */
-  committed?: VaultSource;
-}
-
-/** The leaves of an environment file's lines at HEAD; undefined when that file cannot be read as one. */
-async function committedLeaves(committed: VaultSource, path: string, env: string): Promise<Set<string> | undefined> {
-  const text = await committed.read(path);
-  if (text === undefined) return new Set();
-  try {
-    return new Set(lineLeaves(signedView(parseEnvFile(text, path, env))).values());
-  } catch {
-    return undefined; // a damaged or conflicted file at HEAD: sign against the work tree alone
-  }
+  /** The vault files of the last commit (and of a merge's other side), when there is git history. */
+  committed?: readonly VaultSource[];
 }
 
 async function rosterOf(text: string): Promise<Roster> {
   // Loaded on demand: the YAML parser is not part of the read-only commands' start-up.
   const { loadYaml } = await import("../model/yamlfile.js");
   return loadYaml<Roster>(text, ROSTER_FILE, "roster", (data, lineOf) => checkRoster(data, lineOf)).data;
+}
+
+/** The leaves of a file's lines in the last commit(s); undefined without history. */
+export async function committedLeaves(sources: readonly VaultSource[] | undefined, path: string, env: string): Promise<Set<string> | undefined> {
+  if (sources === undefined) return undefined;
+  const out = new Set<string>();
+  for (const s of sources) {
+    const text = await s.read(path);
+    if (text === undefined) continue;
+    try {
+      for (const l of lineLeaves(signedView(parseEnvFile(text, path, env))).values()) out.add(l);
+    } catch {
+      // A damaged committed file names no line to follow.
+    }
+  }
+  return out;
 }
 
 /**
@@ -104,8 +109,7 @@ export async function signChanges(before: Before, changes: Changes, writer: Writ
       continue;
     }
     const next = parseEnvFile(text, path, env);
-    const committed = before.committed === undefined ? undefined : await committedLeaves(before.committed, path, env);
-    out.set(path, printEnvFile(signEnvChange(old, next, roster, writer, now, committed)));
+    out.set(path, printEnvFile(signEnvChange(old, next, roster, writer, now, await committedLeaves(before.committed, path, env))));
   }
   if (typeof rosterText === "string") {
     // Lines whose writers this roster no longer lets write stay valid through the admin.

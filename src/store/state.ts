@@ -1,3 +1,4 @@
+/** `.envvault.local/state.json` and its key: this clone's environment in use and what it unlocked into each target. */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { InvalidFile } from "../errors.js";

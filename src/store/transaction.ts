@@ -1,3 +1,4 @@
+/** The one way vault files are changed: under the repository lock, computed in memory, written through the journal. */
 import { dirname, join } from "node:path";
 import { FS_CONCURRENCY, mapConcurrent } from "../io/concurrent.js";
 import { mkdirInside, readInside } from "../io/confine.js";
@@ -8,7 +9,7 @@ import { VAULT_FILE } from "../model/config.js";
 import { commitJournaled, recover } from "./journal.js";
 import { type Changes, signChanges, writerFor } from "./signing.js";
 import { trustVault } from "./verified.js";
-import { headSource } from "./at.js";
+import { committedSources } from "./at.js";
 
 export type { Changes } from "./signing.js";
 
@@ -25,12 +26,12 @@ export interface Signing {
 /**
  * Loads the vault under the repository lock, verifies it (nothing is sealed into a vault a
  * pusher may have forged), lets `fn` compute every new file in memory, signs the changes as
- * the writer, then writes only the files whose bytes differ. Nothing is written when `fn`
+ * the writer (all but those `fn` returns as `signed`), then writes only the files whose bytes differ. Nothing is written when `fn`
  * throws or the writer may not make a change. The YAML documents of vault.yaml and
  * roster.yaml are loaded (not only their cached data), so `fn` can edit them keeping
  * comments and layout.
  */
-export async function transaction<T>(root: string, signing: Signing, fn: (vault: Vault) => Promise<{ changes: Changes; result: T }>): Promise<T> {
+export async function transaction<T>(root: string, signing: Signing, fn: (vault: Vault) => Promise<{ changes: Changes; signed?: Changes; result: T }>): Promise<T> {
   return withRepoLock(root, async () => {
     await recover(root);
     // Already under the lock and recovered: load the work tree as it is.
@@ -38,14 +39,17 @@ export async function transaction<T>(root: string, signing: Signing, fn: (vault:
     await trustVault(vault, { identities: signing.identities, ...(signing.pin === undefined ? {} : { pin: signing.pin }) });
     const rosterBefore = structuredClone(vault.roster.data);
     const writer = writerFor(rosterBefore, signing.identities, signing.recipients);
-    const { changes: unsigned, result } = await fn(vault);
-    const committed = await headSource(root);
+    const { changes: unsigned, signed, result } = await fn(vault);
+    const committed = await committedSources(root);
     const changes = await signChanges({ source: vault.source, roster: rosterBefore, ...(committed === undefined ? {} : { committed }) }, unsigned, writer, signing.now);
+    // Environment files `fn` signed itself: a merge's conflicts settled by `vault set`, whose
+    // lines follow the conflict's sides, which the work tree's file cannot tell the sign pass.
+    for (const [path, text] of signed ?? []) changes.set(path, text);
     await applyChanges(root, changes);
     const vaultText = changes.get(VAULT_FILE);
     const rosterText = changes.get(ROSTER_FILE);
     if (typeof vaultText === "string" || typeof rosterText === "string") {
-      await cacheWrittenYaml(root, { ...(typeof vaultText === "string" ? { vault: vaultText } : {}), ...(typeof rosterText === "string" ? { roster: rosterText } : {}) });
+      await cacheWrittenYaml(root, { ...(typeof vaultText === "string" ? { vault: vaultText } : {}), ...(typeof rosterText === "string" ? { roster: rosterText } : {}) }, signing.identities[0]);
     }
     return result;
   });

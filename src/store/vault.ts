@@ -1,3 +1,4 @@
+/** A vault as read from a source (the work tree or a commit): its YAML files, and its environment and key files on demand. */
 import { InvalidFile } from "../errors.js";
 import { recoverBeforeRead } from "./journal.js";
 import { type VaultSource, workTree } from "./source.js";
@@ -21,6 +22,8 @@ export interface LoadOptions {
   docs?: boolean;
   /** The YAML cache's tag (tests); default: the build's, or no cache outside the CLI bundle. */
   cacheTag?: string;
+  /** The reader's identity, which keys the YAML cache; without one, the YAML files are parsed. */
+  identity?: string;
 }
 
 /** A loaded vault: its two YAML files and, on demand, environment and key files. */
@@ -65,7 +68,7 @@ export class Vault {
     for (const [file, text] of [[VAULT_FILE, vaultText], [ROSTER_FILE, rosterText]] as const) {
       if (text === undefined) throw missingFile(from, file);
     }
-    const cache = await YamlCache.open(root, options.cacheTag);
+    const cache = await YamlCache.open(root, options.cacheTag, options.identity);
     // In order, so that an invalid vault.yaml is reported before roster.yaml, as always.
     const config = await loadValidated<VaultConfig>(vaultText ?? "", VAULT_FILE, "vault", cache, options.docs === true);
     const roster = await loadValidated<Roster>(rosterText ?? "", ROSTER_FILE, "roster", cache, options.docs === true);
@@ -154,8 +157,8 @@ export class Vault {
  * would, so that the next read-only command finds them in the YAML cache instead of parsing.
  * Best effort: a text that does not validate is simply not recorded.
  */
-export async function cacheWrittenYaml(root: string, written: { vault?: string; roster?: string }, cacheTag?: string): Promise<void> {
-  const cache = await YamlCache.open(root, cacheTag);
+export async function cacheWrittenYaml(root: string, written: { vault?: string; roster?: string }, identity: string | undefined, cacheTag?: string): Promise<void> {
+  const cache = await YamlCache.open(root, cacheTag, identity);
   if (cache === undefined) return;
   for (const [kind, file, text] of [["vault", VAULT_FILE, written.vault], ["roster", ROSTER_FILE, written.roster]] as const) {
     if (text === undefined) continue;

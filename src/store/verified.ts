@@ -12,7 +12,9 @@ import { headCommitQuick } from "../git/repo.js";
 import type { EnvFile } from "../model/envfile.js";
 import { signedView } from "../model/envfile.js";
 import { CHAIN_FILE, EXPOSED_FILE } from "../model/layout.js";
-import { checkSignedFile, type TrustProblem } from "../model/signed.js";
+import { checkSignedFile, describeProblem, type TrustProblem } from "../model/signed.js";
+
+export { describeProblem } from "../model/signed.js";
 import { checkState, type VerifySignature } from "../model/trust.js";
 import { TrustCache } from "./trust.js";
 import type { Vault } from "./vault.js";
@@ -29,12 +31,6 @@ export interface TrustOptions {
   history?: false;
   /** Collect every problem here instead of stopping at the first (`vault check`). */
   collect?: TrustProblem[];
-}
-
-/** One line per problem: commit, file, key, the signer it claims, what is wrong. */
-export function describeProblem(p: TrustProblem): string {
-  const where = [p.commit?.slice(0, 12), p.file, p.key].filter((x) => x !== undefined).join(" ");
-  return `${where}: ${p.what}${p.signer === undefined || p.what.includes(p.signer) ? "" : ` (signed by ${p.signer})`}`;
 }
 
 /** The error a reader stops with, naming the first problem and how many there are. */
@@ -96,7 +92,9 @@ export async function trustVault(vault: Vault, o: TrustOptions): Promise<void> {
     if (o.history !== false && commit !== undefined && cache?.hasCommit(commit) !== true) {
       const { checkHistory } = await import("./history.js");
       const history = await checkHistory(top, [commit], cache?.verifiedCommits ?? [], verify, { pin: state.chain.root.hash, ...(cache === undefined ? {} : { knownLink: (h: string) => cache.hasLink(h) }) });
-      if (!fail(history.problems)) for (const c of [...history.checked, ...history.unsigned]) cache?.addCommit(c);
+      // What counts for a reader is the commit it reads: a bad commit before it that was
+      // undone is `vault verify`'s to report, not a reason to stop every read.
+      if (!fail(history.bad.get(commit) ?? [])) for (const c of [...history.checked, ...history.unsigned]) if (!history.bad.has(c)) cache?.addCommit(c);
     }
   }
   const roster = vault.roster.data;

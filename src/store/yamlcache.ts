@@ -1,7 +1,8 @@
 /**
  * The validated data of `.envvault/vault.yaml` and `.envvault/roster.yaml`, cached in
- * `.envvault.local/yaml-cache.json` (docs/FORMAT.md "Local YAML cache"), so that read-only
- * commands never import the YAML parser (≈ 15–25 ms per command with parsing).
+ * `.envvault.local/yaml-cache-<id>.json`, one per identity and MAC'd with a key derived from
+ * it (docs/FORMAT.md §13), so that read-only commands never import the YAML parser, one of
+ * the costliest parts of their start-up.
  *
  * An entry is keyed by which file it is and the SHA-256 of the file's bytes, and the whole
  * cache by a format version and a tag of the code that validated it (its schemas and
@@ -15,6 +16,8 @@
  * This module is on every command's path: it imports no YAML.
  */
 import { createHash } from "node:crypto";
+import { deriveFromIdentity, macHex, sha256Hex } from "../crypto/sign.js";
+import { yamlCacheName } from "../model/layout.js";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { ensureLocalDir, readLocalText } from "./local.js";
@@ -28,8 +31,8 @@ export { YamlFile } from "../model/yamldoc.js";
  */
 declare const ENVVAULT_YAML_CACHE_TAG: string | undefined;
 
-export const YAML_CACHE_FILE = "yaml-cache.json";
-export const YAML_CACHE_FORMAT = "envvault-yaml-cache/1";
+export const YAML_CACHE_FORMAT = "envvault-yaml-cache/2";
+const INFO = "envvault/v2/yaml-cache";
 /** Entries kept, least recently used dropped first: the work tree's two files and another version of each. */
 const MAX_ENTRIES = 4;
 
@@ -42,6 +45,9 @@ export const yamlSha = (text: string): string => createHash("sha256").update(tex
 
 interface CacheFile {
   format: string;
+  id: string;
+  /** HMAC of the JSON text of `entries` under a key from the identity: a planted cache does not pass. */
+  mac: string;
   tag: string;
   /** `<kind>:<sha256>` → validated data. */
   entries: Record<string, unknown>;
@@ -54,22 +60,35 @@ export class YamlCache {
   private constructor(
     private readonly root: string,
     private readonly tag: string,
+    private readonly key: Buffer,
+    private readonly id: string,
     private readonly entries: Map<string, unknown>,
   ) {}
 
-  /** The cache of a repository; an empty one when the file is missing, damaged or of another version. */
-  static async open(root: string, tag: string | undefined = defaultCacheTag): Promise<YamlCache | undefined> {
-    if (tag === undefined) return undefined;
+  /**
+   * One identity's cache of a repository; an empty one when the file is missing, damaged, of
+   * another version, or its MAC fails. No identity, no cache: the data replaces parsing, so
+   * only data this identity's own loads recorded may be used (docs/FORMAT.md §13).
+   */
+  static async open(root: string, tag: string | undefined = defaultCacheTag, identity?: string): Promise<YamlCache | undefined> {
+    if (tag === undefined || identity === undefined) return undefined;
+    let key: Buffer;
+    try {
+      key = deriveFromIdentity(identity, INFO);
+    } catch {
+      return undefined; // not an X25519 identity: parse
+    }
+    const id = sha256Hex(key).slice(0, 16);
     const entries = new Map<string, unknown>();
     try {
-      const parsed = JSON.parse((await readLocalText(root, YAML_CACHE_FILE)) ?? "") as Partial<CacheFile>;
-      if (parsed.format === YAML_CACHE_FORMAT && parsed.tag === tag && isPlainObject(parsed.entries)) {
+      const parsed = JSON.parse((await readLocalText(root, yamlCacheName(id))) ?? "") as Partial<CacheFile>;
+      if (parsed.format === YAML_CACHE_FORMAT && parsed.id === id && parsed.tag === tag && isPlainObject(parsed.entries) && parsed.mac === macHex(key, JSON.stringify(parsed.entries))) {
         for (const [k, v] of Object.entries(parsed.entries)) entries.set(k, v);
       }
     } catch {
       // Missing, unreadable or damaged: start empty; the next miss rewrites it.
     }
-    return new YamlCache(root, tag, entries);
+    return new YamlCache(root, tag, key, id, entries);
   }
 
   /** The cached data of a file whose text hashes to `sha`, if any and plausible. */
@@ -99,9 +118,10 @@ export class YamlCache {
   async save(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
-    const file: CacheFile = { format: YAML_CACHE_FORMAT, tag: this.tag, entries: Object.fromEntries(this.entries) };
+    const entries = Object.fromEntries(this.entries);
+    const file: CacheFile = { format: YAML_CACHE_FORMAT, id: this.id, mac: macHex(this.key, JSON.stringify(entries)), tag: this.tag, entries };
     try {
-      await writeFileAtomic(join(await ensureLocalDir(this.root), YAML_CACHE_FILE), JSON.stringify(file) + "\n", { mode: 0o600 });
+      await writeFileAtomic(join(await ensureLocalDir(this.root), yamlCacheName(this.id)), JSON.stringify(file) + "\n", { mode: 0o600 });
     } catch {
       // Not writable (a read-only checkout, a full disk): the next command parses again.
     }

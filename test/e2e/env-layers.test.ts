@@ -1,7 +1,8 @@
 /**
- * Layering (DESIGN §5): inherited environments → the environment → env_file files → the
- * process environment, `priority: vault_wins` flipping the middle two. Every worked example
- * of DESIGN §5, in both priority modes, through `vault run` as a user types it.
+ * Layering (README, "Layers: env_file and priority"): inherited environments → the
+ * environment → env_file files → the process environment, `priority: vault_wins` flipping
+ * the middle two. Every worked example of that README section, in both priority modes,
+ * through `vault run` as a user types it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { requireBuild, Sandbox } from "./harness.js";
@@ -33,7 +34,7 @@ targets:
 `;
 }
 
-describe("layers: the worked examples of DESIGN §5", () => {
+describe("layers: the worked examples of the README", () => {
   let sb: Sandbox;
 
   const run = (keys: string[], opts: { env?: NodeJS.ProcessEnv; args?: string[] } = {}) => {

@@ -54,10 +54,9 @@ describe("history and diffs of the vault", () => {
 
   test("git diff and git log -p show keys with masked values; ENVVAULT_DIFF_REVEAL=1 shows them to a reader", () => {
     const masked = sb.gitTry(["log", "-p", "-1", "--format=", "--", ".envvault/envs/development.env"], { user: "alice" }).stdout;
-    expect(masked).toMatch(/^-API_KEY=•••• {2}# \S+ [0-9a-f]{8}$/m);
-    expect(masked).toMatch(/^\+API_KEY=•••• {2}# \S+ [0-9a-f]{8}$/m);
-    expect(masked).not.toContain("ev1:");
-    expect(masked).not.toContain("#@batch");
+    expect(masked).toMatch(/^-API_KEY=•••• {2}# \S+ [0-9a-f]{8} signed by alice$/m);
+    expect(masked).toMatch(/^\+API_KEY=•••• {2}# \S+ [0-9a-f]{8} signed by alice$/m);
+    for (const raw of ["ev1:", "ev2:", "#@batch", "#@sig", "#@removed"]) expect(masked).not.toContain(raw);
     const work = sb.gitTry(["diff", "--", ".envvault/envs/development.env"], { user: "alice" }).stdout;
     expect(work).toMatch(/^\+LOCAL_ONLY=••••/m);
     const revealed = sb.gitTry(["log", "-p", "-1", "--format=", "--", ".envvault/envs/development.env"], {
@@ -67,5 +66,13 @@ describe("history and diffs of the vault", () => {
     }).stdout;
     expect(revealed).toContain('-API_KEY="api-key-first-value-61"');
     expect(revealed).toContain('+API_KEY="api-key-second-value-63"');
+  });
+
+  test("a removed key shows as removed, with its time and signer", () => {
+    expect(sb.vault("alice", ["remove", "OTHER"]).code).toBe(0);
+    const work = sb.gitTry(["diff", "--", ".envvault/envs/development.env"], { user: "alice" }).stdout;
+    expect(work).toMatch(/^-OTHER=•••• {2}# \S+ [0-9a-f]{8} signed by alice$/m);
+    expect(work).toMatch(/^\+OTHER removed {2}# \d{4}-\d\d-\d\dT\S+Z signed by alice$/m);
+    expect(work).not.toContain("#@removed");
   });
 });

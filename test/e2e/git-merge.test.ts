@@ -16,6 +16,13 @@ function exported(sb: Sandbox): Record<string, string> {
   return JSON.parse(r.stdout) as Record<string, string>;
 }
 
+/** `vault verify` over the whole history passes: every merge's lines follow their sides, choices signed. */
+function verified(sb: Sandbox): void {
+  const r = sb.vault("alice", ["verify"]);
+  expect(r.stderr).toMatch(/^verified HEAD and the work tree: \d+ signed commits?/);
+  expect(r.code).toBe(0);
+}
+
 function set(sb: Sandbox, key: string, value: string): void {
   sb.secret(value);
   expect(sb.vault("alice", ["set", key, "--stdin"], { input: value }).code).toBe(0);
@@ -62,6 +69,7 @@ describe("merging vault files key by key", () => {
     expect(exported(sb)).toEqual(expected);
     expect(dotenv.parse(sb.bytes(".env"))).toEqual(expected); // the post-merge hook unlocked it
     expect(sb.read(".envvault/envs/development.env")).not.toMatch(/^(<<<<<<<|=======|>>>>>>>)/m);
+    verified(sb);
     sb.assertNoSecretInGit();
   });
 
@@ -85,6 +93,7 @@ describe("merging vault files key by key", () => {
       expect(exported(sb).A).toBe(side === "ours" ? "alpha-x-side-value-31" : "alpha-y-side-value-32");
       sb.git(["add", ".envvault"], { user: "alice" });
       sb.git(["commit", "-q", "--no-edit"], { user: "alice" });
+      verified(sb);
       sb.git(["reset", "-q", "--hard", x], { user: "alice" });
     }
     sb.assertNoSecretInGit();
@@ -96,6 +105,7 @@ describe("merging vault files key by key", () => {
     const r = sb.gitTry(["merge", "--no-edit", "same1"], { user: "alice" });
     expect(r.code).toBe(0);
     expect(exported(sb).D).toBe("delta-same-both-sides-35");
+    verified(sb);
     sb.assertNoSecretInGit();
   });
 
@@ -107,6 +117,7 @@ describe("merging vault files key by key", () => {
     expect(sb.vault("alice", ["status"]).stdout).not.toContain("merge conflicts");
     sb.git(["add", ".envvault"], { user: "alice" });
     sb.git(["commit", "-q", "--no-edit"], { user: "alice" });
+    verified(sb);
     sb.assertNoSecretInGit();
   });
 
@@ -120,6 +131,7 @@ describe("merging vault files key by key", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/B in development: changed on both branches\r?\n {2}\[1\] ours {3}\(changed \S+\) "bravo-tty-ours-value-45"\r?\n {2}\[2\] theirs \(changed \S+\) "bravo-tty-theirs-val-46"/);
     expect(exported(sb).B).toBe("bravo-tty-theirs-val-46");
+    verified(sb);
     sb.assertNoSecretInGit();
   });
 
@@ -137,6 +149,7 @@ describe("merging vault files key by key", () => {
     expect(exported(sb)).toEqual({ ...BASE, NEW_KEY: "new-key-resealed-52" });
     sb.git(["add", ".envvault"], { user: "alice" });
     sb.git(["commit", "-q", "--no-edit"], { user: "alice" });
+    verified(sb);
     sb.assertNoSecretInGit();
   });
 
@@ -155,6 +168,7 @@ describe("merging vault files key by key", () => {
     expect(sb.vault("alice", ["rotate", "--scope", "development"]).code).toBe(0);
     expect(sb.vault("bob", ["get", "A"], { reveals: [BASE.A] }).stdout).toBe(BASE.A + "\n");
     sb.commitAll("re-key after the merge", "alice");
+    verified(sb);
     sb.assertNoSecretInGit();
   });
 
@@ -173,6 +187,7 @@ describe("merging vault files key by key", () => {
     expect(exported(sb)).toEqual(BASE);
     sb.git(["add", ".envvault"], { user: "alice" });
     sb.git(["commit", "-q", "--no-edit"], { user: "alice" });
+    verified(sb);
     sb.assertNoSecretInGit();
   });
 });

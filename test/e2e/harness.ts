@@ -236,13 +236,13 @@ export class Sandbox {
     this.git(["commit", "-q", "-m", message], user === undefined ? {} : { user });
   }
 
-  /** Every object in the repository's database, concatenated; plaintext must not be in it. */
-  gitObjects(): string {
-    return spawnSync("git", ["cat-file", "--batch-all-objects", "--batch"], { cwd: this.repo, encoding: "latin1", maxBuffer: 512 * 1024 * 1024 }).stdout;
+  /** Every object in the repository's database (or another clone's, at `cwd`), concatenated; plaintext must not be in it. */
+  gitObjects(cwd = this.repo): string {
+    return spawnSync("git", ["cat-file", "--batch-all-objects", "--batch"], { cwd, encoding: "latin1", maxBuffer: 512 * 1024 * 1024 }).stdout;
   }
 
-  assertNoSecretInGit(): void {
-    const all = this.gitObjects();
+  assertNoSecretInGit(cwd = this.repo): void {
+    const all = this.gitObjects(cwd);
     for (const s of this.secrets) {
       if (all.includes(Buffer.from(s, "utf8").toString("latin1"))) throw new Error("a secret value reached a git object");
     }

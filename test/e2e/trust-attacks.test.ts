@@ -108,6 +108,15 @@ describe("an attacker with push access cannot make a member use or seal anything
     refused("claim-alice", sha, { file: ".envvault/envs/production.env", key: "DB_PASS", what: /claims a signature of alice that does not verify/ });
   });
 
+  test("a value moved to another key", () => {
+    const sha = branch("move-value", () => {
+      const text = sb.read(".envvault/envs/production.env");
+      const api = /^API_KEY=(.*)$/m.exec(text)![1]!;
+      sb.write(".envvault/envs/production.env", text.replace(/^DB_PASS=.*$/m, `DB_PASS=${api}`));
+    });
+    refused("move-value", sha, { file: ".envvault/envs/production.env", key: "DB_PASS", what: /signed by nobody/ });
+  });
+
   test("a swapped scope key pair wrapped to alice's real recipient", () => {
     const alice = JSON.parse(sb.vault("alice", ["whoami", "--json"]).stdout) as { recipients: string[] };
     const sha = branch("swap-scope", () => forge("scope", "production", "alice", alice.recipients[0]!));
@@ -148,10 +157,10 @@ describe("an attacker with push access cannot make a member use or seal anything
       const now = sb.read(".envvault/envs/production.env");
       const oldLine = /^DB_PASS=.*$/m.exec(old)![0];
       const oldBatch = /^#@batch .*$/m.exec(old)![0];
-      const oldSig = /^#@sig .*$/m.exec(old)![0];
+      const oldSigs = old.split("\n").filter((l) => l.startsWith("#@sig "));
       let text = now.replace(/^DB_PASS=.*$/m, oldLine);
       if (!text.includes(oldBatch)) text = text.replace(/^(#@batch .*\n)/m, `${oldBatch}\n$1`);
-      if (!text.includes(oldSig)) text = text.replace(/^(#@sig .*\n)/m, `${oldSig}\n$1`);
+      for (const sig of oldSigs) if (!text.includes(sig)) text = text.replace(/^(#@sig .*\n)/m, `${sig}\n$1`);
       sb.write(".envvault/envs/production.env", text);
     });
     refused("rollback", sha, { file: ".envvault/envs/production.env", key: "DB_PASS", what: /rollback|older version/ });

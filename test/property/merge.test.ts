@@ -1,9 +1,11 @@
 /**
- * Random edit scripts on two branches, merged by real `git merge` through the envvault merge
- * driver (the built CLI), compared with a key-level three-way model: every key ends up with
- * the value the model says, no key is lost or revived, every conflict the model predicts
- * (and no other) is left for `vault resolve`, and the vault stays readable with the merged
- * scope key — also when one or both branches rotated the scope.
+ * Random edit scripts on two branches, each write signed as vault commands sign it, merged by
+ * real `git merge` through the envvault merge driver (the built CLI), compared with a
+ * key-level three-way model: every key ends up with the value the model says, no key is lost
+ * or revived, every conflict the model predicts (and no other) is left for `vault resolve`,
+ * the vault stays readable with the merged scope key — also when one or both branches
+ * rotated the scope — and the merge commit passes the state and history checks (a clean
+ * merge as it is; a settled one once the merger signed the sides kept).
  *
  * 15 runs by default, to keep the suite fast; ENVVAULT_LONG=1 runs 300.
  */
@@ -16,9 +18,14 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { deriveValueKey, newBatchKey, openValue, sealValue } from "../../src/crypto/seal.js";
 import { newScopeKey, unwrapBatchKey, wrapBatchKey } from "../../src/crypto/scopekey.js";
-import { type EnvFile, emptyEnvFile, parseEnvFile, printEnvFile, pruneBatches } from "../../src/model/envfile.js";
+import { generateIdentity } from "../../src/crypto/age.js";
+import { signerFor, verifySignature } from "../../src/crypto/sign.js";
+import { type EnvFile, emptyEnvFile, parseEnvFile, printEnvFile, pruneBatches, signedView } from "../../src/model/envfile.js";
 import { type Conflict, parseConflicted, type Side } from "../../src/model/conflicts.js";
-import { resolveConflict, sideUsable } from "../../src/model/merge.js";
+import { printMerged, resolveConflict, sideLeaves, sideUsable, signSettled } from "../../src/model/merge.js";
+import type { Roster } from "../../src/model/roster.js";
+import { Ancestry, checkFileTransition, checkSignedFile } from "../../src/model/signed.js";
+import { signEnvChange, type Writer } from "../../src/model/signing.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = join(ROOT, "bin", "vault.js");
@@ -62,10 +69,30 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   resolveWith: fc.constantFrom<Side>("ours", "theirs"),
 });
 
-/** Builds real, readable env files and remembers every key needed to check readability. */
+/** Builds real, readable, signed env files and remembers every key needed to check readability. */
 class World {
   private n = 0;
   readonly identities = new Map<string, string>();
+
+  private constructor(
+    readonly writer: Writer,
+    readonly roster: Roster,
+  ) {}
+
+  /** A world with one member, an admin, who signs every write. */
+  static async make(): Promise<World> {
+    const s = signerFor(await generateIdentity());
+    const writer: Writer = { member: "alice", publicKey: s.publicKey, sign: (m) => s.sign(m) };
+    return new World(writer, { version: 1, admins: ["alice"], members: { alice: { recipients: ["age1" + "q".repeat(58)], signing_keys: [s.publicKey] } } });
+  }
+
+  /** Problems the state and history checks find in `merged` as a merge of `parents`. */
+  problems(merged: EnvFile, parents: EnvFile[], history: EnvFile[]): string[] {
+    const ancestry = new Ancestry();
+    for (const f of [...history, ...parents, merged]) ancestry.add(signedView(f));
+    const view = signedView(merged);
+    return [...checkSignedFile(view, this.roster, verifySignature), ...checkFileTransition(ENV, view, parents.map(signedView), ancestry)].map((p) => `${p.key}: ${p.what}`);
+  }
 
   fresh(): string {
     return `value-${++this.n}-${"x".repeat(this.n % 3)}`;
@@ -96,7 +123,7 @@ class World {
       f.batches.set(wrapped.id, { scope: ENV, age: wrapped.b64 });
       f.values.set(key, { batch: wrapped.id, t: tt, payload: sealValue({ valueKey: vk, env: ENV, scope: ENV, key, t: tt, plaintext: value }) });
     }
-    return pruneBatches(f);
+    return signEnvChange(prev, pruneBatches(f), this.roster, this.writer, t);
   }
 
   /** Every value opened with the file's own scope key: proves the file is readable. */
@@ -129,7 +156,7 @@ function git(cwd: string, args: string[], env: NodeJS.ProcessEnv): { code: numbe
 }
 
 async function runScenario(s: Scenario): Promise<void> {
-  const w = new World();
+  const w = await World.make();
   const dir = mkdtempSync(join(tmpdir(), "envvault-merge-prop-"));
   const home = join(dir, "home");
   const repo = join(dir, "repo");
@@ -161,9 +188,11 @@ async function runScenario(s: Scenario): Promise<void> {
     const baseFile = await w.write(undefined, new Map(), baseValues, r0, 1);
     commit(baseFile, "base");
     ok(["checkout", "-q", "-b", "theirs"]);
-    commit(await w.write(baseFile, baseValues, theirsValues, rTheirs, 3), "theirs");
+    const theirsFile = await w.write(baseFile, baseValues, theirsValues, rTheirs, 3);
+    commit(theirsFile, "theirs");
     ok(["checkout", "-q", "main"]);
-    commit(await w.write(baseFile, baseValues, oursValues, rOurs, 2), "ours");
+    const oursFile = await w.write(baseFile, baseValues, oursValues, rOurs, 2);
+    commit(oursFile, "ours");
     const merge = git(repo, ["merge", "-q", "--no-edit", "theirs"], env);
 
     // The model.
@@ -174,7 +203,9 @@ async function runScenario(s: Scenario): Promise<void> {
     const conflicts = new Map<string, { ours: Versioned; theirs: Versioned }>();
     for (const k of KEYS) {
       const v = { base: at(baseValues, r0, k), ours: at(oursValues, rOurs, k), theirs: at(theirsValues, rTheirs, k) };
-      const pick = threeWay(v.base, v.ours, v.theirs, same);
+      // Removed on both branches: two removal lines (stamped at each write), one to be chosen.
+      const removedOnBoth = v.base !== undefined && v.ours === undefined && v.theirs === undefined;
+      const pick = removedOnBoth ? "conflict" : threeWay(v.base, v.ours, v.theirs, same);
       if (pick !== "conflict" && pick.value === undefined) continue;
       if (pick !== "conflict" && pick.value !== undefined && pick.value.epoch === mergedEpoch) clean.set(k, pick.value.value);
       else conflicts.set(k, { ours: v.ours, theirs: v.theirs });
@@ -190,10 +221,13 @@ async function runScenario(s: Scenario): Promise<void> {
       const file = parseEnvFile(text, PATH, ENV);
       expect(Object.fromEntries(await w.open(file))).toEqual(Object.fromEntries(clean));
       expect(text).toBe(printEnvFile(pruneBatches(file)));
+      expect(w.problems(file, [oursFile, theirsFile], [baseFile])).toEqual([]);
       return;
     }
 
-    // Settle everything with one side, where that side can be kept, as `vault resolve` does.
+    // Settle everything with one side, where that side can be kept, signed by the merger, as `vault resolve` does.
+    const sides = new Map(cf.conflicts.map((c) => [c, sideLeaves(cf, c)]));
+    const all = [...cf.conflicts];
     const settle = (c: Conflict) => {
       const side: Side = sideUsable(cf, c, s.resolveWith) ? s.resolveWith : s.resolveWith === "ours" ? "theirs" : "ours";
       cf = resolveConflict(cf, c, side, PATH);
@@ -201,6 +235,7 @@ async function runScenario(s: Scenario): Promise<void> {
     for (const c of cf.conflicts.filter((x) => x.kind === "scope")) settle(c);
     for (const c of [...cf.conflicts]) if (cf.conflicts.includes(c)) settle(c);
     expect(cf.conflicts).toEqual([]);
+    cf = { file: signSettled(cf.file, all.map((c) => ({ conflict: c, sides: sides.get(c)! })), w.roster, w.writer, verifySignature, PATH, 4), conflicts: [] };
     const finalEpoch = cf.file.scopes.get(ENV);
     const expected = new Map(clean);
     for (const [k, sides] of conflicts) {
@@ -209,8 +244,9 @@ async function runScenario(s: Scenario): Promise<void> {
       const chosen = preferred === undefined || preferred.epoch === finalEpoch ? preferred : other;
       if (chosen !== undefined) expected.set(k, chosen.value);
     }
-    const final = parseEnvFile(printEnvFile(pruneBatches(cf.file)), PATH, ENV);
+    const final = parseEnvFile(printMerged(cf), PATH, ENV);
     expect(Object.fromEntries(await w.open(final))).toEqual(Object.fromEntries([...expected].sort()));
+    expect(w.problems(final, [oursFile, theirsFile], [baseFile])).toEqual([]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,12 +1,12 @@
 /**
- * Leak audit (DESIGN §7: no plaintext secret reaches a git object through envvault's own
+ * Leak audit (docs/SECURITY.md: no plaintext secret reaches a git object through envvault's own
  * actions, logs, argv of child processes, or temp files left behind). The demo workflow
  * (scripts/demo.mjs) replayed in a Sandbox — init with import, a teammate, set, get, list,
  * export, unlock, lock, edit, run, commits through the hooks, a blocked commit, rotate
  * --remove — with TMPDIR pointed at a private directory; then every git object, that temp
  * directory, the argv of the `run` child and of the editor, and all command output (the
  * harness checks each run) are searched for every secret value.
- * `.envvault.local/backups/` holds backups of the plaintext targets by design (DESIGN §5):
+ * `.envvault.local/backups/` holds backups of the plaintext targets by design (README, "Unlocking safely"):
  * it is counted and reported, and must be git-ignored and mode 0600.
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";

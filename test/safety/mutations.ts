@@ -1,5 +1,5 @@
 /**
- * Systematic mutations of a vault's files, for the tamper matrix (DESIGN §7: any
+ * Systematic mutations of a vault's files, for the tamper matrix (docs/SECURITY.md: any
  * modification of ciphertext or key files, or a value moved between keys, scopes or
  * environments, is detected before anything is written). Pure: a mutation maps the vault's
  * files (path → text) to new files; `null` deletes a file.

@@ -1,5 +1,5 @@
 /**
- * The tamper matrix (DESIGN §7): ≥ 500 systematic mutations of one real vault, each of which
+ * The tamper matrix (docs/SECURITY.md): ≥ 500 systematic mutations of one real vault, each of which
  * must be detected — exit 4, or exit 3 where it takes the reader's access away — naming the
  * key or file, before anything is written.
  *

@@ -2,7 +2,7 @@
 import { ExitCode, UsageError } from "../../errors.js";
 import { adoptUnsigned, signWorkTree } from "../../app/sign.js";
 import { verifyHistory } from "../../app/verify.js";
-import { describeProblem } from "../../store/verified.js";
+import { describeProblem } from "../../model/signed.js";
 import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
 
@@ -12,10 +12,12 @@ export async function verify(ctx: Context, args: { target?: string; range?: stri
   if (args.adopt) {
     if (args.target !== undefined || args.range !== undefined) throw new UsageError("--adopt signs the work tree: it takes no target");
     const adopted = await adoptUnsigned(deps);
-    const r = await verifyHistory(deps, {});
-    if (ctx.json) ctx.out.result({ adopted: adopted.envs, root: r.root });
-    else ctx.out.note(`adopted the vault: ${adopted.envs.join(", ")} signed by you as its first admin; commit .envvault/ and share the trust root to pin (ENVVAULT_TRUST_ROOT):`);
-    if (!ctx.json && r.root !== undefined) ctx.out.data(r.root);
+    for (const w of adopted.warnings) ctx.out.warn(w);
+    if (ctx.json) ctx.out.result({ adopted: adopted.envs, root: adopted.trustRoot });
+    else {
+      ctx.out.note(`adopted the vault: ${adopted.envs.join(", ")} signed by you as its first admin; commit .envvault/ and share the trust root to pin (ENVVAULT_TRUST_ROOT):`);
+      ctx.out.data(adopted.trustRoot);
+    }
     return ExitCode.ok;
   }
   const target = args.range ?? args.target;
@@ -33,6 +35,7 @@ export async function verify(ctx: Context, args: { target?: string; range?: stri
 
 export async function sign(ctx: Context): Promise<number> {
   const r = await signWorkTree(depsOf(ctx));
+  for (const w of r.warnings) ctx.out.warn(w);
   if (ctx.json) ctx.out.result({ files: r.files });
   else ctx.out.note(r.files.length === 0 ? "vault sign: nothing to sign (the work tree's vault is HEAD's)" : `signed ${r.files.length} file${r.files.length === 1 ? "" : "s"}; commit them`);
   return ExitCode.ok;

@@ -61,8 +61,9 @@ export async function repo(o: { vault?: boolean } = {}): Promise<Repo> {
     const keyring = new Keyring(vault, [identity], [recipient], "alice");
     const updates = Object.entries(values).map(([key, value]) => ({ key, value }));
     const before = from ?? (await vault.envFile("development"));
-    const after = (await applyUpdates(keyring, before, updates, [], t)).file;
-    return signEnvChange(before, after, vault.roster.data, writerFor(vault.roster.data, [identity], [recipient]), t);
+    const written = (await applyUpdates(keyring, before, updates, [], t)).file;
+    // Signed as `vault set` signs it, so readers verify the result.
+    return signEnvChange(before, written, vault.roster.data, writerFor(vault.roster.data, [identity], [recipient]), t);
   };
   return {
     root,

@@ -2,7 +2,13 @@ import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { mergeDriver, type Question } from "../../../src/app/mergedriver.js";
-import { type EnvFile, parseEnvFile, printEnvFile } from "../../../src/model/envfile.js";
+import { identityToRecipient } from "../../../src/crypto/age.js";
+import { verifySignature } from "../../../src/crypto/sign.js";
+import { signEnvChange } from "../../../src/model/signing.js";
+import { writerFor } from "../../../src/store/signing.js";
+import { type EnvFile, parseEnvFile, printEnvFile, signedView } from "../../../src/model/envfile.js";
+import { Vault } from "../../../src/store/vault.js";
+import { Ancestry, checkFileTransition, checkSignedFile, lineLeaves } from "../../../src/model/signed.js";
 import { repo, type Repo, T0 } from "./fixture.js";
 
 const PATH = ".envvault/envs/development.env";
@@ -28,6 +34,16 @@ async function sides(ours: EnvFile, theirs: EnvFile) {
 }
 
 const valuesOf = async (file: string) => [...parseEnvFile(await readFile(file, "utf8"), PATH, "development").values.keys()];
+const merged = async (file: string) => parseEnvFile(await readFile(file, "utf8"), PATH, "development");
+
+/** The problems `vault verify` would find in a merge commit holding `result`, with parents ours and theirs. */
+async function problems(result: EnvFile, ours: EnvFile, theirs: EnvFile): Promise<string[]> {
+  const roster = (await Vault.load(r.root)).roster.data;
+  const ancestry = new Ancestry();
+  for (const f of [base, ours, theirs, result]) ancestry.add(signedView(f));
+  const view = signedView(result);
+  return [...checkSignedFile(view, roster, verifySignature), ...checkFileTransition("development", view, [signedView(ours), signedView(theirs)], ancestry)].map((p) => `${p.key}: ${p.what}`);
+}
 
 describe("mergeDriver", () => {
   test("keys changed on one side each merge, and the result replaces ours", async () => {
@@ -37,6 +53,10 @@ describe("mergeDriver", () => {
     const out = await mergeDriver(r.deps, args);
     expect(out).toEqual({ path: PATH, status: "merged", added: ["THEIRS_ONLY"], changed: [], removed: [] });
     expect(await valuesOf(args.ours)).toEqual(["API_KEY", "DB_HOST", "OURS_ONLY", "THEIRS_ONLY"]);
+    const result = await merged(args.ours);
+    // Lines taken as they are: no record that neither side had.
+    expect([...result.sigs.keys()].every((id) => ours.sigs.has(id) || theirs.sigs.has(id))).toBe(true);
+    expect(await problems(result, ours, theirs)).toEqual([]);
   });
 
   test("a key changed on both sides is put to choose with both values, and the side chosen is kept", async () => {
@@ -52,7 +72,10 @@ describe("mergeDriver", () => {
       { key: "API_KEY", env: "development", reason: "changed on both branches", ours: { removed: false, t: T0 + 1, value: "sk-merge-ours-2" }, theirs: { removed: false, t: T0 + 2, value: "sk-merge-theirs-2" } },
     ]);
     expect(out).toEqual({ path: PATH, status: "merged", added: [], changed: ["API_KEY"], removed: [] });
-    expect(parseEnvFile(await readFile(args.ours, "utf8"), PATH, "development").values.get("API_KEY")).toEqual(theirs.values.get("API_KEY"));
+    const result = await merged(args.ours);
+    const kept = theirs.values.get("API_KEY")!;
+    expect(result.values.get("API_KEY")).toEqual({ ...kept, prev: lineLeaves(signedView(theirs)).get("API_KEY") });
+    expect(await problems(result, ours, theirs)).toEqual([]);
   });
 
   test("with nobody to choose (or no identity to read the values), the conflict stays in the file", async () => {
@@ -64,14 +87,55 @@ describe("mergeDriver", () => {
     expect(await readFile(args.ours, "utf8")).toContain("<<<<<<< ours API_KEY");
   });
 
-  test("the same value set on both sides (two ciphertexts) settles itself", async () => {
+  test("the same value set on both sides (two ciphertexts) settles itself, signed by the merger", async () => {
     const ours = await r.withValues({ API_KEY: "sk-merge-same-4" }, T0 + 1, base);
     const theirs = await r.withValues({ API_KEY: "sk-merge-same-4" }, T0 + 2, base);
     expect(ours.values.get("API_KEY")?.payload).not.toBe(theirs.values.get("API_KEY")?.payload);
-    const out = await mergeDriver(r.deps, await sides(ours, theirs), async () => {
+    const args = await sides(ours, theirs);
+    const out = await mergeDriver(r.deps, args, async () => {
       throw new Error("nothing to ask");
     });
     expect(out.status).toBe("merged");
+    expect(await problems(await merged(args.ours), ours, theirs)).toEqual([]);
+  });
+
+  test("a conflict is left to a member who may write the scope: one who may not is not asked", async () => {
+    const ours = await r.withValues({ API_KEY: "sk-merge-ours-5" }, T0 + 1, base);
+    const theirs = await r.withValues({ API_KEY: "sk-merge-theirs-5" }, T0 + 2, base);
+    const args = await sides(ours, theirs);
+    const rosterPath = join(r.root, ".envvault/roster.yaml");
+    // The roster of the merge: alice reads development but no longer writes it, and is no admin.
+    const roster = (await readFile(rosterPath, "utf8")).replace("admins: [alice]", "admins: []").replace("    members: [alice]", "    members: [alice]\n    write:\n      members: []");
+    await writeFile(rosterPath, roster);
+    expect((await Vault.load(r.root)).roster.data.access?.development?.write).toEqual({ members: [] });
+    const out = await mergeDriver(r.deps, args, async () => {
+      throw new Error("not asked");
+    });
+    expect(out).toMatchObject({ status: "conflicts", conflicts: [{ name: "API_KEY" }] });
+  });
+
+  test("a key removed on both sides settles itself, signed by the merger", async () => {
+    const roster = (await Vault.load(r.root)).roster.data;
+    const writer = writerFor(roster, [r.identity], [await identityToRecipient(r.identity)]);
+    const gone = (t: number) => signEnvChange(base, { ...base, values: new Map([...base.values].filter(([k]) => k !== "DB_HOST")) }, roster, writer, t);
+    const [ours, theirs] = [gone(T0 + 1), gone(T0 + 2)];
+    const args = await sides(ours, theirs);
+    expect(await mergeDriver(r.deps, args)).toMatchObject({ status: "merged", removed: [] });
+    const result = await merged(args.ours);
+    expect(result.removed.get("DB_HOST")?.prev).toBe(lineLeaves(signedView(ours)).get("DB_HOST"));
+    expect(await problems(result, ours, theirs)).toEqual([]);
+  });
+
+  test(".envvault/chain merges as the union of both sides' links", async () => {
+    const chain = await readFile(join(r.root, ".envvault/chain"), "utf8");
+    const files = { base: join(r.root, "base"), ours: join(r.root, "ours"), theirs: join(r.root, "theirs") };
+    await writeFile(files.base, chain);
+    await writeFile(files.ours, chain);
+    await writeFile(files.theirs, chain);
+    expect(await mergeDriver(r.deps, { ...files, path: ".envvault/chain" })).toEqual({ path: ".envvault/chain", status: "merged", added: [], changed: [], removed: [] });
+    expect(await readFile(files.ours, "utf8")).toBe(chain);
+    await writeFile(files.theirs, "not a chain\n");
+    expect(await mergeDriver(r.deps, { ...files, path: ".envvault/chain" })).toMatchObject({ status: "unmergeable" });
   });
 
   test("a side that is not an envvault file is not merged, and ours is left as it was", async () => {

@@ -69,11 +69,13 @@ describe("conflictsIn", () => {
   test("a side that removed the key says so; a file whose blocks do not parse is one entry", async () => {
     const base = await r.withValues({ GONE: "sk-gone-value-1" });
     const ours = await r.withValues({ GONE: "sk-gone-value-2" }, T0 + 5, base);
-    const theirs = { ...base, values: new Map() };
-    const text = printMerged(mergeEnv("development", base, ours, theirs));
+    const removed = { ...base, values: new Map(), removed: new Map([["GONE", { scope: "development", t: T0 + 6, prev: "-" }]]) };
+    const text = printMerged(mergeEnv("development", base, ours, removed));
     expect(conflictsIn(new Map([["development", text]]))).toEqual([
-      { file: ".envvault/envs/development.env", name: "GONE", kind: "key", reason: "changed on ours, removed on theirs", ours: "set 2023-11-14T22:13:25Z", theirs: "removed" },
+      { file: ".envvault/envs/development.env", name: "GONE", kind: "key", reason: "changed on ours, removed on theirs", ours: "set 2023-11-14T22:13:25Z", theirs: "removed 2023-11-14T22:13:26Z" },
     ]);
+    const absent = printMerged(mergeEnv("development", base, ours, { ...base, values: new Map() }));
+    expect(conflictsIn(new Map([["development", absent]]))).toMatchObject([{ name: "GONE", theirs: "absent" }]);
     const broken = conflictsIn(new Map([["staging", "# envvault 1 staging\n<<<<<<< ours X\n"]]));
     expect(broken).toMatchObject([{ file: ".envvault/envs/staging.env", name: "(file)", ours: "", theirs: "" }]);
     expect(conflictsIn(new Map([["dev", "# envvault 1 dev\n"]]))).toEqual([]);

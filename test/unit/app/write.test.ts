@@ -3,11 +3,10 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateIdentity, identityToRecipient } from "../../../src/crypto/age.js";
-import { VaultError } from "../../../src/errors.js";
 import { initVault } from "../../../src/app/init.js";
 import { Keyring } from "../../../src/store/keyring.js";
 import { readEnv } from "../../../src/app/read.js";
-import { applyUpdates, MAX_BATCHES_PER_SCOPE, nowSeconds } from "../../../src/app/write.js";
+import { applyUpdates, MAX_BATCHES_PER_SCOPE } from "../../../src/app/write.js";
 import { Vault } from "../../../src/store/vault.js";
 import { type EnvFile, printEnvFile } from "../../../src/model/envfile.js";
 import { rejection } from "../errors.js";
@@ -182,41 +181,5 @@ describe("applyUpdates", () => {
     let file = await currentFile();
     for (let i = 0; i <= MAX_BATCHES_PER_SCOPE; i++) file = (await applyUpdates(undefined, file, set([`K${i}`, "v"]), [], T0)).file;
     expect(file.batches.size).toBe(MAX_BATCHES_PER_SCOPE + 1);
-  });
-});
-
-describe("nowSeconds", () => {
-  test("ENVVAULT_NOW in Unix seconds fixes the clock", () => {
-    expect(nowSeconds({ ENVVAULT_NOW: "1700000000" })).toBe(1_700_000_000);
-    expect(nowSeconds({ ENVVAULT_NOW: "0" })).toBe(0);
-  });
-
-  test("ENVVAULT_NOW as an ISO date is converted to whole seconds", () => {
-    expect(nowSeconds({ ENVVAULT_NOW: "2024-01-02T03:04:05.999Z" })).toBe(1_704_164_645);
-    expect(nowSeconds({ ENVVAULT_NOW: "2025-01-01T00:00:00Z" })).toBe(1_735_689_600);
-  });
-
-  test("an ENVVAULT_NOW that is not a time is a usage error", () => {
-    let error: unknown;
-    try {
-      nowSeconds({ ENVVAULT_NOW: "yesterday" });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(VaultError);
-    expect((error as VaultError).code).toBe("USAGE");
-    expect((error as VaultError).message).toBe("ENVVAULT_NOW is not a time: use Unix seconds or an ISO date");
-  });
-
-  test("without ENVVAULT_NOW (or with it empty) it is the current time in seconds", () => {
-    const before = Math.floor(Date.now() / 1000);
-    const t = nowSeconds({ ENVVAULT_NOW: "" });
-    const u = nowSeconds({});
-    const after = Math.floor(Date.now() / 1000);
-    for (const x of [t, u]) {
-      expect(Number.isInteger(x)).toBe(true);
-      expect(x).toBeGreaterThanOrEqual(before);
-      expect(x).toBeLessThanOrEqual(after);
-    }
   });
 });

@@ -1,4 +1,4 @@
-// Interoperability with the reference `age` CLI (DESIGN §2: key files are plain age files;
+// Interoperability with the reference `age` CLI (docs/FORMAT.md §2: key files are plain age files;
 // identities made by age-keygen work in envvault). CI installs age (.ci/run); a missing
 // binary fails these tests unless ENVVAULT_SKIP_AGE_CLI=1 says to skip them on purpose.
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";

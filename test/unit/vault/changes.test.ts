@@ -1,8 +1,8 @@
 import { describe, expect, test } from "@jest/globals";
 import { diffEnvTexts, readEnvText } from "../../../src/model/changes.js";
 
-const R1 = "age19cedlxh0n5sudmt956xkq39za0ed9q3c2vljahm5wy7fcg3tluaqhtgksr";
-const R2 = "age1s7e36g8ftatnd9e5uls0ttjs3sc6nqmt255566dcjt09tzgvl57seex30y";
+const R1 = "age1f0l3ggu0pnearkpe2fek62a0ngv5zcv57td59qlaemtsg7wtsg9sv9l07k";
+const R2 = "age1wuxzrf36hpgv32s990lw7f848d7fcy9zgpread9dm90leapx4y8qlf6k60";
 const B1 = "aaaaaaaaaaaa";
 
 /** A development file with these scope recipient and value lines. */

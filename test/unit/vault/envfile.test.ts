@@ -6,8 +6,8 @@ import { emptyEnvFile, type EnvFile, parseEnvFile, parseValueLine, printEnvFile,
 import { thrown } from "../errors.js";
 
 const FILE = ".envvault/envs/production.env";
-const R1 = "age19cedlxh0n5sudmt956xkq39za0ed9q3c2vljahm5wy7fcg3tluaqhtgksr";
-const R2 = "age1s7e36g8ftatnd9e5uls0ttjs3sc6nqmt255566dcjt09tzgvl57seex30y";
+const R1 = "age1f0l3ggu0pnearkpe2fek62a0ngv5zcv57td59qlaemtsg7wtsg9sv9l07k";
+const R2 = "age1wuxzrf36hpgv32s990lw7f848d7fcy9zgpread9dm90leapx4y8qlf6k60";
 const B1 = "aaaaaaaaaaaa";
 const B2 = "bbbbbbbbbbbb";
 const B3 = "cccccccccccc";
@@ -112,9 +112,18 @@ describe("parseEnvFile and printEnvFile", () => {
     expect(invalid(CANONICAL.replace(`#@scope production ${R1} -`, `#@scope production ${R1}`)).message).toBe(`${FILE}:3: line is not part of the envvault format`);
   });
 
-  test("the committed test vector file round-trips unchanged", () => {
+  test("the committed version 2 test vector file round-trips unchanged", () => {
+    const text = readFileSync(join(process.cwd(), "test/vectors/signed/production.env"), "utf8");
+    const f = parseEnvFile(text, "production.env", "production");
+    expect([f.version, f.sigs.size > 0]).toEqual([2, true]);
+    expect(printEnvFile(f)).toBe(text);
+  });
+
+  test("the committed version 1 test vector file reads as version 1 and prints as its version 2 rewrite", () => {
     const text = readFileSync(join(process.cwd(), "test/vectors/envs/production.env"), "utf8");
-    expect(printEnvFile(parseEnvFile(text, "production.env", "production"))).toBe(text);
+    const f = parseEnvFile(text, "production.env", "production");
+    expect(f.version).toBe(1);
+    expect(printEnvFile(f)).toBe(text.replace("# envvault 1", "# envvault 2").replace(/^(#@scope .*)$/gm, "$1 -").replace(/=ev1:([0-9a-f]{12}):(\d+):/g, "=ev2:$1:$2:-:"));
   });
 
   test("printing sorts scopes, batches and values by name, so shuffled lines give the canonical bytes", () => {

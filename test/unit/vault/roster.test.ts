@@ -3,8 +3,8 @@ import { checkRoster, memberFor, memberNames, namedIn, readersOf, requireMember,
 import { thrown } from "../errors.js";
 
 // Recipients from test/vectors (published test keys).
-const R1 = "age19cedlxh0n5sudmt956xkq39za0ed9q3c2vljahm5wy7fcg3tluaqhtgksr";
-const R2 = "age1s7e36g8ftatnd9e5uls0ttjs3sc6nqmt255566dcjt09tzgvl57seex30y";
+const R1 = "age1f0l3ggu0pnearkpe2fek62a0ngv5zcv57td59qlaemtsg7wtsg9sv9l07k";
+const R2 = "age1wuxzrf36hpgv32s990lw7f848d7fcy9zgpread9dm90leapx4y8qlf6k60";
 const R3 = "age1rdaaghetnan30udsj2gvgnmwed2w9rf89lgjrc7pzledac62rv9sl8xk0g";
 /** R1 with one character changed: the shape of a recipient, but its checksum fails. */
 const R1_TYPO = R1.slice(0, 10) + (R1[10] === "q" ? "p" : "q") + R1.slice(11);
