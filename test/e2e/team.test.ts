@@ -327,8 +327,10 @@ describe("grant and revoke change who can read; vault access shows it", () => {
     expect(accessOf(sb, "bob")).toEqual({ development: "write", production: "read" });
     const table = t.ok("alice", ["access"]).stdout.split("\n");
     expect(table[0]).toMatch(/^MEMBER\s+development\s+production$/);
-    expect(table.find((l) => l.startsWith("bob "))).toMatch(/^bob\s+write\s+read$/);
-    expect(table.find((l) => l.startsWith("alice "))).toMatch(/^alice\s+read\s+read$/);
+    // The table shows roles: bob reads and writes production, nothing of development (not granted to team dev).
+    expect(table.find((l) => l.startsWith("bob "))).toMatch(/^bob\s+-\s+rw$/);
+    expect(table.find((l) => l.startsWith("alice "))).toMatch(/^alice \(admin\)\s+rw\s+rw$/);
+    expect((json(t.ok("alice", ["access", "--json"])) as { admins: string[]; roles: Record<string, unknown> }).roles.bob).toEqual({ development: "-", production: "rw" });
     sb.commitAll("grant bob production", "alice");
     sb.assertNoSecretInGit();
   });
