@@ -1,6 +1,7 @@
 /** `vault member remove` and `vault rotate --remove`: offboarding, so a member out of roster.yaml and every scope they could read re-keyed. */
 import type { Exposure } from "../model/config.js";
-import { requireMember } from "../model/roster.js";
+import { UsageError } from "../errors.js";
+import { adminsOf, requireMember } from "../model/roster.js";
 import { dropMember } from "../model/roster-edit.js";
 import { findVaultRoot } from "../store/root.js";
 import { transaction } from "../store/transaction.js";
@@ -25,7 +26,10 @@ export async function removeMember(deps: Deps, o: { name: string }): Promise<Rem
   return transaction(root, await signingFor(deps), async (vault) => {
     requireMember(vault.roster.data, o.name);
     const readable = await readableBy(vault, o.name);
-    const { changes, exposed } = await rotateAway(vault, keyringFor(vault, me), dropMember(vault.roster, o.name), readable, [o.name], since);
+    const roster = dropMember(vault.roster, o.name);
+    const { changes, exposed } = await rotateAway(vault, keyringFor(vault, me), roster, readable, [o.name], since);
+    // Without an admin nobody could change the roster again.
+    if (adminsOf(roster.data).length === 0) throw new UsageError(`${o.name} is the last admin: add another admin first (\`vault admin add NAME\`)`, { data: { member: o.name } });
     return { changes, result: { removed: o.name, scopes: readable, exposed } };
   });
 }

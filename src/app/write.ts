@@ -49,6 +49,8 @@ export async function applyUpdates(
   const path = Vault.envPath(file.env);
   const values = new Map(file.values);
   const batches = new Map(file.batches);
+  // A key set again after a removal is no longer removed: a file holds one line per key.
+  const removed = new Map(file.removed);
   const result: WriteResult = { file, added: [], changed: [], unchanged: [], removed: [] };
 
   for (const key of removals) {
@@ -99,8 +101,10 @@ export async function applyUpdates(
     const wrapped = await wrapBatchKey(batchKey, recipient);
     batches.set(wrapped.id, { scope, age: wrapped.b64 });
     const valueKey = deriveValueKey(batchKey);
-    const seal = (key: string, value: string, t: number) =>
+    const seal = (key: string, value: string, t: number) => {
+      removed.delete(key);
       values.set(key, { batch: wrapped.id, t, payload: sealValue({ valueKey, env: file.env, scope, key, t, plaintext: value }) });
+    };
 
     if (compact && keyring !== undefined) {
       for (const [key, v] of file.values) {
@@ -115,7 +119,7 @@ export async function applyUpdates(
     }
   }
 
-  result.file = pruneBatches({ ...file, values, batches });
+  result.file = pruneBatches({ ...file, values, batches, removed });
   for (const list of [result.added, result.changed, result.unchanged, result.removed]) list.sort();
   return result;
 }

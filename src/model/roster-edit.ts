@@ -43,9 +43,14 @@ export function addMember(roster: YamlFile<Roster>, name: string, def: MemberDef
   return editYaml(roster, "roster", (doc) => doc.setIn(["members", name], doc.createNode(def, { flow: false })));
 }
 
-/** Drops a member from `members` and from every access list. */
+/**
+ * Drops a member from `members`, from every access list (readers and writers) and from the
+ * admins, so that no name of the roster is left pointing at nobody.
+ */
 export function dropMember(roster: YamlFile<Roster>, name: string): YamlFile<Roster> {
+  const admins = roster.data.admins ?? [];
   let out = editYaml(roster, "roster", (doc) => doc.deleteIn(["members", name]));
+  if (admins.includes(name)) out = setAdmins(out, admins.filter((a) => a !== name));
   for (const scope of Object.keys(out.data.access ?? {})) {
     if ((out.data.access?.[scope]?.members ?? []).includes(name)) out = removeFromAccess(out, scope, { kind: "member", name });
     if ((out.data.access?.[scope]?.write?.members ?? []).includes(name)) out = setAccess(out, scope, (a) => ({ ...a, write: { ...a.write, members: (a.write?.members ?? []).filter((m) => m !== name) } }));

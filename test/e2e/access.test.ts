@@ -24,9 +24,9 @@ function secretKeyOf(text: string): string {
   return key.trim();
 }
 
-/** The recipient in an environment file's `#@scope <env> <recipient>` line. */
+/** The recipient in an environment file's `#@scope <env> <recipient> <prev>` line. */
 function scopeRecipient(sb: Sandbox, env: string): string {
-  const m = new RegExp(`^#@scope ${env} (age1[0-9a-z]+)$`, "m").exec(sb.read(`.envvault/envs/${env}.env`));
+  const m = new RegExp(`^#@scope ${env} (age1[0-9a-z]+) \\S+$`, "m").exec(sb.read(`.envvault/envs/${env}.env`));
   if (m === null) throw new Error(`no #@scope line for ${env}`);
   return m[1]!;
 }
@@ -152,12 +152,10 @@ describe("read access is cryptographic", () => {
     expect(existsSync(marker())).toBe(false);
   });
 
-  test("a member added to roster.yaml without a key file can set a value (write-only) but gets exit 3 reading it", () => {
-    const bobRecipient = sb.vault("bob", ["whoami", "--json"]);
-    expect(bobRecipient.code).toBe(0);
-    const recipient = (JSON.parse(bobRecipient.stdout) as { recipients: string[] }).recipients[0]!;
-    const roster = sb.read(".envvault/roster.yaml").replace(/^members:\n/m, `members:\n  bob:\n    recipients:\n      - ${recipient}\n`);
-    sb.write(".envvault/roster.yaml", roster);
+  test("a member given write-only access, without a key file, can set a value but gets exit 3 reading it", () => {
+    expect(sb.vault("alice", ["member", "add", "bob", ...sb.member("bob").args]).code).toBe(0);
+    expect(sb.vault("alice", ["grant", "bob", "production", "--write-only"]).code).toBe(0);
+    expect(sb.exists(".envvault/keys/production/bob.age")).toBe(false);
     sb.commitAll("add bob to the roster, without key files");
     const value = "bob-write-only-token-31f0";
     sb.secret(value);
@@ -220,10 +218,17 @@ interface Tamper {
   key: string;
   /** What the error must name: the key, or the key file. */
   names: RegExp;
+  /**
+   * How it is caught: a changed line is covered by no signature, so the vault is not verified
+   * before anything is decrypted; a damaged key file (which needs no signature) fails to open.
+   */
+  says: RegExp;
   apply: (sb: Sandbox) => void;
 }
 
 const DEV_FILE = ".envvault/envs/development.env";
+const UNSIGNED = /the vault is not verified: .* is signed by nobody/;
+const INTEGRITY = /integrity/i;
 const PROD_FILE = ".envvault/envs/production.env";
 
 function editLines(sb: Sandbox, path: string, edit: (lines: string[]) => string[]): void {
@@ -231,7 +236,7 @@ function editLines(sb: Sandbox, path: string, edit: (lines: string[]) => string[
 }
 
 function valueLine(lines: string[], key: string): number {
-  const i = lines.findIndex((l) => l.startsWith(`${key}=ev1:`));
+  const i = lines.findIndex((l) => l.startsWith(`${key}=ev2:`));
   if (i < 0) throw new Error(`no value line for ${key}`);
   return i;
 }
@@ -248,6 +253,7 @@ const TAMPERS: Tamper[] = [
     env: "development",
     key: "API_KEY",
     names: /API_KEY/,
+    says: UNSIGNED,
     apply: (sb) =>
       editLines(sb, DEV_FILE, (lines) => {
         const i = valueLine(lines, "API_KEY");
@@ -261,10 +267,11 @@ const TAMPERS: Tamper[] = [
     env: "development",
     key: "API_KEY",
     names: /API_KEY/,
+    says: UNSIGNED,
     apply: (sb) =>
       editLines(sb, DEV_FILE, (lines) => {
         const i = valueLine(lines, "API_KEY");
-        lines[i] = lines[i]!.replace(/^(API_KEY=ev1:[0-9a-f]{12}:)(\d+):/, (_, head: string, t: string) => `${head}${Number(t) + 1}:`);
+        lines[i] = lines[i]!.replace(/^(API_KEY=ev2:[0-9a-f]{12}:)(\d+):/, (_, head: string, t: string) => `${head}${Number(t) + 1}:`);
         return lines;
       }),
   },
@@ -273,6 +280,7 @@ const TAMPERS: Tamper[] = [
     env: "development",
     key: "MOVED_KEY",
     names: /MOVED_KEY/,
+    says: UNSIGNED,
     apply: (sb) =>
       editLines(sb, DEV_FILE, (lines) => {
         const i = valueLine(lines, "API_KEY");
@@ -285,6 +293,7 @@ const TAMPERS: Tamper[] = [
     env: "production",
     key: "API_KEY",
     names: /API_KEY/,
+    says: UNSIGNED,
     apply: (sb) => {
       const dev = sb.read(DEV_FILE).split("\n");
       const line = dev[valueLine(dev, "API_KEY")]!;
@@ -303,6 +312,7 @@ const TAMPERS: Tamper[] = [
     env: "development",
     key: "API_KEY",
     names: /API_KEY/,
+    says: UNSIGNED,
     apply: (sb) =>
       editLines(sb, DEV_FILE, (lines) => {
         const batchId = lines[valueLine(lines, "API_KEY")]!.split(":")[1]!;
@@ -316,6 +326,7 @@ const TAMPERS: Tamper[] = [
     env: "development",
     key: "API_KEY",
     names: /keys\/development\/alice\.age/,
+    says: INTEGRITY,
     apply: (sb) =>
       editLines(sb, ".envvault/keys/development/alice.age", (lines) => {
         // The last full line of the armored body: the payload, past the header's MAC.
@@ -329,6 +340,7 @@ const TAMPERS: Tamper[] = [
     env: "development",
     key: "API_KEY",
     names: /keys\/development\/alice\.age/,
+    says: INTEGRITY,
     apply: (sb) => {
       const dev = sb.bytes(".envvault/keys/development/alice.age");
       sb.write(".envvault/keys/development/alice.age", sb.bytes(".envvault/keys/production/alice.age"));
@@ -379,7 +391,12 @@ describe("tampering is an integrity failure (exit 4) and nothing is half-done", 
       const r = sb.vault("alice", ["get", t.key, "--env", t.env]);
       expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 4, stdout: "" });
       expect(r.stderr).toMatch(t.names);
-      expect(r.stderr).toMatch(/integrity|tamper|damaged/i);
+      expect(r.stderr).toMatch(t.says);
+      // Read anyway (recovery): what was damaged still fails its integrity check, never a value.
+      const anyway = sb.vault("alice", ["--allow-unverified", "get", t.key, "--env", t.env]);
+      expect({ code: anyway.code, stdout: anyway.stdout }).toEqual({ code: 4, stdout: "" });
+      expect(anyway.stderr).toMatch(t.names);
+      expect(anyway.stderr).toMatch(/integrity|tamper|damaged/i);
     });
   });
 
@@ -390,7 +407,7 @@ describe("tampering is an integrity failure (exit 4) and nothing is half-done", 
       expect(r.code).toBe(4);
       expect(sb.bytes(".env").equals(envBefore)).toBe(true);
       expect(backups()).toBe(before);
-      expect(r.stderr).toMatch(/integrity/i);
+      expect(r.stderr).toMatch(t.says);
     });
   });
 
@@ -398,7 +415,7 @@ describe("tampering is an integrity failure (exit 4) and nothing is half-done", 
     withTamper(t, () => {
       const r = sb.vault("alice", ["export", "--env", t.env, "--format", "json"]);
       expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 4, stdout: "" });
-      expect(r.stderr).toMatch(/integrity/i);
+      expect(r.stderr).toMatch(t.says);
     });
   });
 
@@ -407,7 +424,7 @@ describe("tampering is an integrity failure (exit 4) and nothing is half-done", 
       const r = sb.vault("alice", ["run", "--env", t.env, "--", process.execPath, "-e", `require("fs").writeFileSync(process.argv[1], "started")`, marker()]);
       expect(r.code).toBe(4);
       expect(existsSync(marker())).toBe(false);
-      expect(r.stderr).toMatch(/integrity/i);
+      expect(r.stderr).toMatch(t.says);
     });
   });
 });

@@ -1,9 +1,11 @@
 /**
- * Nothing outside the work tree: each attack is a branch pushed by someone with push access
- * and no vault identity, which a teammate checks out with the hooks installed. The commit names
- * a path outside the repository, or plants a symlink where envvault reads or writes; the
- * checkout (post-checkout hook) and every command must refuse it, say which path and why, and
- * write or read nothing outside the repository.
+ * Nothing outside the work tree: each attack is a branch pushed by someone with push access,
+ * which a teammate checks out with the hooks installed. The commit names a path outside the
+ * repository, or plants a symlink where envvault reads or writes; the checkout (post-checkout
+ * hook) and every command must refuse it, say which path and why, and write or read nothing
+ * outside the repository. A vault.yaml nobody signed is refused before any path is looked at
+ * (test/e2e/trust-attacks.test.ts); here an admin signed each one (a mistake, or a stolen
+ * identity), so confinement alone must hold.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "@jest/globals";
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
@@ -62,17 +64,17 @@ describe("paths a commit names never leave the work tree", () => {
     expect(sb.vault("alice", ["unlock"]).code).toBe(0);
     expect(dotenv.parse(sb.bytes(".env"))).toEqual(VALUES);
 
-    attack("target-outside", () => sb.write(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: ../victim/.bashrc\n  - path: .env\n")));
-    attack("target-absolute", () => sb.write(".envvault/vault.yaml", vaultYamlWith(`targets:\n  - path: ${join(home, ".bashrc")}\n`)));
-    attack("target-in-git", () => sb.write(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .git/hooks/post-checkout\n")));
-    attack("target-in-vault", () => sb.write(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .envvault/envs/x.env\n")));
+    attack("target-outside", () => sb.writeSigned(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: ../victim/.bashrc\n  - path: .env\n")));
+    attack("target-absolute", () => sb.writeSigned(".envvault/vault.yaml", vaultYamlWith(`targets:\n  - path: ${join(home, ".bashrc")}\n`)));
+    attack("target-in-git", () => sb.writeSigned(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .git/hooks/post-checkout\n")));
+    attack("target-in-vault", () => sb.writeSigned(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .envvault/envs/x.env\n")));
     attack("target-symlink", () => {
-      sb.write(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .env.local\n"));
+      sb.writeSigned(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .env.local\n"));
       symlinkSync(join(home, ".ssh", "authorized_keys"), join(sb.repo, ".env.local"));
       return [".env.local"];
     });
     attack("target-dir-symlink", () => {
-      sb.write(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: docker/.env\n"));
+      sb.writeSigned(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: docker/.env\n"));
       symlinkSync(outside, join(sb.repo, "docker"));
       return ["docker"];
     });
@@ -82,11 +84,11 @@ describe("paths a commit names never leave the work tree", () => {
       return [".env"];
     });
     attack("env-file-symlink", () => {
-      sb.write(".envvault/vault.yaml", sb.read(".envvault/vault.yaml") + "env_file:\n  - .env.shared\n");
+      sb.writeSigned(".envvault/vault.yaml", sb.read(".envvault/vault.yaml") + "env_file:\n  - .env.shared\n");
       symlinkSync(join(home, ".aws", "credentials"), join(sb.repo, ".env.shared"));
       return [".env.shared"];
     });
-    attack("env-file-outside", () => sb.write(".envvault/vault.yaml", sb.read(".envvault/vault.yaml") + "env_file: ../../home-alice/.aws/credentials\n"));
+    attack("env-file-outside", () => sb.writeSigned(".envvault/vault.yaml", sb.read(".envvault/vault.yaml") + "env_file: ../../home-alice/.aws/credentials\n"));
     renameSync(join(sb.repo, ".envvault.local"), join(sb.base, "local-aside"));
     attack("local-dir-symlink", () => {
       symlinkSync(outside, join(sb.repo, ".envvault.local"));
@@ -98,7 +100,7 @@ describe("paths a commit names never leave the work tree", () => {
       symlinkSync(join(home, ".aws", "credentials"), join(sb.repo, ".envvault/envs/development.env"));
     });
     attack("gitignore-symlink", () => {
-      sb.write(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .env\n  - path: config/app.env\n"));
+      sb.writeSigned(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .env\n  - path: config/app.env\n"));
       sb.remove(".gitignore");
       symlinkSync(join(home, ".bashrc"), join(sb.repo, ".gitignore"));
       return [".gitignore"];
@@ -237,12 +239,12 @@ describe("paths a commit names never leave the work tree", () => {
   });
 
   test("a legitimate target in a subdirectory is still written, 0600, and its directory created", () => {
-    sb.write(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .env\n  - path: ./services/api/../api/.env\n"));
+    sb.writeSigned(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .env\n  - path: ./services/api/../api/.env\n"));
     const r = sb.vault("alice", ["unlock"]);
     expect(r.code).toBe(0);
     expect(dotenv.parse(sb.bytes("services/api/.env"))).toEqual(VALUES);
     expect(sb.mode("services/api/.env")).toBe(0o600);
-    sb.git(["checkout", "-q", "--", ".envvault/vault.yaml"], { user: "alice" });
+    sb.git(["checkout", "-q", "--", ".envvault"], { user: "alice" });
   });
 
   describe("modes", () => {

@@ -45,7 +45,7 @@ describe("contexts, interpolation and targets", () => {
     sb = new Sandbox();
     sb.secret(PASSWORD, PROD_PASSWORD);
     expect(sb.vault("alice", ["init", "--yes", "--env", "development,production"]).code).toBe(0);
-    sb.write(".envvault/vault.yaml", VAULT_YAML);
+    sb.writeSigned(".envvault/vault.yaml", VAULT_YAML);
     sb.write("docker/.keep", "");
     expect(sb.vault("alice", ["set", "DB_USER=app", "DB_HOST=localhost", "PUBLIC_API=http://${DB_HOST}:8080", "LITERAL=$(echo hacked) `id`"]).code).toBe(0);
     expect(sb.vault("alice", ["set", "DB_PASSWORD", "--stdin"], { input: PASSWORD }).code).toBe(0);
@@ -102,7 +102,7 @@ describe("contexts, interpolation and targets", () => {
     });
 
     test("a target naming an unknown context is an invalid vault.yaml naming the target", () => {
-      sb.write(".envvault/vault.yaml", VAULT_YAML.replace("context: docker", "context: compose"));
+      sb.writeSigned(".envvault/vault.yaml", VAULT_YAML.replace("context: docker", "context: compose"));
       try {
         const before = sb.read("docker/.env");
         const r = sb.vault("alice", ["unlock", "--on-conflict", "overwrite"]);
@@ -110,7 +110,7 @@ describe("contexts, interpolation and targets", () => {
         expect(r.stderr).toMatch(/unknown context "compose" for environment development \(target docker\/\.env in \.envvault\/vault\.yaml\)/);
         expect(sb.read("docker/.env")).toBe(before);
       } finally {
-        sb.write(".envvault/vault.yaml", VAULT_YAML);
+        sb.writeSigned(".envvault/vault.yaml", VAULT_YAML);
       }
     });
 

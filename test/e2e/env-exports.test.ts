@@ -57,7 +57,7 @@ describe("exports, envvault/config and validate", () => {
     sb = new Sandbox();
     sb.secret(...Object.values(PROD).filter((v) => v.trim().length >= 8), PEM);
     expect(sb.vault("alice", ["init", "--yes", "--env", "development,production,staging"]).code).toBe(0);
-    sb.write(".envvault/vault.yaml", sb.read(".envvault/vault.yaml").replace("targets:", "variables:\n  STRIPE_KEY: { required_in: [production] }\ntargets:"));
+    sb.writeSigned(".envvault/vault.yaml", sb.read(".envvault/vault.yaml").replace("targets:", "variables:\n  STRIPE_KEY: { required_in: [production] }\ntargets:"));
     for (const [k, v] of Object.entries(PROD)) expect(sb.vault("alice", ["set", k, "--stdin", "--env", "production"], { input: v + "\n" }).code).toBe(0);
     expect(sb.vault("alice", ["set", "PEM", "--stdin"], { input: PEM }).code).toBe(0);
     sb.write("node_modules/.keep", "");

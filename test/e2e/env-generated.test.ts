@@ -31,7 +31,7 @@ describe("generated values", () => {
     requireBuild();
     sb = new Sandbox();
     expect(sb.vault("alice", ["init", "--yes", "--env", "development,production"]).code).toBe(0);
-    sb.write(".envvault/vault.yaml", VAULT_YAML);
+    sb.writeSigned(".envvault/vault.yaml", VAULT_YAML);
     expect(sb.vault("alice", ["set", "DB_URL=postgres://db/app"]).code).toBe(0);
     sb.write(".gitignore", sb.read(".gitignore") + "/clone/\n");
     sb.commitAll("vault with a generated key");

@@ -48,7 +48,7 @@ describe("layers: the worked examples of the README", () => {
     sb = new Sandbox();
     sb.secret(TOKEN);
     expect(sb.vault("alice", ["init", "--yes", "--env", "development,test"]).code).toBe(0);
-    sb.write(".envvault/vault.yaml", vaultYaml("files_win"));
+    sb.writeSigned(".envvault/vault.yaml", vaultYaml("files_win"));
     expect(sb.vault("alice", ["set", "RAILS_ENV=development", "LOG_LEVEL=info", "DATABASE_HOST=localhost", "DATABASE_NAME=myapp_development"]).code).toBe(0);
     expect(sb.vault("alice", ["set", "RAILS_ENV=test", "--env", "test"]).code).toBe(0);
     expect(sb.vault("alice", ["set", "API_TOKEN", "--stdin"], { input: TOKEN }).code).toBe(0);
@@ -68,27 +68,27 @@ describe("layers: the worked examples of the README", () => {
   const TEST = ["DATABASE_HOST", "DATABASE_NAME", "RAILS_ENV", "RAILS_LOG_LEVEL"];
 
   test("files over the vault (default): the last file wins over the environment", () => {
-    sb.write(".envvault/vault.yaml", vaultYaml("files_win"));
+    sb.writeSigned(".envvault/vault.yaml", vaultYaml("files_win"));
     expect(run(FIRST)).toEqual({ ENABLE_CACHE: "false", LOG_LEVEL: "debug", DATABASE_PASSWORD: "secret", RAILS_ENV: "development" });
   });
 
   test("files under the vault (vault_wins): the environment's LOG_LEVEL wins over every file", () => {
-    sb.write(".envvault/vault.yaml", vaultYaml("vault_wins"));
+    sb.writeSigned(".envvault/vault.yaml", vaultYaml("vault_wins"));
     expect(run(FIRST)).toEqual({ ENABLE_CACHE: "false", LOG_LEVEL: "info", DATABASE_PASSWORD: "secret", RAILS_ENV: "development" });
   });
 
   test.each(["files_win", "vault_wins"] as const)("the process environment wins in %s mode", (mode) => {
-    sb.write(".envvault/vault.yaml", vaultYaml(mode));
+    sb.writeSigned(".envvault/vault.yaml", vaultYaml(mode));
     expect(run(FIRST, { env: { LOG_LEVEL: "trace" } })).toEqual({ ENABLE_CACHE: "false", LOG_LEVEL: "trace", DATABASE_PASSWORD: "secret", RAILS_ENV: "development" });
   });
 
   test.each(["files_win", "vault_wins"] as const)("a test environment extending development, with its own env_file, in %s mode", (mode) => {
-    sb.write(".envvault/vault.yaml", vaultYaml(mode));
+    sb.writeSigned(".envvault/vault.yaml", vaultYaml(mode));
     expect(run(TEST, { args: ["--env", "test"] })).toEqual({ DATABASE_HOST: "localhost", DATABASE_NAME: "myapp_test", RAILS_ENV: "test", RAILS_LOG_LEVEL: "error" });
   });
 
   test("run --explain KEY lists every layer that sets it, lowest first, and marks the winner", () => {
-    sb.write(".envvault/vault.yaml", vaultYaml("files_win"));
+    sb.writeSigned(".envvault/vault.yaml", vaultYaml("files_win"));
     const r = sb.vault("alice", ["run", "--explain", "LOG_LEVEL"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
@@ -146,18 +146,18 @@ describe("layers: the worked examples of the README", () => {
   });
 
   test("a child may unset an inherited variable", () => {
-    sb.write(".envvault/vault.yaml", vaultYaml("files_win").replace("    env_file: .env.test\n", "    env_file: .env.test\n    unset: [LOG_LEVEL, API_TOKEN]\n"));
+    sb.writeSigned(".envvault/vault.yaml", vaultYaml("files_win").replace("    env_file: .env.test\n", "    env_file: .env.test\n    unset: [LOG_LEVEL, API_TOKEN]\n"));
     expect(run(["LOG_LEVEL", "API_TOKEN", "RAILS_ENV"], { args: ["--env", "test"] })).toEqual({ RAILS_ENV: "test" });
     expect(sb.vault("alice", ["get", "API_TOKEN", "--env", "test"]).code).not.toBe(0);
     expect(sb.vault("alice", ["get", "API_TOKEN"], { reveals: [TOKEN] }).stdout).toBe(TOKEN + "\n");
-    sb.write(".envvault/vault.yaml", vaultYaml("files_win"));
+    sb.writeSigned(".envvault/vault.yaml", vaultYaml("files_win"));
   });
 
   describe("bad input: clear errors, nothing written", () => {
     const untouched = () => ({ vault: sb.vaultBytes(), target: sb.exists("out/app.env") ? sb.read("out/app.env") : null });
 
     test("a missing required env_file names the file and where vault.yaml requires it", () => {
-      sb.write(".envvault/vault.yaml", vaultYaml("files_win"));
+      sb.writeSigned(".envvault/vault.yaml", vaultYaml("files_win"));
       sb.remove(".env.defaults");
       try {
         sb.write("out/app.env", "LOCAL=1\n");
@@ -189,7 +189,7 @@ describe("layers: the worked examples of the README", () => {
     });
 
     test("an extends cycle is an invalid vault.yaml naming the chain", () => {
-      sb.write(".envvault/vault.yaml", vaultYaml("files_win").replace("  development:\n", "  development:\n    extends: test\n"));
+      sb.writeSigned(".envvault/vault.yaml", vaultYaml("files_win").replace("  development:\n", "  development:\n    extends: test\n"));
       sb.write("out/app.env", "LOCAL=1\n");
       const before = untouched();
       for (const args of [["unlock", "--on-conflict", "overwrite"], ["run", "--env", "test", ...printing("RAILS_ENV")], ["validate"]]) {
@@ -199,15 +199,15 @@ describe("layers: the worked examples of the README", () => {
         expect(r.stderr).toMatch(/^vault: hint: remove one `extends` of the cycle$/m);
       }
       expect(untouched()).toEqual(before);
-      sb.write(".envvault/vault.yaml", vaultYaml("files_win"));
+      sb.writeSigned(".envvault/vault.yaml", vaultYaml("files_win"));
     });
 
     test("an env_file outside the repository is refused", () => {
-      sb.write(".envvault/vault.yaml", vaultYaml("files_win").replace("      - .env.defaults\n", "      - ../elsewhere.env\n"));
+      sb.writeSigned(".envvault/vault.yaml", vaultYaml("files_win").replace("      - .env.defaults\n", "      - ../elsewhere.env\n"));
       const r = sb.vault("alice", ["export"]);
       expect(r.code).toBe(5);
       expect(r.stderr).toMatch(/environments\.development\.env_file names the env_file "\.\.\/elsewhere\.env", which envvault refuses: its `\.\.` leaves the repository/);
-      sb.write(".envvault/vault.yaml", vaultYaml("files_win"));
+      sb.writeSigned(".envvault/vault.yaml", vaultYaml("files_win"));
     });
   });
 });

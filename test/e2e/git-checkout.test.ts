@@ -108,7 +108,7 @@ describe("status compares a target with what unlock would write", () => {
     sb = new Sandbox();
     sb.secret("status-base-secret-4e1d");
     expect(sb.vault("alice", ["init", "--yes"]).code).toBe(0);
-    sb.write(".envvault/vault.yaml", "version: 1\ndefault_env: development\nenvironments:\n  development:\n    interpolate: true\n    env_file: .env.defaults\ntargets:\n  - path: .env\n");
+    sb.writeSigned(".envvault/vault.yaml", "version: 1\ndefault_env: development\nenvironments:\n  development:\n    interpolate: true\n    env_file: .env.defaults\ntargets:\n  - path: .env\n");
     sb.write(".env.defaults", "FROM_FILE=plain-default\n");
     expect(sb.vault("alice", ["set", "BASE", "--stdin"], { input: "status-base-secret-4e1d" }).code).toBe(0);
     expect(sb.vault("alice", ["set", "URL=${BASE}/path"]).code).toBe(0);

@@ -65,6 +65,26 @@ export class Sandbox {
     return u;
   }
 
+  /**
+   * What an admin needs to add `name` as a member (`vault member add NAME --recipient R
+   * --signing-key K`): the recipient and signing key their `vault whoami --json` prints. Makes
+   * their identity first (`vault keygen`) when they have none yet.
+   */
+  member(name: string, opts: { env?: NodeJS.ProcessEnv } = {}): { recipient: string; signingKey: string; args: string[] } {
+    const env = opts.env === undefined ? {} : { env: opts.env };
+    let who = this.vault(name, ["whoami", "--json"], env);
+    if (who.code !== 0) {
+      const made = this.vault(name, ["keygen"], env);
+      if (made.code !== 0) throw new Error(`vault keygen as ${name}: exit ${made.code}\n${made.stderr}`);
+      who = this.vault(name, ["whoami", "--json"], env);
+    }
+    if (who.code !== 0) throw new Error(`vault whoami --json as ${name}: exit ${who.code}\n${who.stderr}`);
+    const { recipients, signingKeys } = JSON.parse(who.stdout) as { recipients: string[]; signingKeys: string[] };
+    const recipient = recipients[0]!;
+    const signingKey = signingKeys[0]!;
+    return { recipient, signingKey, args: ["--recipient", recipient, "--signing-key", signingKey] };
+  }
+
   /** Registers values that must not appear in output or in git objects. */
   secret(...values: string[]): void {
     for (const v of values) if (v.length >= 4) this.secrets.add(v);
@@ -232,6 +252,17 @@ export class Sandbox {
     const p = join(this.repo, path);
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, text);
+  }
+
+  /**
+   * Writes a vault file by hand (vault.yaml, roster.yaml) as `admin`, who then signs what the
+   * work tree changed with `vault sign`: a hand edit readers trust (docs/SECURITY.md, "Trusted
+   * writes"). A plain {@link write} of those files is what a pusher does, and readers refuse it.
+   */
+  writeSigned(path: string, text: string | Buffer, admin = "alice"): void {
+    this.write(path, text);
+    const r = this.vault(admin, ["sign"]);
+    if (r.code !== 0) throw new Error(`vault sign as ${admin} after writing ${path}: exit ${r.code}\n${r.stderr}`);
   }
 
   read(path: string): string {

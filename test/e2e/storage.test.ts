@@ -41,7 +41,7 @@ function changedLines(sb: Sandbox, path: string): { added: string[]; removed: st
 
 const keyOf = (line: string) => /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(line)?.[1];
 const batchIdOf = (line: string) => /^#@batch ([0-9a-f]{12}) /.exec(line)?.[1];
-const valueBatchIds = (text: string) => new Set(text.split("\n").flatMap((l) => /^[A-Za-z_][A-Za-z0-9_]*=ev1:([0-9a-f]{12}):/.exec(l)?.[1] ?? []));
+const valueBatchIds = (text: string) => new Set(text.split("\n").flatMap((l) => /^[A-Za-z_][A-Za-z0-9_]*=ev2:([0-9a-f]{12}):/.exec(l)?.[1] ?? []));
 
 describe("the vault stores ciphertext with stable, line-per-variable bytes", () => {
   let sb: Sandbox;
@@ -121,14 +121,16 @@ describe("the vault stores ciphertext with stable, line-per-variable bytes", () 
     sb.assertNoSecretInGit();
   });
 
-  test("the environment file is header, scopes, batches sorted by id, values sorted by key (byte order)", () => {
+  test("the environment file is header, scopes, batches sorted by id, change records, values sorted by key (byte order)", () => {
     const lines = sb.read(ENV_FILE).split("\n");
     expect(lines.pop()).toBe("");
-    expect(lines[0]).toBe("# envvault 1 development");
-    const kind = (l: string) => (l.startsWith("#@scope ") ? 1 : l.startsWith("#@batch ") ? 2 : keyOf(l) !== undefined ? 3 : l.startsWith("#") ? 0 : -1);
-    const kinds = lines.slice(1).map(kind);
-    expect(kinds).not.toContain(-1);
-    expect(kinds).toEqual([...kinds].sort());
+    expect(lines[0]).toBe("# envvault 2 development");
+    const kinds: [RegExp, number][] = [[/^#@scope /, 1], [/^#@batch /, 2], [/^#@sig /, 3], [/^#@removed /, 4], [/^[A-Za-z_][A-Za-z0-9_]*=/, 5], [/^# /, 0]];
+    const kind = (l: string) => kinds.find(([re]) => re.test(l))?.[1] ?? -1;
+    const order = lines.slice(1).map(kind);
+    expect(order).not.toContain(-1);
+    expect(order).toEqual([...order].sort());
+    expect(order).toContain(3);
     const byteSorted = (xs: string[]) => [...xs].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     const ids = lines.flatMap((l) => batchIdOf(l) ?? []);
     expect(ids).toEqual(byteSorted(ids));
@@ -138,12 +140,15 @@ describe("the vault stores ciphertext with stable, line-per-variable bytes", () 
     expect(ids.length).toBeGreaterThanOrEqual(2);
   });
 
-  test("removing a variable removes its line and any batch no value refers to any more", () => {
+  test("removing a variable replaces its line by a signed removal line and drops any batch no value refers to any more", () => {
     expect(sb.vault("alice", ["remove", "NEW_KEY"]).code).toBe(0);
     const { added, removed } = changedLines(sb, ENV_FILE);
-    expect(added).toEqual([]);
+    // git diff shows the file through `vault textconv`: the removal line, with who signed it.
+    expect(added).toEqual([expect.stringMatching(/^NEW_KEY removed {2}# \S+ signed by alice$/)]);
     expect(removed.filter((l) => keyOf(l) !== undefined).map(keyOf)).toEqual(["NEW_KEY"]);
     const after = sb.read(ENV_FILE);
+    expect(after).toMatch(/^#@removed NEW_KEY development \d+ [A-Za-z0-9_-]{22}$/m);
+    expect(after).not.toMatch(/^NEW_KEY=/m);
     const referenced = valueBatchIds(after);
     for (const id of after.split("\n").flatMap((l) => batchIdOf(l) ?? [])) expect(referenced.has(id)).toBe(true);
     sb.commitAll("remove NEW_KEY");

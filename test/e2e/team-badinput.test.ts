@@ -26,7 +26,7 @@ describe("bad input to member, grant, revoke and rotate --remove is refused and 
       const identity = readFileSync(join(sb.user(who).home, ".config", "envvault", "identity.txt"), "utf8");
       sb.secret(identity.split("\n").find((l) => l.startsWith("AGE-SECRET-KEY-1"))!);
     }
-    expect(sb.vault("alice", ["member", "add", "bob", "--recipient", recipient.bob!, "--team", "dev"]).code).toBe(0);
+    expect(sb.vault("alice", ["member", "add", "bob", ...sb.member("bob").args, "--team", "dev"]).code).toBe(0);
     expect(sb.vault("alice", ["grant", "team:dev", "development"]).code).toBe(0);
     for (const env of ["development", "production"]) {
       expect(sb.vault("alice", ["import", "-", "--env", env], { input: Object.entries(VALUES).map(([k, v]) => `${k}=${v}-${env}\n`).join("") }).code).toBe(0);
@@ -117,8 +117,13 @@ describe("bad input to member, grant, revoke and rotate --remove is refused and 
     // development is still read by team dev: revoking alice there is allowed, so the refusal is about production only.
   });
 
-  test("after following the hint, the same removal succeeds", () => {
+  test("after following the hints, the same removal succeeds", () => {
     expect(sb.vault("alice", ["grant", "bob", "production"]).code).toBe(0);
+    sb.commitAll("grant bob production");
+    // alice is the only admin too: someone must stay who can change the roster.
+    const last = refused("alice", ["member", "remove", "alice"]);
+    expect(last.stderr).toBe("vault: error: alice is the last admin: add another admin first (`vault admin add NAME`)\n");
+    expect(sb.vault("alice", ["admin", "add", "bob"]).code).toBe(0);
     const r = sb.vault("bob", ["member", "remove", "alice"]);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.stringContaining("removed alice; new keys for development, production") });
     expect(sb.vault("alice", ["get", "API_TOKEN"]).code).toBe(3);

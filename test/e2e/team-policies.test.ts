@@ -23,11 +23,11 @@ function problemsOf(r: Run): Problem[] {
   }
 }
 
-/** Sets one entry of .envvault/vault.yaml, keeping the rest of the file as it is. */
+/** Sets one entry of .envvault/vault.yaml, keeping the rest of the file as it is, and signs it as alice, the admin. */
 function editYaml(sb: Sandbox, path: string[], value: string): void {
   const doc = parseDocument(sb.read(".envvault/vault.yaml"));
   doc.setIn(path, value);
-  sb.write(".envvault/vault.yaml", String(doc));
+  sb.writeSigned(".envvault/vault.yaml", String(doc));
 }
 
 describe("rotate_every: vault check reports values older than their policy", () => {

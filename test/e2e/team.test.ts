@@ -45,7 +45,7 @@ function keyFiles(sb: Sandbox): string[] {
 
 function scopeLines(sb: Sandbox, env: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of sb.read(`.envvault/envs/${env}.env`).matchAll(/^#@scope (\S+) (age1[0-9a-z]+)$/gm)) out.set(m[1]!, m[2]!);
+  for (const m of sb.read(`.envvault/envs/${env}.env`).matchAll(/^#@scope (\S+) (age1[0-9a-z]+) \S+$/gm)) out.set(m[1]!, m[2]!);
   return out;
 }
 
@@ -72,8 +72,9 @@ function accessOf(sb: Sandbox, who: string, as = "alice", env?: NodeJS.ProcessEn
 }
 
 /**
- * A repository where alice (init, development + production) added bob (team dev, a person)
- * and ci (a machine), and set the values of both environments.
+ * A repository where alice (init, development + production; its admin) added bob (team dev, a
+ * person) and ci (a machine), each with their signing key, and set the values of both
+ * environments.
  */
 class Team {
   readonly sb = new Sandbox();
@@ -96,8 +97,8 @@ class Team {
     for (const who of ["alice", "bob", "ci"]) sb.secret(secretKeyOf(readFileSync(this.identityFile[who]!, "utf8")));
     this.recipient.bob = bob.stdout.trim();
     this.recipient.ci = ci.stdout.trim();
-    this.ok("alice", ["member", "add", "bob", "--recipient", this.recipient.bob, "--team", "dev"]);
-    this.ok("alice", ["member", "add", "ci", "--recipient", this.recipient.ci, "--kind", "machine"]);
+    this.ok("alice", ["member", "add", "bob", ...sb.member("bob").args, "--team", "dev"]);
+    this.ok("alice", ["member", "add", "ci", ...sb.member("ci", { env: { ENVVAULT_IDENTITY: this.ciKey } }).args, "--kind", "machine"]);
     this.ok("alice", ["import", "-", "--format", "dotenv"], { input: dotenv(DEV) });
     this.ok("alice", ["import", "-", "--format", "dotenv", "--env", "production"], { input: dotenv(PROD) });
   }
@@ -151,7 +152,9 @@ describe("offboarding: vault rotate --remove alice", () => {
     t.ok("alice", ["grant", "bob", "production"]);
     t.ok("alice", ["grant", "ci", "development"]);
     t.ok("alice", ["grant", "ci", "production"]);
-    // bob makes a scope of his own, which alice is never granted.
+    // bob, a second admin, makes a scope of his own, which alice is never granted, and later
+    // removes alice (both change roster.yaml, which only an admin may).
+    t.ok("alice", ["admin", "add", "bob"]);
     t.ok("bob", ["scope", "add", "production:payments"]);
     t.ok("bob", ["set", "STRIPE_SECRET", "--stdin", "--scope", "payments", "--env", "production"], { input: PAYMENTS.STRIPE_SECRET });
     sb.commitAll("team vault", "alice");
@@ -242,10 +245,14 @@ describe("offboarding: vault rotate --remove alice", () => {
     }
     try {
       for (const env of ["development", "production"]) {
+        // The restored roster.yaml is not the one the chain of trust vouches for: refused before any key is opened.
         const r = t.get("alice", "API_TOKEN", env);
-        // The old scope key no longer matches the scope's #@scope recipient: an integrity failure, never a value.
         expect({ env, code: r.code, stdout: r.stdout }).toEqual({ env, code: 4, stdout: "" });
-        expect(r.stderr).toContain(`.envvault/keys/${env}/alice.age`);
+        expect(r.stderr).toContain(".envvault/roster.yaml was changed without an admin's signature");
+        // Read anyway: the old scope key no longer matches the scope's #@scope recipient, an integrity failure, never a value.
+        const anyway = t.vault("alice", ["--allow-unverified", "get", "API_TOKEN", "--env", env], { reveals: [...sb.secrets] });
+        expect({ env, code: anyway.code, stdout: anyway.stdout }).toEqual({ env, code: 4, stdout: "" });
+        expect(anyway.stderr).toContain(`.envvault/keys/${env}/alice.age`);
       }
     } finally {
       sb.git(["checkout", "HEAD", "--", ".envvault"]);
@@ -320,13 +327,15 @@ describe("grant and revoke change who can read; vault access shows it", () => {
     expect(accessOf(sb, "bob")).toEqual({ development: "write", production: "read" });
     const table = t.ok("alice", ["access"]).stdout.split("\n");
     expect(table[0]).toMatch(/^MEMBER\s+development\s+production$/);
-    expect(table.find((l) => l.startsWith("bob "))).toMatch(/^bob\s+write\s+read$/);
-    expect(table.find((l) => l.startsWith("alice "))).toMatch(/^alice\s+read\s+read$/);
+    // The table shows roles: bob reads and writes production, nothing of development (not granted to team dev).
+    expect(table.find((l) => l.startsWith("bob "))).toMatch(/^bob\s+-\s+rw$/);
+    expect(table.find((l) => l.startsWith("alice "))).toMatch(/^alice \(admin\)\s+rw\s+rw$/);
+    expect((json(t.ok("alice", ["access", "--json"])) as { admins: string[]; roles: Record<string, unknown> }).roles.bob).toEqual({ development: "-", production: "rw" });
     sb.commitAll("grant bob production", "alice");
     sb.assertNoSecretInGit();
   });
 
-  test("revoke takes it away: exit 3 again, production re-keyed, bob's key file gone, access write-only", () => {
+  test("revoke takes it away: exit 3 again, production re-keyed, bob's key file gone; a write-only grant lets him set what he cannot read", () => {
     const recipient = scopeLines(sb, "production").get("production");
     const revoke = t.ok("alice", ["revoke", "bob", "production"]);
     expect(revoke.stderr).toContain("revoked bob from production; rotated production (bob lost access)");
@@ -334,11 +343,15 @@ describe("grant and revoke change who can read; vault access shows it", () => {
     expect(t.get("bob", "API_TOKEN", "production").code).toBe(3);
     expect(sb.exists(".envvault/keys/production/bob.age")).toBe(false);
     expect(scopeLines(sb, "production").get("production")).not.toBe(recipient);
-    expect(accessOf(sb, "bob")).toEqual({ development: "write", production: "write" });
     expect(t.export("alice", "production")).toEqual({ code: 0, values: PROD });
-    // write-only: bob can still set a production value he cannot read back.
+    // bob wrote production as one of its readers: that went with the read access.
     const blind = "team-bob-blind-write-6a0d";
     sb.secret(blind);
+    const refused = t.vault("bob", ["set", "BOB_WRITES", "--stdin", "--env", "production"], { input: blind });
+    expect({ code: refused.code, stderr: refused.stderr }).toEqual({ code: 3, stderr: expect.stringContaining("bob may not write scope production") });
+    // write-only: granted it, bob can set a production value he cannot read back.
+    t.ok("alice", ["grant", "bob", "production", "--write-only"]);
+    expect(accessOf(sb, "bob")).toEqual({ development: "write", production: "write" });
     t.ok("bob", ["set", "BOB_WRITES", "--stdin", "--env", "production"], { input: blind });
     expect(t.get("bob", "BOB_WRITES", "production").code).toBe(3);
     expect(t.get("alice", "BOB_WRITES", "production").stdout).toBe(blind + "\n");
@@ -380,8 +393,7 @@ describe("grant and revoke change who can read; vault access shows it", () => {
   });
 
   test("grant team:dev development gives every dev member a key file", () => {
-    const dave = t.ok("dave", ["keygen"]).stdout.trim();
-    t.ok("alice", ["member", "add", "dave", "--recipient", dave, "--team", "dev"]);
+    t.ok("alice", ["member", "add", "dave", ...sb.member("dave").args, "--team", "dev"]);
     expect(t.get("bob", "API_TOKEN", "development").code).toBe(3);
     const grant = t.ok("alice", ["grant", "team:dev", "development"]);
     expect(grant.stderr).toContain("granted team dev read access to development: new key files for bob, dave");
@@ -395,8 +407,9 @@ describe("grant and revoke change who can read; vault access shows it", () => {
   });
 
   test("a member added later with --team dev by a reader gets a key file at once", () => {
-    const erin = t.ok("erin", ["keygen"]).stdout.trim();
-    const add = t.ok("bob", ["member", "add", "erin", "--recipient", erin, "--team", "dev"]);
+    // Adding a member changes roster.yaml: the one adding is an admin (bob, a reader of development).
+    t.ok("alice", ["admin", "add", "bob"]);
+    const add = t.ok("bob", ["member", "add", "erin", ...sb.member("erin").args, "--team", "dev"]);
     expect(add.stderr).toContain("added member erin (teams: dev); can read: development");
     expect(sb.exists(".envvault/keys/development/erin.age")).toBe(true);
     expect(t.export("erin", "development")).toEqual({ code: 0, values: DEV });
@@ -404,8 +417,9 @@ describe("grant and revoke change who can read; vault access shows it", () => {
   });
 
   test("a member added with --team dev by a non-reader is drift for vault check until a reader grants again", () => {
-    const frank = t.ok("frank", ["keygen"]).stdout.trim();
-    const add = t.ok("ci", ["member", "add", "frank", "--recipient", frank, "--team", "dev"]);
+    // ci is made an admin that cannot read development.
+    t.ok("alice", ["admin", "add", "ci"]);
+    const add = t.ok("ci", ["member", "add", "frank", ...sb.member("frank").args, "--team", "dev"]);
     expect(add.stderr).toMatch(/warning: you cannot read development, so frank has no key for it yet/);
     expect(sb.exists(".envvault/keys/development/frank.age")).toBe(false);
     expect(t.get("frank", "API_TOKEN", "development").code).toBe(3);

@@ -192,7 +192,7 @@ describe("unlock patches targets safely", () => {
 
   test("when one target's environment cannot be read, unlock is exit 3 and writes no target at all", () => {
     const vaultYaml = sb.read(".envvault/vault.yaml");
-    sb.write(".envvault/vault.yaml", vaultYaml.replace(/^targets:\n/m, "targets:\n  - path: .env.staging\n    env: staging\n"));
+    sb.writeSigned(".envvault/vault.yaml", vaultYaml.replace(/^targets:\n/m, "targets:\n  - path: .env.staging\n    env: staging\n"));
     try {
       const before = { env: sb.read(".env"), backups: backups() };
       sb.write(".env", before.env + "LOCAL_AFTER_LOCK=1\n");
@@ -202,7 +202,7 @@ describe("unlock patches targets safely", () => {
       expect({ env: sb.read(".env"), backups: backups() }).toEqual({ env: before.env + "LOCAL_AFTER_LOCK=1\n", backups: before.backups });
       expect(sb.exists(".env.staging")).toBe(false);
     } finally {
-      sb.write(".envvault/vault.yaml", vaultYaml);
+      sb.writeSigned(".envvault/vault.yaml", vaultYaml);
     }
   });
 

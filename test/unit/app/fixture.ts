@@ -11,6 +11,7 @@ import { type EnvFile, printEnvFile } from "../../../src/model/envfile.js";
 import { signEnvChange } from "../../../src/model/signing.js";
 import { Keyring } from "../../../src/store/keyring.js";
 import { writerFor } from "../../../src/store/signing.js";
+import { type Changes, transaction } from "../../../src/store/transaction.js";
 import { Vault } from "../../../src/store/vault.js";
 
 export const T0 = 1_700_000_000;
@@ -25,6 +26,8 @@ export interface Repo {
   withValues(values: Record<string, string>, t?: number, from?: EnvFile): Promise<EnvFile>;
   /** Sets values in the development file of the work tree. */
   set(values: Record<string, string>, t?: number): Promise<void>;
+  /** Writes vault files as the member, signed as a vault command signs them ({@link writeSigned}). */
+  write(files: Record<string, string>, t?: number): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -69,6 +72,19 @@ export async function repo(o: { vault?: boolean } = {}): Promise<Repo> {
     git,
     withValues,
     set: async (values, t) => writeFile(join(root, Vault.envPath("development")), printEnvFile(await withValues(values, t))),
+    write: (files, t = T0) => writeSigned(root, identity, files, t),
     cleanup: () => rm(base, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Writes files of the vault at `root` (repository-relative paths) as the member whose identity
+ * this is, through `transaction()`: verified first, then signed as a vault command signs its
+ * writes (docs/FORMAT.md §4, §5) — the way for a test to hand-edit vault.yaml or an
+ * environment file and still have a vault that verifies.
+ */
+export async function writeSigned(root: string, identity: string, files: Record<string, string>, now = T0): Promise<void> {
+  const signing = { identities: [identity], recipients: [await identityToRecipient(identity)], now };
+  const changes: Changes = new Map(Object.entries(files));
+  await transaction(root, signing, async () => ({ changes, result: undefined }));
 }

@@ -11,6 +11,7 @@ import { Vault } from "../../../src/store/vault.js";
 import { printEnvFile } from "../../../src/model/envfile.js";
 import { VAULT_FILE } from "../../../src/model/config.js";
 import { rejection } from "../errors.js";
+import { writeSigned } from "./fixture.js";
 
 const T0 = 1_700_000_000;
 
@@ -26,7 +27,7 @@ beforeEach(async () => {
   await initVault({ root, envs: ["development", "staging"], member: "alice", recipients: [recipient], identities: [identity] });
   const yaml = await readFile(join(root, VAULT_FILE), "utf8");
   expect(yaml).toContain("  staging: {}\n");
-  await writeFile(join(root, VAULT_FILE), yaml.replace("  staging: {}\n", "  staging:\n    extends: development\n"));
+  await writeSigned(root, identity, { [VAULT_FILE]: yaml.replace("  staging: {}\n", "  staging:\n    extends: development\n") });
 });
 
 afterEach(async () => {
@@ -103,7 +104,7 @@ describe("readEnv detects tampering", () => {
     const stagingPath = join(root, Vault.envPath("staging"));
     const staging = await readFile(stagingPath, "utf8");
     const stagingBatch = /^#@batch (\S+) /m.exec(staging)![1]!;
-    await writeFile(stagingPath, staging + devLine.replace(/^A=ev1:[0-9a-f]{12}:/, `A=ev1:${stagingBatch}:`) + "\n");
+    await writeFile(stagingPath, staging + devLine.replace(/^A=ev2:[0-9a-f]{12}:/, `A=ev2:${stagingBatch}:`) + "\n");
     const e = await rejection(readEnv(await reader(), "staging"));
     expect(e.code).toBe("TAMPERED");
     expect(e.data).toEqual({ env: "staging", scope: "staging", key: "A" });

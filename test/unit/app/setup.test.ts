@@ -90,8 +90,8 @@ describe("makeIdentity and identify", () => {
 
   test("whoami outside a vault tells no member; in one, the member and the scopes they hold", async () => {
     const { recipient } = await makeIdentity(deps(), {});
-    expect(await identify(deps())).toEqual({ recipients: [recipient], source: identityFile(), inVault: false, scopes: [] });
+    expect(await identify(deps())).toEqual({ recipients: [recipient], source: identityFile(), inVault: false, scopes: [], signingKeys: [expect.stringMatching(/^ed25519:[A-Za-z0-9_-]{43}$/)] });
     await (await prepareInit(deps(), { ...init, envs: ["development", "production"], member: "alice" })).create({ adopt: false });
-    expect(await identify(deps())).toMatchObject({ inVault: true, member: "alice", scopes: ["development", "production"] });
+    expect(await identify(deps())).toMatchObject({ inVault: true, member: "alice", admin: true, scopes: ["development", "production"], trustRoot: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 });

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateIdentity, identityToRecipient } from "../../../src/crypto/age.js";
+import { signerFor } from "../../../src/crypto/sign.js";
 import { accessMatrix } from "../../../src/app/access.js";
 import { addMember } from "../../../src/app/add-member.js";
 import { addScope } from "../../../src/app/add-scope.js";
@@ -15,6 +16,7 @@ import { listMembers } from "../../../src/app/list-members.js";
 import { readEnv } from "../../../src/app/read.js";
 import { removeMember } from "../../../src/app/remove-member.js";
 import { revoke } from "../../../src/app/revoke.js";
+import { revokeWrite, setAdmin } from "../../../src/app/roles.js";
 import { rotateKeys } from "../../../src/app/rotate-keys.js";
 import { rotateValues } from "../../../src/app/rotate-values.js";
 import type { Deps } from "../../../src/app/session.js";
@@ -27,6 +29,7 @@ import { Keyring } from "../../../src/store/keyring.js";
 import { saveState } from "../../../src/store/state.js";
 import { Vault } from "../../../src/store/vault.js";
 import { rejection } from "../errors.js";
+import { writeSigned } from "./fixture.js";
 
 const NOW = "2026-03-01T12:00:00Z";
 const T0 = 1_700_000_000;
@@ -49,11 +52,11 @@ async function valuesOf(who: { identity: string; recipient: string }, member: st
   return Object.fromEntries([...(await readEnv(keyring, env))].map(([k, v]) => [k, v.value]));
 }
 
-/** Seals values into an environment as alice, and writes the file. */
+/** Seals values into an environment as alice, and writes the file, signed by her. */
 async function setIn(env: string, values: Record<string, string>): Promise<void> {
   const keyring = new Keyring(await Vault.load(root), [alice.identity], [alice.recipient], "alice");
   const r = await applyUpdates(keyring, await keyring.vault.envFile(env), Object.entries(values).map(([key, value]) => ({ key, value })), [], T0);
-  await writeFile(join(root, Vault.envPath(env)), printEnvFile(r.file));
+  await writeSigned(root, alice.identity, { [Vault.envPath(env)]: printEnvFile(r.file) });
 }
 
 const noValue = async (key: string): Promise<string> => {
@@ -113,6 +116,25 @@ describe("members", () => {
     expect(await valuesOf(alice, "alice", "development")).toEqual({ API_KEY: "dev-key-1", LOG_LEVEL: "debug" });
     expect((await listMembers(as(alice))).map((m) => m.member)).toEqual(["alice"]);
   });
+  test("removeMember takes the member out of the admins and of write access too; the last admin cannot be removed", async () => {
+    await addMember(as(alice), { name: "bob", recipients: [bob.recipient], signingKeys: [signerFor(bob.identity).publicKey] });
+    await setAdmin(as(alice), { member: "bob", admin: true });
+    for (const scope of ["development", "production"]) await grant(as(alice), { who: "bob", scope });
+    // production's writers become explicit: alice alone.
+    await revokeWrite(as(alice), { who: "bob", scope: "production" });
+    expect((await Vault.load(root)).roster.data.access?.production?.write).toEqual({ members: ["alice"] });
+    await removeMember(as(bob), { name: "alice" });
+    const roster = await readFile(join(root, ROSTER_FILE), "utf8");
+    expect(roster).not.toMatch(/\balice\b/);
+    expect((await Vault.load(root)).roster.data).toMatchObject({ admins: ["bob"], access: { production: { members: ["bob"], write: {} } } });
+    const carol = await person();
+    await addMember(as(bob), { name: "carol", recipients: [carol.recipient] });
+    for (const scope of ["development", "production"]) await grant(as(bob), { who: "carol", scope });
+    const before = await readFile(join(root, ROSTER_FILE), "utf8");
+    const e = await rejection(removeMember(as(bob), { name: "bob" }));
+    expect(e.message).toBe("bob is the last admin: add another admin first (`vault admin add NAME`)");
+    expect(await readFile(join(root, ROSTER_FILE), "utf8")).toBe(before);
+  });
 });
 
 describe("revoke and rotate", () => {
@@ -158,7 +180,7 @@ describe("rotateValues", () => {
 
   test("a generated variable the vault does not store is made again here, without asking for a value", async () => {
     const yaml = await readFile(join(root, VAULT_FILE), "utf8");
-    await writeFile(join(root, VAULT_FILE), yaml.replace("targets:", "variables:\n  SESSION_SECRET: { kind: generated, generate: hex:16 }\ntargets:"));
+    await writeSigned(root, alice.identity, { [VAULT_FILE]: yaml.replace("targets:", "variables:\n  SESSION_SECRET: { kind: generated, generate: hex:16 }\ntargets:") });
     expect(await rotateValues(as(alice), { keys: ["SESSION_SECRET"], stdin: false, newValue: noValue })).toMatchObject({ rotated: [], generated: ["SESSION_SECRET"] });
     const e = await rejection(rotateValues(as(alice), { keys: ["SESSION_SECRET"], stdin: true, newValue: noValue }));
     expect(e.message).toBe("SESSION_SECRET is generated on each machine; it takes no value from --stdin");
@@ -194,7 +216,7 @@ describe("scopes, access, burn and validate", () => {
 
   test("validate checks every environment unless one is asked for, and an unknown one is a usage error", async () => {
     const yaml = await readFile(join(root, VAULT_FILE), "utf8");
-    await writeFile(join(root, VAULT_FILE), yaml.replace("targets:", "variables:\n  API_KEY: { required: true }\ntargets:"));
+    await writeSigned(root, alice.identity, { [VAULT_FILE]: yaml.replace("targets:", "variables:\n  API_KEY: { required: true }\ntargets:") });
     expect(await validate(as(alice))).toEqual({ violations: [{ env: "production", key: "API_KEY", problem: "is required but not set" }], unreadable: [] });
     expect(await validate(as(alice, { env: "development" }))).toEqual({ violations: [], unreadable: [] });
     expect((await rejection(validate(as(alice, { env: "staging" })))).code).toBe("USAGE");

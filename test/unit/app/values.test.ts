@@ -8,7 +8,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateIdentity, identityToRecipient } from "../../../src/crypto/age.js";
-import { InvalidFile, NotARecipient, UsageError } from "../../../src/errors.js";
+import { InvalidFile, NotAllowed, NotARecipient, UsageError } from "../../../src/errors.js";
+import { signerFor } from "../../../src/crypto/sign.js";
+import { addMember } from "../../../src/app/add-member.js";
 import { editValues } from "../../../src/app/edit.js";
 import { addEnvironment } from "../../../src/app/env-add.js";
 import { listEnvironments } from "../../../src/app/env-list.js";
@@ -17,6 +19,7 @@ import { importValues } from "../../../src/app/import.js";
 import { initVault } from "../../../src/app/init.js";
 import { listVariables } from "../../../src/app/list.js";
 import { removeValues } from "../../../src/app/remove.js";
+import { grantWrite } from "../../../src/app/roles.js";
 import type { Deps } from "../../../src/app/session.js";
 import { setValues } from "../../../src/app/set.js";
 import { useEnvironment } from "../../../src/app/use.js";
@@ -24,6 +27,7 @@ import { VAULT_FILE } from "../../../src/model/config.js";
 import { loadCache } from "../../../src/store/fingerprints.js";
 import { loadState, saveState } from "../../../src/store/state.js";
 import { rejection } from "../errors.js";
+import { writeSigned } from "./fixture.js";
 
 const T0 = 1_700_000_000;
 
@@ -36,7 +40,7 @@ beforeEach(async () => {
   identity = await generateIdentity();
   await initVault({ root, envs: ["development", "staging"], member: "alice", recipients: [await identityToRecipient(identity)], identities: [identity] });
   const yaml = await readFile(join(root, VAULT_FILE), "utf8");
-  await writeFile(join(root, VAULT_FILE), yaml.replace("  staging: {}\n", "  staging:\n    extends: development\n"));
+  await writeSigned(root, identity, { [VAULT_FILE]: yaml.replace("  staging: {}\n", "  staging:\n    extends: development\n") });
 });
 
 afterEach(async () => {
@@ -87,8 +91,14 @@ describe("setValues", () => {
     expect(await readFile(join(root, ".envvault/envs/development.env"), "utf8")).toBe(before);
   });
 
-  test("without an identity the values are sealed write-only and the fingerprint cache still learns them", async () => {
-    const r = await setValues(deps({ identity: false }), { values: given({ TOKEN: "from-ci-5d1f" }) });
+  test("a write-only member seals values it cannot read and the fingerprint cache still learns them; without an identity nothing is written", async () => {
+    const before = await readFile(join(root, ".envvault/envs/development.env"), "utf8");
+    expect((await rejection(setValues(deps({ identity: false }), { values: given({ TOKEN: "from-ci-5d1f" }) }))).code).toBe("NO_IDENTITY");
+    expect(await readFile(join(root, ".envvault/envs/development.env"), "utf8")).toBe(before);
+    const ci = await generateIdentity();
+    await addMember(deps(), { name: "ci", recipients: [await identityToRecipient(ci)], kind: "machine", signingKeys: [signerFor(ci).publicKey] });
+    await grantWrite(deps(), { who: "ci", scope: "development" });
+    const r = await setValues({ ...deps(), processEnv: { ...deps().processEnv, ENVVAULT_IDENTITY: ci } }, { values: given({ TOKEN: "from-ci-5d1f" }) });
     expect(r.added).toEqual(["TOKEN"]);
     expect(r.warnings).toEqual([]);
     expect(Object.keys((await loadCache(root))?.envs.development?.keys ?? {})).toEqual(["TOKEN"]);
@@ -125,6 +135,17 @@ describe("removeValues", () => {
     const e = await rejection(removeValues(deps({ env: "staging" }), { keys: ["BASE"] }));
     expect(e.message).toBe("BASE is inherited by staging from development");
     expect(await removeValues(deps({ env: "staging" }), { keys: ["OWN"] })).toEqual({ env: "staging", removed: ["OWN"], warnings: [] });
+  });
+
+  test("a key set again after its removal has a value line in place of its removal line", async () => {
+    await setValues(deps(), { values: given({ BACK: "first" }) });
+    await removeValues(deps(), { keys: ["BACK"] });
+    expect(await readFile(join(root, ".envvault/envs/development.env"), "utf8")).toMatch(/^#@removed BACK development /m);
+    expect(await setValues(deps(), { values: given({ BACK: "again" }) })).toMatchObject({ added: ["BACK"] });
+    const text = await readFile(join(root, ".envvault/envs/development.env"), "utf8");
+    expect(text).not.toMatch(/^#@removed BACK /m);
+    expect(text).toMatch(/^BACK=ev2:/m);
+    expect((await getValue(deps(), { key: "BACK" })).value).toBe("again");
   });
 });
 
@@ -221,7 +242,9 @@ describe("addEnvironment", () => {
   test("someone who is not a member cannot add one, nor choose one they cannot read", async () => {
     const stranger = await generateIdentity();
     const theirs = { ...deps(), processEnv: { ...deps().processEnv, ENVVAULT_IDENTITY: stranger } };
-    expect((await rejection(addEnvironment(theirs, { name: "preview" }))).message).toContain("only a member can add an environment");
+    const e = await rejection(addEnvironment(theirs, { name: "preview" }));
+    expect(e).toBeInstanceOf(NotAllowed);
+    expect(e.message).toContain("your identity is not a member in .envvault/roster.yaml");
     expect(await rejection(useEnvironment(theirs, { env: "staging" }))).toBeInstanceOf(NotARecipient);
   });
 });

@@ -1,15 +1,20 @@
 // The YAML cache (src/store/yamlcache.ts) as Vault.load uses it: a miss parses and validates
 // in full (errors with line numbers) and fills the cache; a hit gives the same data without a
-// document; edits load the documents; a damaged, foreign or unreadable cache is ignored and
-// rewritten; the cache holds what the two YAML files say and nothing else.
+// document; edits load the documents; a damaged, foreign, forged or unreadable cache is
+// ignored and rewritten; the cache is one identity's, MAC'd with a key derived from it
+// (docs/FORMAT.md §13); it holds what the two YAML files say and nothing else.
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InvalidFile, VaultError } from "../../../src/errors.js";
+import { initVault } from "../../../src/app/init.js";
+import { generateIdentity, identityToRecipient } from "../../../src/crypto/age.js";
+import { deriveFromIdentity, macHex, sha256Hex } from "../../../src/crypto/sign.js";
+import { yamlCacheName } from "../../../src/model/layout.js";
 import { transaction } from "../../../src/store/transaction.js";
 import { cacheWrittenYaml, Vault } from "../../../src/store/vault.js";
-import { YAML_CACHE_FILE, YAML_CACHE_FORMAT, YamlCache, YamlFile, yamlSha } from "../../../src/store/yamlcache.js";
+import { YAML_CACHE_FORMAT, YamlCache, YamlFile, yamlSha } from "../../../src/store/yamlcache.js";
 
 const TAG = "test-tag";
 const RECIPIENT = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
@@ -17,11 +22,19 @@ const VAULT_YAML = "# the environments\nversion: 1\nenvironments:\n  development
 const ROSTER_YAML = `version: 1\nmembers:\n  alice:\n    recipients: [${RECIPIENT}]\n    teams: [dev]\naccess:\n  development:\n    teams: [dev]\n`;
 
 let root: string;
-const cachePath = () => join(root, ".envvault.local", YAML_CACHE_FILE);
-const load = (opts: { docs?: boolean; tag?: string | undefined } = {}) => Vault.load(root, undefined, { cacheTag: "tag" in opts ? opts.tag : TAG, docs: opts.docs ?? false });
-const readCache = async () => JSON.parse(await readFile(cachePath(), "utf8")) as { format: string; tag: string; entries: Record<string, unknown> };
+let identity: string;
+/** The cache's MAC key and file id, derived from the identity as docs/FORMAT.md §13 says. */
+const cacheKey = () => deriveFromIdentity(identity, "envvault/v2/yaml-cache");
+const cachePath = (id = sha256Hex(cacheKey()).slice(0, 16)) => join(root, ".envvault.local", yamlCacheName(id));
+const load = (opts: { docs?: boolean; tag?: string | undefined; identity?: string | undefined } = {}) =>
+  Vault.load(root, undefined, { cacheTag: "tag" in opts ? opts.tag : TAG, docs: opts.docs ?? false, ...("identity" in opts ? (opts.identity === undefined ? {} : { identity: opts.identity }) : { identity }) });
+type CacheFile = { format: string; id: string; mac: string; tag: string; entries: Record<string, unknown> };
+const readCache = async () => JSON.parse(await readFile(cachePath(), "utf8")) as CacheFile;
+/** Writes a cache file as this identity's own would be, its MAC recomputed: what a tampered entry needs to be read at all. */
+const writeCache = async (cache: CacheFile) => writeFile(cachePath(), JSON.stringify({ ...cache, mac: macHex(cacheKey(), JSON.stringify(cache.entries)) }));
 
 beforeEach(async () => {
+  identity = await generateIdentity();
   root = await mkdtemp(join(tmpdir(), "envvault-yamlcache-"));
   await mkdir(join(root, ".envvault"), { recursive: true });
   await writeFile(join(root, ".envvault", "vault.yaml"), VAULT_YAML);
@@ -65,6 +78,34 @@ describe("Vault.load with the YAML cache", () => {
     await expect(stat(cachePath())).rejects.toThrow();
   });
 
+  test("without an identity there is no cache: the files are parsed", async () => {
+    const v = await load({ identity: undefined });
+    expect(v.config.hasDoc).toBe(true);
+    expect((await load({ identity: undefined })).config.hasDoc).toBe(true);
+    await expect(stat(cachePath())).rejects.toThrow();
+  });
+
+  test("a cache whose MAC does not verify (planted, or edited) is ignored: its data is never used", async () => {
+    await load();
+    const cache = await readCache();
+    expect(cache.id).toBe(sha256Hex(cacheKey()).slice(0, 16));
+    (cache.entries[`roster:${yamlSha(ROSTER_YAML)}`] as { access: Record<string, unknown> }).access.production = { members: ["alice"] };
+    await writeFile(cachePath(), JSON.stringify(cache)); // the old MAC
+    const v = await load();
+    expect(v.roster.hasDoc).toBe(true);
+    expect(v.roster.data.access).not.toHaveProperty("production");
+  });
+
+  test("another identity's cache is its own file: neither reads the other's", async () => {
+    await load();
+    const other = await generateIdentity();
+    const theirs = await load({ identity: other });
+    expect(theirs.config.hasDoc).toBe(true);
+    const otherId = sha256Hex(deriveFromIdentity(other, "envvault/v2/yaml-cache")).slice(0, 16);
+    expect((await stat(cachePath(otherId))).isFile()).toBe(true);
+    expect((await load()).config.hasDoc).toBe(false);
+  });
+
   test("a changed file is a miss, and an invalid one is reported with its line as without a cache", async () => {
     await load();
     await writeFile(join(root, ".envvault", "vault.yaml"), VAULT_YAML.replace("rotate_every: 90d", "rotate_every: soon"));
@@ -87,7 +128,7 @@ describe("Vault.load with the YAML cache", () => {
     const key = `roster:${yamlSha(ROSTER_YAML)}`;
     const data = cache.entries[key] as { access: Record<string, unknown> };
     data.access.production = { members: ["bob"] };
-    await writeFile(cachePath(), JSON.stringify(cache));
+    await writeCache(cache);
     expect((await rejection(load())).message).toContain("unknown member bob");
   });
 
@@ -101,21 +142,21 @@ describe("Vault.load with the YAML cache", () => {
     await load();
     const cache = await readCache();
     (cache.entries[`roster:${yamlSha(ROSTER_YAML)}`] as { members: { alice: { recipients: string[] } } }).members.alice.recipients = [typo];
-    await writeFile(cachePath(), JSON.stringify(cache));
+    await writeCache(cache);
     const cached = await rejection(load());
     expect(cached.message).toMatch(/^\.envvault\/roster\.yaml: recipient 1 of member alice is not a valid age recipient/);
     expect(cached.data).toEqual({ file: ".envvault/roster.yaml", member: "alice" });
   });
 
   test.each([
-    ["not JSON", "{ not json"],
-    ["another format", JSON.stringify({ format: "envvault-yaml-cache/0", tag: TAG, entries: {} })],
-    ["another tag", JSON.stringify({ format: YAML_CACHE_FORMAT, tag: "other", entries: {} })],
-    ["entries not an object", JSON.stringify({ format: YAML_CACHE_FORMAT, tag: TAG, entries: [] })],
-    ["empty", ""],
+    ["not JSON", () => "{ not json"],
+    ["another format", () => JSON.stringify({ format: "envvault-yaml-cache/0", id: cachePath().slice(-21, -5), mac: macHex(cacheKey(), "{}"), tag: TAG, entries: {} })],
+    ["another tag", () => JSON.stringify({ format: YAML_CACHE_FORMAT, id: cachePath().slice(-21, -5), mac: macHex(cacheKey(), "{}"), tag: "other", entries: {} })],
+    ["entries not an object", () => JSON.stringify({ format: YAML_CACHE_FORMAT, id: cachePath().slice(-21, -5), mac: macHex(cacheKey(), "[]"), tag: TAG, entries: [] })],
+    ["empty", () => ""],
   ])("a damaged cache (%s) is ignored and rewritten", async (_name, text) => {
     await mkdir(join(root, ".envvault.local"), { recursive: true });
-    await writeFile(cachePath(), text);
+    await writeFile(cachePath(), text());
     const v = await load();
     expect(v.config.hasDoc).toBe(true);
     expect((await readCache()).format).toBe(YAML_CACHE_FORMAT);
@@ -127,7 +168,7 @@ describe("Vault.load with the YAML cache", () => {
     const cache = await readCache();
     cache.entries[`vault:${yamlSha(VAULT_YAML)}`] = { version: 2, environments: {} };
     cache.entries[`roster:${yamlSha(ROSTER_YAML)}`] = "members";
-    await writeFile(cachePath(), JSON.stringify(cache));
+    await writeCache(cache);
     const v = await load();
     expect(v.config.hasDoc).toBe(true);
     expect(v.roster.hasDoc).toBe(true);
@@ -200,17 +241,22 @@ describe("documents for edits", () => {
   });
 
   test("transaction() hands its function a vault with documents, even when the cache is warm", async () => {
+    // transaction() verifies the vault first: it needs a signed one, made by initVault.
+    await rm(join(root, ".envvault"), { recursive: true });
+    const signing = { identities: [identity], recipients: [await identityToRecipient(identity)], now: 1_700_000_000 };
+    await initVault({ root, envs: ["development"], member: "alice", recipients: signing.recipients, identities: [identity] });
     await load();
     await load(); // warm
-    const seen = await transaction(root, async (vault) => ({ changes: new Map(), result: [vault.config.hasDoc, vault.roster.hasDoc, String(vault.config.doc)] as const }));
-    expect(seen).toEqual([true, true, expect.stringContaining("# the environments\n")]);
+    expect((await load()).config.hasDoc).toBe(false);
+    const seen = await transaction(root, signing, async (vault) => ({ changes: new Map(), result: [vault.config.hasDoc, vault.roster.hasDoc, String(vault.config.doc)] as const }));
+    expect(seen).toEqual([true, true, expect.stringContaining("# envvault: environments, variable definitions and targets")]);
   });
 });
 
 describe("texts a transaction writes", () => {
   test("are recorded when valid, so the next load needs no parse; invalid ones are not", async () => {
     const edited = `${ROSTER_YAML}# edited\n`;
-    await cacheWrittenYaml(root, { roster: edited, vault: "version: 1\nenvironments: {}\n" }, TAG);
+    await cacheWrittenYaml(root, { roster: edited, vault: "version: 1\nenvironments: {}\n" }, identity, TAG);
     const keys = Object.keys((await readCache()).entries);
     expect(keys).toEqual([`roster:${yamlSha(edited)}`]);
     await writeFile(join(root, ".envvault", "roster.yaml"), edited);
@@ -222,7 +268,7 @@ describe("texts a transaction writes", () => {
 
 describe("YamlCache", () => {
   test("refuses to cache what JSON cannot carry exactly", async () => {
-    const cache = (await YamlCache.open(root, TAG))!;
+    const cache = (await YamlCache.open(root, TAG, identity))!;
     cache.set("vault", "a", { version: 1, environments: { x: Infinity } });
     cache.set("vault", "b", { version: 1, environments: { x: new Date(0) } });
     cache.set("vault", "c", { version: 1, environments: { x: [undefined] } });

@@ -11,9 +11,35 @@ const R2 = "age1wuxzrf36hpgv32s990lw7f848d7fcy9zgpread9dm90leapx4y8qlf6k60";
 const B1 = "aaaaaaaaaaaa";
 const B2 = "bbbbbbbbbbbb";
 const B3 = "cccccccccccc";
+/** Leaves (b64u of 16 bytes) of lines replaced: the `prev` fields. */
+const P1 = "AAAAAAAAAAAAAAAAAAAAAA";
+const P2 = "_-_-_-_-_-_-_-_-_-_-_w";
+const SIG_ID = "0123456789ab";
+const SIGNATURE = "S".repeat(85) + "w";
+const LEAVES = "BBBBBBBBBBBBBBBBBBBBBBCCCCCCCCCCCCCCCCCCCCCA";
 
-/** A canonical production file: header, a comment, two scopes, three batches, three values. */
+/**
+ * A canonical production file: header, a comment, two scopes (one rotated), three batches, a
+ * change record, a removal and three values (one replacing an older line).
+ */
 const CANONICAL = [
+  "# envvault 2 production",
+  "# reviewed by ops",
+  `#@scope production ${R1} -`,
+  `#@scope production:payments ${R2} ${P1}`,
+  `#@batch ${B1} production QUJD`,
+  `#@batch ${B2} production REVGRw==`,
+  `#@batch ${B3} production:payments SElK`,
+  `#@sig ${SIG_ID} alice ${SIGNATURE} ${LEAVES}`,
+  `#@removed OLD_TOKEN production 1700000002 ${P2}`,
+  `API_URL=ev2:${B1}:1700000000:-:AAAA_-`,
+  `DB_PASSWORD=ev2:${B2}:0:${P2}:BBBB`,
+  `STRIPE_KEY=ev2:${B3}:1700000001:-:CCCC`,
+  "",
+].join("\n");
+
+/** The same content as a version 1 file (before signatures, docs/FORMAT.md §14): no prev, no records, no removals. */
+const V1 = [
   "# envvault 1 production",
   "# reviewed by ops",
   `#@scope production ${R1}`,
@@ -39,30 +65,65 @@ function withLine(at: number, line: string): string {
 }
 
 describe("parseEnvFile and printEnvFile", () => {
-  test("a canonical file reads into scopes, batches and values and prints back byte for byte", () => {
+  test("a canonical file reads into scopes, batches, records, removals and values and prints back byte for byte", () => {
     const f = parseEnvFile(CANONICAL, FILE, "production");
     expect(f.env).toBe("production");
+    expect(f.version).toBe(2);
     expect(f.comments).toEqual(["# reviewed by ops"]);
     expect([...f.scopes]).toEqual([
       ["production", R1],
       ["production:payments", R2],
+    ]);
+    expect([...f.scopePrev]).toEqual([
+      ["production", "-"],
+      ["production:payments", P1],
     ]);
     expect([...f.batches]).toEqual([
       [B1, { scope: "production", age: "QUJD" }],
       [B2, { scope: "production", age: "REVGRw==" }],
       [B3, { scope: "production:payments", age: "SElK" }],
     ]);
+    expect([...f.sigs]).toEqual([[SIG_ID, { member: "alice", signature: SIGNATURE, leaves: LEAVES }]]);
+    expect([...f.removed]).toEqual([["OLD_TOKEN", { scope: "production", t: 1700000002, prev: P2 }]]);
     expect([...f.values]).toEqual([
-      ["API_URL", { batch: B1, t: 1700000000, payload: "AAAA_-" }],
-      ["DB_PASSWORD", { batch: B2, t: 0, payload: "BBBB" }],
-      ["STRIPE_KEY", { batch: B3, t: 1700000001, payload: "CCCC" }],
+      ["API_URL", { batch: B1, t: 1700000000, prev: "-", payload: "AAAA_-" }],
+      ["DB_PASSWORD", { batch: B2, t: 0, prev: P2, payload: "BBBB" }],
+      ["STRIPE_KEY", { batch: B3, t: 1700000001, prev: "-", payload: "CCCC" }],
     ]);
     expect(printEnvFile(f)).toBe(CANONICAL);
   });
 
-  test("the committed test vector file round-trips unchanged", () => {
+  test("a version 1 file (to be adopted) still reads, every line with prev -, and prints as version 2", () => {
+    const f = parseEnvFile(V1, FILE, "production");
+    expect(f.version).toBe(1);
+    expect([...f.scopePrev.values()]).toEqual(["-", "-"]);
+    expect([...f.values]).toEqual([
+      ["API_URL", { batch: B1, t: 1700000000, prev: "-", payload: "AAAA_-" }],
+      ["DB_PASSWORD", { batch: B2, t: 0, prev: "-", payload: "BBBB" }],
+      ["STRIPE_KEY", { batch: B3, t: 1700000001, prev: "-", payload: "CCCC" }],
+    ]);
+    expect([f.sigs.size, f.removed.size]).toEqual([0, 0]);
+    expect(printEnvFile(f)).toBe(V1.replace("# envvault 1", "# envvault 2").replace(/^(#@scope .*)$/gm, "$1 -").replace(/=ev1:([0-9a-f]{12}):(\d+):/g, "=ev2:$1:$2:-:"));
+  });
+
+  test("a version 1 file holds only version 1 lines, and a version 2 file only version 2 lines", () => {
+    expect(invalid(V1.replace(`API_URL=ev1:${B1}:1700000000:AAAA_-`, `API_URL=ev2:${B1}:1700000000:-:AAAA_-`)).message).toBe(`${FILE}:8: the value of API_URL is not an envvault ciphertext`);
+    expect(invalid(V1 + `#@sig ${SIG_ID} alice ${SIGNATURE} ${LEAVES}\n`).message).toBe(`${FILE}:11: line is not part of the envvault format`);
+    expect(invalid(CANONICAL.replace(`#@scope production ${R1} -`, `#@scope production ${R1}`)).message).toBe(`${FILE}:3: line is not part of the envvault format`);
+  });
+
+  test("the committed version 2 test vector file round-trips unchanged", () => {
+    const text = readFileSync(join(process.cwd(), "test/vectors/signed/production.env"), "utf8");
+    const f = parseEnvFile(text, "production.env", "production");
+    expect([f.version, f.sigs.size > 0]).toEqual([2, true]);
+    expect(printEnvFile(f)).toBe(text);
+  });
+
+  test("the committed version 1 test vector file reads as version 1 and prints as its version 2 rewrite", () => {
     const text = readFileSync(join(process.cwd(), "test/vectors/envs/production.env"), "utf8");
-    expect(printEnvFile(parseEnvFile(text, "production.env", "production"))).toBe(text);
+    const f = parseEnvFile(text, "production.env", "production");
+    expect(f.version).toBe(1);
+    expect(printEnvFile(f)).toBe(text.replace("# envvault 1", "# envvault 2").replace(/^(#@scope .*)$/gm, "$1 -").replace(/=ev1:([0-9a-f]{12}):(\d+):/g, "=ev2:$1:$2:-:"));
   });
 
   test("printing sorts scopes, batches and values by name, so shuffled lines give the canonical bytes", () => {
@@ -76,20 +137,24 @@ describe("parseEnvFile and printEnvFile", () => {
     const a = emptyEnvFile("production");
     a.scopes.set("production:payments", R2).set("production", R1);
     a.batches.set(B2, { scope: "production", age: "REVGRw==" }).set(B1, { scope: "production", age: "QUJD" });
-    a.values.set("Z", { batch: B2, t: 2, payload: "zz" }).set("A", { batch: B1, t: 1, payload: "aa" }).set("_", { batch: B1, t: 3, payload: "__" });
+    a.values.set("Z", { batch: B2, t: 2, payload: "zz" }).set("A", { batch: B1, t: 1, prev: P1, payload: "aa" }).set("_", { batch: B1, t: 3, payload: "__" });
+    a.removed.set("Y", { scope: "production", t: 4, prev: P2 }).set("B", { scope: "production", t: 5, prev: P1 });
     const b = emptyEnvFile("production");
     b.scopes.set("production", R1).set("production:payments", R2);
     b.batches.set(B1, { scope: "production", age: "QUJD" }).set(B2, { scope: "production", age: "REVGRw==" });
-    b.values.set("_", { batch: B1, t: 3, payload: "__" }).set("A", { batch: B1, t: 1, payload: "aa" }).set("Z", { batch: B2, t: 2, payload: "zz" });
+    b.values.set("_", { batch: B1, t: 3, payload: "__" }).set("A", { batch: B1, t: 1, prev: P1, payload: "aa" }).set("Z", { batch: B2, t: 2, payload: "zz" });
+    b.removed.set("B", { scope: "production", t: 5, prev: P1 }).set("Y", { scope: "production", t: 4, prev: P2 });
     const expected = [
-      "# envvault 1 production",
-      `#@scope production ${R1}`,
-      `#@scope production:payments ${R2}`,
+      "# envvault 2 production",
+      `#@scope production ${R1} -`,
+      `#@scope production:payments ${R2} -`,
       `#@batch ${B1} production QUJD`,
       `#@batch ${B2} production REVGRw==`,
-      `A=ev1:${B1}:1:aa`,
-      `Z=ev1:${B2}:2:zz`,
-      `_=ev1:${B1}:3:__`,
+      `#@removed B production 5 ${P1}`,
+      `#@removed Y production 4 ${P2}`,
+      `A=ev2:${B1}:1:${P1}:aa`,
+      `Z=ev2:${B2}:2:-:zz`,
+      `_=ev2:${B1}:3:-:__`,
       "",
     ].join("\n");
     expect(printEnvFile(a)).toBe(expected);
@@ -105,9 +170,9 @@ describe("parseEnvFile and printEnvFile", () => {
   });
 
   test("an empty environment prints only its header and reads back empty", () => {
-    expect(printEnvFile(emptyEnvFile("dev"))).toBe("# envvault 1 dev\n");
-    const f = parseEnvFile("# envvault 1 dev\n", "dev.env", "dev");
-    expect([f.scopes.size, f.batches.size, f.values.size, f.comments.length]).toEqual([0, 0, 0, 0]);
+    expect(printEnvFile(emptyEnvFile("dev"))).toBe("# envvault 2 dev\n");
+    const f = parseEnvFile("# envvault 2 dev\n", "dev.env", "dev");
+    expect([f.scopes.size, f.batches.size, f.sigs.size, f.removed.size, f.values.size, f.comments.length]).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
   test("CRLF line endings are tolerated on read and printed back as LF", () => {
@@ -129,15 +194,15 @@ describe("parseEnvFile and printEnvFile", () => {
 
 describe("parseEnvFile rejects malformed lines as damage (Tampered) naming the line", () => {
   test("a wrong header is line 1", () => {
-    const e = invalid(CANONICAL.replace("# envvault 1 production", "# envvault 2 production"));
+    const e = invalid(CANONICAL.replace("# envvault 2 production", "# envvault 3 production"));
     expect(e.code).toBe("TAMPERED");
-    expect(e.message).toBe(`${FILE}:1: expected the header "# envvault 1 production"`);
+    expect(e.message).toBe(`${FILE}:1: expected the header "# envvault 2 production"`);
     expect(e.data).toEqual({ file: FILE, line: 1, env: "production" });
   });
 
   test("a header of another environment is line 1", () => {
     const e = invalid(CANONICAL, "staging");
-    expect(e.message).toBe(`${FILE}:1: expected the header "# envvault 1 staging"`);
+    expect(e.message).toBe(`${FILE}:1: expected the header "# envvault 2 staging"`);
     expect(e.data.line).toBe(1);
     expect(e.hints).toEqual(["this file is not an envvault environment file, or belongs to another environment"]);
   });
@@ -149,23 +214,34 @@ describe("parseEnvFile rejects malformed lines as damage (Tampered) naming the l
   });
 
   test("a plaintext value names its key and says it is not a ciphertext", () => {
-    const e = invalid(withLine(9, "DB_HOST=localhost"));
+    const e = invalid(withLine(11, "DB_HOST=localhost"));
     expect(e.code).toBe("TAMPERED");
-    expect(e.message).toBe(`${FILE}:9: the value of DB_HOST is not an envvault ciphertext`);
-    expect(e.data).toEqual({ file: FILE, line: 9, env: "production" });
+    expect(e.message).toBe(`${FILE}:11: the value of DB_HOST is not an envvault ciphertext`);
+    expect(e.data).toEqual({ file: FILE, line: 11, env: "production" });
     expect(e.hints[0]).toMatch(/vault set/);
   });
 
-  test("a value with a malformed ev1 field (bad batch id, leading-zero time) is not a ciphertext", () => {
-    expect(invalid(withLine(8, "A=ev1:XYZ:1:AAAA")).message).toBe(`${FILE}:8: the value of A is not an envvault ciphertext`);
-    expect(invalid(withLine(8, `A=ev1:${B1}:01:AAAA`)).message).toBe(`${FILE}:8: the value of A is not an envvault ciphertext`);
-    expect(invalid(withLine(8, `A=ev2:${B1}:1:AAAA`)).data.line).toBe(8);
+  test("a value with a malformed ev2 field (bad batch id, leading-zero time, bad prev) or an ev1 line is not a ciphertext", () => {
+    expect(invalid(withLine(10, "A=ev2:XYZ:1:-:AAAA")).message).toBe(`${FILE}:10: the value of A is not an envvault ciphertext`);
+    expect(invalid(withLine(10, `A=ev2:${B1}:01:-:AAAA`)).message).toBe(`${FILE}:10: the value of A is not an envvault ciphertext`);
+    expect(invalid(withLine(10, `A=ev2:${B1}:1:${P1.slice(1)}:AAAA`)).message).toBe(`${FILE}:10: the value of A is not an envvault ciphertext`);
+    expect(invalid(withLine(10, `A=ev2:${B1}:1:AAAA`)).data.line).toBe(10);
+    expect(invalid(withLine(10, `A=ev1:${B1}:1:AAAA`)).data.line).toBe(10);
+  });
+
+  test("a record listed twice, a removal listed twice and a key both removed and set are refused", () => {
+    expect(invalid(withLine(9, `#@sig ${SIG_ID} bob ${SIGNATURE} ${LEAVES}`)).message).toBe(`${FILE}:9: record ${SIG_ID} is listed twice`);
+    expect(invalid(withLine(10, `#@removed OLD_TOKEN production 1 -`)).message).toBe(`${FILE}:10: the removal of OLD_TOKEN is listed twice`);
+    expect(invalid(withLine(10, `#@removed A staging 1 -`)).message).toBe(`${FILE}:10: the removal of A names scope staging of another environment`);
+    const both = invalid(withLine(10, `#@removed API_URL production 1 -`));
+    expect(both.code).toBe("TAMPERED");
+    expect(both.message).toBe(`${FILE}: API_URL has both a value and a removal`);
   });
 
   test("a key listed twice names the key and the second line", () => {
-    const e = invalid(withLine(11, `API_URL=ev1:${B2}:5:DDDD`));
-    expect(e.message).toBe(`${FILE}:11: variable API_URL is listed twice`);
-    expect(e.data.line).toBe(11);
+    const e = invalid(withLine(12, `API_URL=ev2:${B2}:5:-:DDDD`));
+    expect(e.message).toBe(`${FILE}:12: variable API_URL is listed twice`);
+    expect(e.data.line).toBe(12);
   });
 
   test("a batch listed twice names the batch id", () => {
@@ -175,18 +251,18 @@ describe("parseEnvFile rejects malformed lines as damage (Tampered) naming the l
   });
 
   test("a scope declared twice is refused", () => {
-    const e = invalid(withLine(4, `#@scope production ${R2}`));
+    const e = invalid(withLine(4, `#@scope production ${R2} -`));
     expect(e.message).toBe(`${FILE}:4: scope production is declared twice`);
   });
 
   test("a scope of another environment is refused", () => {
-    const e = invalid(withLine(3, `#@scope staging ${R2}`));
+    const e = invalid(withLine(3, `#@scope staging ${R2} -`));
     expect(e.message).toBe(`${FILE}:3: scope staging does not belong to environment production`);
     expect(e.data.line).toBe(3);
   });
 
   test("a named scope of another environment is refused", () => {
-    expect(invalid(withLine(5, `#@scope staging:payments ${R2}`)).message).toBe(
+    expect(invalid(withLine(5, `#@scope staging:payments ${R2} -`)).message).toBe(
       `${FILE}:5: scope staging:payments does not belong to environment production`,
     );
   });
@@ -198,7 +274,7 @@ describe("parseEnvFile rejects malformed lines as damage (Tampered) naming the l
   });
 
   test("a malformed scope name in a scope line is refused, not thrown as a usage error", () => {
-    const e = invalid(withLine(3, `#@scope production:a:b ${R2}`));
+    const e = invalid(withLine(3, `#@scope production:a:b ${R2} -`));
     expect(e.code).toBe("TAMPERED");
     expect(e.message).toBe(`${FILE}:3: scope production:a:b does not belong to environment production`);
   });
@@ -227,19 +303,20 @@ describe("parseEnvFile rejects malformed lines as damage (Tampered) naming the l
   });
 
   test("the line number counts CRLF lines the same way", () => {
-    const e = invalid(withLine(9, "DB_HOST=localhost").replace(/\n/g, "\r\n"));
-    expect(e.message).toBe(`${FILE}:9: the value of DB_HOST is not an envvault ciphertext`);
+    const e = invalid(withLine(11, "DB_HOST=localhost").replace(/\n/g, "\r\n"));
+    expect(e.message).toBe(`${FILE}:11: the value of DB_HOST is not an envvault ciphertext`);
   });
 
   test("a timestamp above 2^53 - 1, which cannot be written back the same, is refused", () => {
-    const e = invalid(withLine(8, `A=ev1:${B1}:9999999999999999:AAAA`));
+    const e = invalid(withLine(10, `A=ev2:${B1}:9999999999999999:-:AAAA`));
     expect(e.code).toBe("TAMPERED");
-    expect(e.message).toBe(`${FILE}:8: the time of A is above 2^53 - 1`);
-    expect(e.data.line).toBe(8);
+    expect(e.message).toBe(`${FILE}:10: the time of A is above 2^53 - 1`);
+    expect(e.data.line).toBe(10);
+    expect(invalid(withLine(10, `#@removed A production 9999999999999999 -`)).message).toBe(`${FILE}:10: the time of A is above 2^53 - 1`);
   });
 
   test("the largest safe timestamp, 2^53 - 1, is accepted and printed back the same", () => {
-    const text = withLine(8, `A=ev1:${B1}:9007199254740991:AAAA`);
+    const text = withLine(10, `A=ev2:${B1}:9007199254740991:-:AAAA`);
     expect(printEnvFile(parseEnvFile(text, FILE, "production"))).toBe(text);
   });
 });
@@ -259,7 +336,7 @@ describe("pruneBatches", () => {
   test("removes every batch when no value is left", () => {
     const f: EnvFile = { ...parseEnvFile(CANONICAL, FILE, "production"), values: new Map() };
     expect(printEnvFile(pruneBatches(f))).toBe(
-      ["# envvault 1 production", "# reviewed by ops", `#@scope production ${R1}`, `#@scope production:payments ${R2}`, ""].join("\n"),
+      ["# envvault 2 production", "# reviewed by ops", `#@scope production ${R1} -`, `#@scope production:payments ${R2} ${P1}`, `#@sig ${SIG_ID} alice ${SIGNATURE} ${LEAVES}`, `#@removed OLD_TOKEN production 1700000002 ${P2}`, ""].join("\n"),
     );
   });
 });
@@ -290,7 +367,7 @@ describe("value lines", () => {
   });
 
   test("scope lines, conflict markers and damaged value lines are not value lines", () => {
-    for (const line of [`#@scope production ${R1}`, "<<<<<<< ours API_KEY", "API_KEY=plain", `API_KEY=ev1:${B1}:01:abc`, `API_KEY=ev1:${B1}:1:abc `]) {
+    for (const line of [`#@scope production ${R1} -`, `#@removed API_KEY production 1 -`, "<<<<<<< ours API_KEY", "API_KEY=plain", `API_KEY=ev2:${B1}:01:-:abc`, `API_KEY=ev2:${B1}:1:-:abc `, `API_KEY=ev1:${B1}:1:abc`]) {
       expect(parseValueLine(line)).toBeUndefined();
     }
   });
