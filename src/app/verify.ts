@@ -62,7 +62,8 @@ export async function verifyHistory(deps: Deps, o: VerifyInput): Promise<Verifie
   if (range !== null && range[2]!.startsWith(".")) throw new UsageError(`${target}: use a range A..B (two dots)`);
   const head = range === null && o.target === undefined ? await headCommit(root) : undefined;
   const tips = range !== null ? [await commitOf(root, range[2]!)] : o.target === undefined ? (head === undefined ? [] : [head]) : [await commitOf(root, target)];
-  const exclude = range !== null ? [await commitOf(root, range[1]!)] : [];
+  // Commits this clone verified before were good: a repeated verify starts after them.
+  const exclude = range !== null ? [await commitOf(root, range[1]!)] : [...(cache?.verifiedCommits ?? [])];
   const known = cache === undefined ? {} : { knownLink: (h: string) => cache.hasLink(h) };
   const history = await checkHistory(root, tips, exclude, verify, { ...(pin === undefined ? {} : { pin }), ...known });
   const problems = [...history.problems];
@@ -81,7 +82,7 @@ export async function verifyHistory(deps: Deps, o: VerifyInput): Promise<Verifie
       if (!problems.some((p) => p.commit === undefined)) problems.push({ file: typeof data.file === "string" ? data.file : CHAIN_FILE, ...(typeof data.key === "string" ? { key: data.key } : {}), what: `work tree: ${e.message.replace(/^the vault is not verified: /, "")}` });
     }
   }
-  if (history.checked.length === 0 && problems.length === 0 && tips.length > 0 && exclude.length === 0) {
+  if (history.checked.length === 0 && problems.length === 0 && tips.length > 0 && exclude.length === 0 && history.unsigned.length > 0) {
     problems.push({ file: CHAIN_FILE, what: "the vault is not signed: no commit has a chain of trust (an admin adopts it with `vault verify --adopt`)" });
   }
   if (problems.length === 0 && cache !== undefined) {
@@ -89,5 +90,6 @@ export async function verifyHistory(deps: Deps, o: VerifyInput): Promise<Verifie
     if (cache.pinned === undefined && pinnedRoot(deps) === undefined && history.root !== undefined) cache.pin(history.root);
     await cache.save();
   }
-  return { ...(history.root === undefined ? {} : { root: history.root }), checked: history.checked.length, unsigned: history.unsigned.length, problems, range: range !== null ? target : o.target ?? "HEAD and the work tree" };
+  const trustRoot = history.root ?? (range === null ? pin : undefined);
+  return { ...(trustRoot === undefined ? {} : { root: trustRoot }), checked: history.checked.length, unsigned: history.unsigned.length, problems, range: range !== null ? target : o.target ?? "HEAD and the work tree" };
 }

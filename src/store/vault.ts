@@ -30,7 +30,7 @@ export interface LoadOptions {
 export class Vault {
   private readonly envs = new Map<string, EnvFile>();
   /** Runs on every environment file before it is used (store/verified.ts sets it: the state check). */
-  #guard: ((f: EnvFile) => Promise<void>) | undefined;
+  #guard: ((f: EnvFile, text?: string) => Promise<void>) | undefined;
   /** The bytes of vault.yaml and roster.yaml as loaded, for the chain's hashes. */
   texts: { vault: string; roster: string } = { vault: "", roster: "" };
   /** The commit the vault was read from (`--at`); undefined for the work tree. */
@@ -105,7 +105,7 @@ export class Vault {
   }
 
   /** Sets the check every environment file passes before use; files read already are checked now. */
-  async guard(check: (f: EnvFile) => Promise<void>): Promise<void> {
+  async guard(check: (f: EnvFile, text?: string) => Promise<void>): Promise<void> {
     this.#guard = check;
     for (const f of this.envs.values()) await check(f);
   }
@@ -123,7 +123,7 @@ export class Vault {
       });
     }
     const parsed = parseEnvFile(text, path, env);
-    await this.#guard?.(parsed);
+    await this.#guard?.(parsed, text);
     this.envs.set(env, parsed);
     return parsed;
   }

@@ -24,6 +24,11 @@ export interface Mutation {
   expect: Outcome;
   /** The error must name at least one of these (a key, a file, a scope). */
   names: string[];
+  /**
+   * What the CLI says when it differs from the in-process read: the CLI verifies the vault
+   * first (docs/FORMAT.md §6), so an unsigned change of roster.yaml is exit 4 there.
+   */
+  cli?: { expect: Outcome; names: string[] };
   apply(files: ReadonlyMap<string, string>): Map<string, string | null>;
 }
 
@@ -100,7 +105,7 @@ export function parseEnv(path: string, text: string): ParsedEnv {
     let m: RegExpExecArray | null;
     if ((m = /^#@scope (\S+) (\S+)$/.exec(l))) out.scopes.push({ index, scope: m[1]!, recipient: m[2]! });
     else if ((m = /^#@batch (\S+) (\S+) (\S+)$/.exec(l))) out.batches.push({ index, id: m[1]!, scope: m[2]!, b64: m[3]! });
-    else if ((m = /^([A-Za-z_]\w*)=ev1:([0-9a-f]+):(\d+):(\S+)$/.exec(l))) out.values.push({ index, key: m[1]!, batch: m[2]!, t: m[3]!, payload: m[4]! });
+    else if ((m = /^([A-Za-z_]\w*)=ev2:([0-9a-f]+):(\d+):[A-Za-z0-9_-]+:(\S+)$/.exec(l))) out.values.push({ index, key: m[1]!, batch: m[2]!, t: m[3]!, payload: m[4]! });
   });
   return out;
 }
@@ -214,7 +219,7 @@ export function mutations(files: ReadonlyMap<string, string>, reader: string, ot
       if (i === 0) return;
       out.push({ env: e.env, expect: "malformed", names: [file], family: "duplicate line", id: `${file} duplicate line ${i + 1}`, apply: edit(file, (t) => { const ls = lines(t); ls.splice(i, 0, l); return unlines(ls); }) });
     });
-    out.push({ env: e.env, expect: "malformed", names: [file], family: "header", id: `${file} header version 2`, apply: editLine(file, 0, (l) => l.replace("envvault 1", "envvault 2")) });
+    out.push({ env: e.env, expect: "malformed", names: [file], family: "header", id: `${file} header version 3`, apply: editLine(file, 0, (l) => l.replace("envvault 2", "envvault 3")) });
 
     // Truncation in the middle of a line (a cut at a line end deletes whole lines: see below).
     const text = files.get(file)!;
@@ -304,8 +309,9 @@ export function mutations(files: ReadonlyMap<string, string>, reader: string, ot
   const mine = /^\s*- (age1\S+)/m.exec(roster.slice(roster.indexOf(`${reader}:`)))![1]!;
   const theirs = /^\s*- (age1\S+)/m.exec(roster.slice(roster.indexOf(`${otherMember}:`)))![1]!;
   const rbase = { env: "development", expect: "denied" as const, names: ["development"] };
-  out.push({ ...rbase, family: "roster recipients", id: "roster: reader's recipient replaced by a fresh one", apply: edit(".envvault/roster.yaml", (t) => t.replace(mine, freshRecipient)) });
-  out.push({ ...rbase, names: ["production"], env: "production", family: "roster recipients", id: "roster: reader's and other member's recipients swapped", apply: edit(".envvault/roster.yaml", (t) => t.replace(mine, "\0").replace(theirs, mine).replace("\0", theirs)) });
+  const unsigned = { cli: { expect: "tampered" as const, names: [".envvault/roster.yaml"] } };
+  out.push({ ...rbase, ...unsigned, family: "roster recipients", id: "roster: reader's recipient replaced by a fresh one", apply: edit(".envvault/roster.yaml", (t) => t.replace(mine, freshRecipient)) });
+  out.push({ ...rbase, ...unsigned, names: ["production"], env: "production", family: "roster recipients", id: "roster: reader's and other member's recipients swapped", apply: edit(".envvault/roster.yaml", (t) => t.replace(mine, "\0").replace(theirs, mine).replace("\0", theirs)) });
   // A changed character breaks the bech32 checksum: the roster itself is refused on load.
   for (const p of spread(mine.length - 4, 6)) {
     const changed = mine.slice(0, 4) + replaceAt(mine.slice(4), p, neighbour(mine[4 + p]!, BECH32));
