@@ -109,16 +109,22 @@ function setup() {
   git(["config", "user.email", "crash@example.invalid"]);
   git(["config", "commit.gpgsign", "false"]);
   ok("alice", ["init", "--yes", "--env", "development,production", "--name", "alice"]);
-  const bob = ok("bob", ["keygen"]).stdout.trim();
-  const ci = ok("ci", ["keygen"]).stdout.trim();
-  ok("alice", ["member", "add", "bob", "--recipient", bob, "--team", "dev"]);
-  ok("alice", ["member", "add", "ci", "--recipient", ci, "--kind", "machine"]);
+  // A member is added with the recipient and signing key their `vault whoami --json` prints.
+  const member = (user) => {
+    ok(user, ["keygen"]);
+    const who = JSON.parse(ok(user, ["whoami", "--json"]).stdout);
+    return ["--recipient", who.recipients[0], "--signing-key", who.signingKeys[0]];
+  };
+  ok("alice", ["member", "add", "bob", ...member("bob"), "--team", "dev"]);
+  ok("alice", ["member", "add", "ci", ...member("ci"), "--kind", "machine"]);
   ok("alice", ["import", "-"], { input: Object.entries(DEV).map(([k, v]) => `${k}=${v}\n`).join("") });
   ok("alice", ["import", "-", "--env", "production"], { input: Object.entries(PROD).map(([k, v]) => `${k}=${v}\n`).join("") });
   ok("alice", ["grant", "team:dev", "development"]);
   ok("alice", ["grant", "bob", "production"]);
   ok("alice", ["grant", "ci", "development"]);
   ok("alice", ["grant", "ci", "production"]);
+  // bob, a second admin, makes a scope alice never reads and later removes alice (roster changes).
+  ok("alice", ["admin", "add", "bob"]);
   ok("bob", ["scope", "add", "production:payments"]);
   ok("bob", ["set", "STRIPE_SECRET", "--stdin", "--scope", "payments", "--env", "production"], { input: PAYMENTS.STRIPE_SECRET });
   git(["add", "-A"]);
@@ -131,7 +137,7 @@ function setup() {
 const read = (rel) => readFileSync(join(repo, rel), "utf8");
 function scopeLines() {
   const out = {};
-  for (const env of ENVS) for (const m of read(`.envvault/envs/${env}.env`).matchAll(/^#@scope (\S+) (age1[0-9a-z]+)$/gm)) out[m[1]] = m[2];
+  for (const env of ENVS) for (const m of read(`.envvault/envs/${env}.env`).matchAll(/^#@scope (\S+) (age1[0-9a-z]+) \S+$/gm)) out[m[1]] = m[2];
   return out;
 }
 

@@ -21,6 +21,7 @@ const ENVS = ["development", "production"] as const;
 const ROTATED = [
   " D .envvault/keys/development/alice.age",
   " D .envvault/keys/production/alice.age",
+  " M .envvault/chain",
   " M .envvault/envs/development.env",
   " M .envvault/envs/production.env",
   " M .envvault/keys/development/bob.age",
@@ -66,7 +67,7 @@ describe("crash safety of vault rotate --remove alice (fault injection at every 
   };
   const scopeLines = () => {
     const out = new Map<string, string>();
-    for (const env of ENVS) for (const m of sb.read(`.envvault/envs/${env}.env`).matchAll(/^#@scope (\S+) (age1[0-9a-z]+)$/gm)) out.set(m[1]!, m[2]!);
+    for (const env of ENVS) for (const m of sb.read(`.envvault/envs/${env}.env`).matchAll(/^#@scope (\S+) (age1[0-9a-z]+) \S+$/gm)) out.set(m[1]!, m[2]!);
     return out;
   };
   const strayTemps = () =>
@@ -77,20 +78,22 @@ describe("crash safety of vault rotate --remove alice (fault injection at every 
     sb = new Sandbox();
     sb.secret(...Object.values(DEV), ...Object.values(PROD), ...Object.values(PAYMENTS));
     expect(sb.vault("alice", ["init", "--yes", "--env", "development,production", "--name", "alice"]).code).toBe(0);
-    const bob = ok("bob", ["keygen"]).stdout.trim();
-    const ci = ok("ci", ["keygen"]).stdout.trim();
+    ok("bob", ["keygen"]);
+    ok("ci", ["keygen"]);
     for (const who of ["alice", "bob", "ci"]) {
       const identity = readFileSync(join(sb.user(who).home, ".config", "envvault", "identity.txt"), "utf8");
       sb.secret(identity.split("\n").find((l) => l.startsWith("AGE-SECRET-KEY-1"))!);
     }
-    ok("alice", ["member", "add", "bob", "--recipient", bob, "--team", "dev"]);
-    ok("alice", ["member", "add", "ci", "--recipient", ci, "--kind", "machine"]);
+    ok("alice", ["member", "add", "bob", ...sb.member("bob").args, "--team", "dev"]);
+    ok("alice", ["member", "add", "ci", ...sb.member("ci").args, "--kind", "machine"]);
     ok("alice", ["import", "-"], Object.entries(DEV).map(([k, v]) => `${k}=${v}\n`).join(""));
     ok("alice", ["import", "-", "--env", "production"], Object.entries(PROD).map(([k, v]) => `${k}=${v}\n`).join(""));
     ok("alice", ["grant", "team:dev", "development"]);
     ok("alice", ["grant", "bob", "production"]);
     ok("alice", ["grant", "ci", "development"]);
     ok("alice", ["grant", "ci", "production"]);
+    // bob, a second admin, makes a scope alice never reads and later removes alice (roster changes).
+    ok("alice", ["admin", "add", "bob"]);
     ok("bob", ["scope", "add", "production:payments"]);
     ok("bob", ["set", "STRIPE_SECRET", "--stdin", "--scope", "payments", "--env", "production"], PAYMENTS.STRIPE_SECRET);
     sb.commitAll("team vault before the rotation", "alice");
