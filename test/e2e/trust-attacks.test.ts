@@ -195,6 +195,36 @@ describe("an attacker with push access cannot make a member use or seal anything
     expect(fresh.code).toBe(4);
   });
 
+  test("an older roster and chain replayed (a removed member back), each signed in its day", () => {
+    // main: bob joins, then leaves; mallory's commit puts back the roster and chain of the day bob was in.
+    vaultOk("bob", ["keygen"]);
+    const bob = JSON.parse(sb.vault("bob", ["whoami", "--json"]).stdout) as { recipients: string[]; signingKeys: string[] };
+    vaultOk("alice", ["member", "add", "bob", "--recipient", bob.recipients[0]!, "--signing-key", bob.signingKeys[0]!]);
+    sb.commitAll("bob joins", "alice");
+    const withBob = sb.git(["rev-parse", "HEAD"]).stdout.trim();
+    vaultOk("alice", ["member", "remove", "bob"]);
+    sb.commitAll("bob leaves", "alice");
+    const top = sb.git(["rev-parse", "HEAD"]).stdout.trim();
+    sb.git(["-c", "core.hooksPath=/dev/null", "checkout", "-q", "-B", "replay", top], { user: "mallory" });
+    for (const f of [".envvault/roster.yaml", ".envvault/chain"]) sb.write(f, sb.git(["show", `${withBob}:${f}`]).stdout);
+    sb.git(["add", "-A", "."], { user: "mallory" });
+    sb.git(["-c", "core.hooksPath=/dev/null", "commit", "-q", "-m", "mallory: replay"], { user: "mallory" });
+    const sha = sb.git(["rev-parse", "HEAD"]).stdout.trim();
+    sb.git(["-c", "core.hooksPath=/dev/null", "checkout", "-q", "-f", "main"], { user: "alice" });
+    const co = sb.gitTry(["checkout", "-q", "replay"], { user: "alice" });
+    expect(co.stderr).toContain("not verified");
+    const r = sb.vault("alice", ["get", "DB_PASS"]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(".envvault/chain");
+    expect(r.stderr).toMatch(/drops roster version/);
+    expect(sb.vault("alice", ["grant", "bob", "production"]).code).toBe(4);
+    const ci = sb.vault("ci", ["verify", `${top}..${sha}`], { env: { ENVVAULT_TRUST_ROOT: root } });
+    expect(ci.code).toBe(4);
+    expect(ci.stdout).toContain(sha.slice(0, 12));
+    sb.git(["-c", "core.hooksPath=/dev/null", "checkout", "-q", "-f", "main"], { user: "alice" });
+    base = top;
+  });
+
   test("--allow-unverified reads anyway for recovery, and says so", () => {
     sb.git(["-c", "core.hooksPath=/dev/null", "checkout", "-q", "replace-value"], { user: "alice" });
     const r = sb.vault("alice", ["get", "API_KEY", "--allow-unverified"], { reveals: [SECRETS.API_KEY] });
