@@ -120,8 +120,24 @@ export interface Reading {
 
 /** Opens the vault (or the one given, e.g. as of a commit), the identity, the state and the environment. */
 export async function openReading(deps: Deps, vault?: Vault): Promise<Reading> {
-  const v = vault ?? (await openVault(deps));
-  const me = await whoAmI(deps);
+  if (vault !== undefined) return readingOf(deps, vault, await whoAmI(deps));
+  // The identity is looked up once, for the YAML cache and the reader both; a vault that
+  // does not load is still reported before a missing or broken identity, as always.
+  const root = findVaultRoot(deps.cwd);
+  let me: Me | undefined;
+  let problem: VaultError | undefined;
+  try {
+    me = await whoAmI(deps);
+  } catch (e) {
+    if (!(e instanceof VaultError)) throw e;
+    problem = e;
+  }
+  const v = await Vault.load(root, undefined, me?.identities[0] === undefined ? {} : { identity: me.identities[0] });
+  if (me === undefined) throw problem;
+  return readingOf(deps, v, me);
+}
+
+async function readingOf(deps: Deps, v: Vault, me: Me): Promise<Reading> {
   const state = await loadState(v.root);
   const choice = chooseEnv(v.config.data, deps.env, state);
   const warnings = choice.stale === undefined ? [] : [choice.stale];

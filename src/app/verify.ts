@@ -4,8 +4,8 @@
  * state of the work tree; what passed is remembered in this clone's trust cache.
  */
 import { UsageError, VaultError } from "../errors.js";
-import { git } from "../git/exec.js";
-import { headCommit } from "../git/repo.js";
+import { findRepo, headCommit } from "../git/repo.js";
+import { RevisionReader } from "../git/revision.js";
 import { CHAIN_FILE } from "../model/layout.js";
 import type { TrustProblem } from "../model/signed.js";
 import { checkHistory } from "../store/history.js";
@@ -32,21 +32,14 @@ export interface Verified {
   range: string;
 }
 
-async function commitOf(top: string, rev: string): Promise<string> {
-  const r = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`], { cwd: top, allowFail: true });
-  const oid = r.stdout.toString("utf8").trim();
-  if (r.code !== 0 || oid === "") throw new UsageError(`unknown revision ${JSON.stringify(rev)}`, { hints: ["name a commit, branch or tag, or a range A..B (`git log --oneline` lists commits)"] });
-  return oid;
-}
-
-/** The identity's trust cache, when there is an identity (CI may verify without one). */
-async function cacheFor(deps: Deps, root: string): Promise<TrustCache | undefined> {
+/** The identities and their trust cache, when there is an identity (CI may verify without one). */
+async function cacheFor(deps: Deps, root: string): Promise<{ identities: string[]; cache?: TrustCache }> {
   try {
-    const found = await resolveIdentity({ flag: deps.identityFile, env: deps.processEnv });
-    const id = found.identities[0];
-    return id === undefined ? undefined : await TrustCache.open(root, id);
+    const { identities } = await resolveIdentity({ flag: deps.identityFile, env: deps.processEnv });
+    const id = identities[0];
+    return id === undefined ? { identities } : { identities, cache: await TrustCache.open(root, id) };
   } catch (e) {
-    if (e instanceof VaultError && e.code === "NO_IDENTITY") return undefined;
+    if (e instanceof VaultError && e.code === "NO_IDENTITY") return { identities: [] };
     throw e;
   }
 }
@@ -54,16 +47,18 @@ async function cacheFor(deps: Deps, root: string): Promise<TrustCache | undefine
 /** Verifies history (and, for HEAD, the work tree); never throws for a problem found: it is in the result. */
 export async function verifyHistory(deps: Deps, o: VerifyInput): Promise<Verified> {
   const root = findVaultRoot(deps.cwd);
-  const cache = await cacheFor(deps, root);
+  const { identities, cache } = await cacheFor(deps, root);
+  const reader = new RevisionReader(await findRepo(root));
+  const commitOf = (rev: string) => reader.resolve(rev);
   const pin = pinnedRoot(deps) ?? cache?.pinned;
   const verify = cachedVerifier(cache);
   const target = o.target ?? "HEAD";
   const range = /^(.+?)\.\.(.+)$/.exec(target);
   if (range !== null && range[2]!.startsWith(".")) throw new UsageError(`${target}: use a range A..B (two dots)`);
   const head = range === null && o.target === undefined ? await headCommit(root) : undefined;
-  const tips = range !== null ? [await commitOf(root, range[2]!)] : o.target === undefined ? (head === undefined ? [] : [head]) : [await commitOf(root, target)];
+  const tips = range !== null ? [await commitOf(range[2]!)] : o.target === undefined ? (head === undefined ? [] : [head]) : [await commitOf(target)];
   // Commits this clone verified before were good: a repeated verify starts after them.
-  const exclude = range !== null ? [await commitOf(root, range[1]!)] : [...(cache?.verifiedCommits ?? [])];
+  const exclude = range !== null ? [await commitOf(range[1]!)] : [...(cache?.verifiedCommits ?? [])];
   const known = cache === undefined ? {} : { knownLink: (h: string) => cache.hasLink(h) };
   const history = await checkHistory(root, tips, exclude, verify, { ...(pin === undefined ? {} : { pin }), ...known });
   const problems = [...history.problems];
@@ -72,14 +67,14 @@ export async function verifyHistory(deps: Deps, o: VerifyInput): Promise<Verifie
     const vault = await Vault.load(root);
     vault.commit = head;
     try {
-      const identities = cache === undefined ? [] : (await resolveIdentity({ flag: deps.identityFile, env: deps.processEnv })).identities;
       const fromRoot = pin ?? history.root;
       await trustVault(vault, { identities, history: false, ...(fromRoot === undefined ? {} : { pin: fromRoot }) });
       for (const env of Object.keys(vault.config.data.environments)) await vault.envFile(env);
     } catch (e) {
       if (!(e instanceof VaultError) || (e.code !== "UNVERIFIED" && e.code !== "TAMPERED" && e.code !== "INVALID_FILE")) throw e;
       const data = e.data;
-      if (!problems.some((p) => p.commit === undefined)) problems.push({ file: typeof data.file === "string" ? data.file : CHAIN_FILE, ...(typeof data.key === "string" ? { key: data.key } : {}), what: `work tree: ${e.message.replace(/^the vault is not verified: /, "")}` });
+      // HEAD's own problems are listed already; the work tree's are news only otherwise.
+      if (head === undefined || !history.bad.has(head)) problems.push({ file: typeof data.file === "string" ? data.file : CHAIN_FILE, ...(typeof data.key === "string" ? { key: data.key } : {}), what: `work tree: ${e.message.replace(/^the vault is not verified: /, "")}` });
     }
   }
   if (history.checked.length === 0 && problems.length === 0 && tips.length > 0 && exclude.length === 0 && history.unsigned.length > 0) {

@@ -4,9 +4,8 @@
  * top of the work tree (store/root.ts), so at the top of every commit.
  */
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { findRepo, headCommit } from "../git/repo.js";
+import { findRepo, headCommitQuick, mergeHead } from "../git/repo.js";
 import { RevisionReader } from "../git/revision.js";
 import { findVaultRoot } from "./root.js";
 import { envTexts, type VaultSource } from "./source.js";
@@ -44,8 +43,6 @@ export async function committedSources(root: string): Promise<VaultSource[] | un
   if (!existsSync(join(root, ".git"))) return undefined;
   const repo = await findRepo(root);
   const reader = new RevisionReader(repo);
-  const heads = [await headCommit(root)];
-  const merging = await readFile(join(repo.gitDir, "MERGE_HEAD"), "utf8").catch(() => undefined);
-  for (const line of merging?.split("\n") ?? []) if (/^[0-9a-f]{40,64}$/.test(line.trim())) heads.push(line.trim());
+  const heads = await Promise.all([headCommitQuick(root), mergeHead(root)]);
   return heads.filter((h): h is string => h !== undefined).map((h) => revisionSource(reader, h, h.slice(0, 12)));
 }

@@ -66,7 +66,8 @@ export interface Before {
   committed?: readonly VaultSource[];
 }
 
-async function rosterOf(text: string): Promise<Roster> {
+/** The validated data of a roster.yaml text, with the checks every load runs. */
+export async function rosterOf(text: string): Promise<Roster> {
   // Loaded on demand: the YAML parser is not part of the read-only commands' start-up.
   const { loadYaml } = await import("../model/yamlfile.js");
   return loadYaml<Roster>(text, ROSTER_FILE, "roster", (data, lineOf) => checkRoster(data, lineOf)).data;

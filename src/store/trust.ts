@@ -13,7 +13,6 @@ import { ensureLocalDir, readLocalText } from "./local.js";
 
 const INFO = "envvault/v2/trust-cache";
 const MAX_COMMITS = 512;
-const MAX_HEADS = 16;
 const MAX_SIGNATURES = 8192;
 
 interface Body {
@@ -112,16 +111,10 @@ export class TrustCache {
     return this.body.commits;
   }
 
-  addCommit(oid: string, files?: Record<string, string>): void {
+  addCommit(oid: string): void {
     this.commits.add(oid);
-    const heads = files === undefined ? this.body.heads : Object.fromEntries([...Object.entries(this.body.heads).filter(([c]) => c !== oid), [oid, files]].slice(-MAX_HEADS));
-    this.body = { ...this.body, commits: recent(this.body.commits, oid, MAX_COMMITS), heads };
+    this.body = { ...this.body, commits: recent(this.body.commits, oid, MAX_COMMITS) };
     this.dirty = true;
-  }
-
-  /** The vault files' hashes recorded for a verified commit. */
-  filesOf(oid: string): Readonly<Record<string, string>> | undefined {
-    return this.body.heads[oid];
   }
 
   hasLink(hash: string): boolean {

@@ -85,7 +85,6 @@ export async function trustVault(vault: Vault, o: TrustOptions): Promise<void> {
     { ...(pin === undefined ? {} : { pin }), ...(cache === undefined ? {} : { knownLink: (h: string) => cache.hasLink(h) }) },
   );
   const stateFailed = fail(state.problems);
-  const problemsBefore = stateFailed ? 1 : 0;
   if (!stateFailed && state.chain !== undefined) {
     for (const h of state.chain.links.keys()) cache?.addLink(h);
     if (cache?.pinned === undefined && o.pin === undefined) cache?.pin(state.chain.root.hash);
@@ -110,7 +109,7 @@ export async function trustVault(vault: Vault, o: TrustOptions): Promise<void> {
       f.version !== 2
         ? [{ file: `.envvault/envs/${f.env}.env`, env: f.env, what: "the file is version 1 (unsigned): an admin adopts the vault with `vault verify --adopt`" }]
         : checkSignedFile(signedView(f), roster, verify);
-    if (!fail(found) && seen !== undefined && problemsBefore === 0) cache?.addRecord(seen);
+    if (!fail(found) && seen !== undefined && !stateFailed) cache?.addRecord(seen);
     await cache?.save();
   };
   await vault.guard(guard);
