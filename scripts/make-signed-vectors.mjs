@@ -227,7 +227,8 @@ function fileVector(f) {
   const records = [...f.sigs].sort((a, b) => byName(a[0], b[0])).map(([id, r]) => {
     const leafList = signed.splitLeaves(r.leaves);
     return {
-      line: `#@sig ${id} ${r.member} ${r.signature} ${r.leaves}`,
+      line: `#@sig ${id} ${r.anchor} ${r.member} ${r.signature} ${r.leaves}`,
+      anchor: r.anchor,
       id,
       member: r.member,
       signingKey: people[r.member].signer.publicKey,
@@ -300,13 +301,13 @@ const forged = clone(f3);
 forged.batches.set(forgedBatch.id, forgedBatch.entry);
 forged.values.set("DATABASE_URL", { ...(await value(forgedBatch, "DATABASE_URL", T4, EVIL)), prev: leafOf(f3, "DATABASE_URL") });
 const claimed = clone(forged);
-signing.addRecord(claimed, { ...mallory.writer, member: "alice" }, [leafOf(forged, "DATABASE_URL")]);
+signing.addRecord(claimed, { ...mallory.writer, member: "alice" }, [leafOf(forged, "DATABASE_URL")], ["DATABASE_URL"]);
 
 const ciBatch = await batch("attack/payments", keys.payments);
 const ciPayments = clone(f3);
 ciPayments.batches.set(ciBatch.id, ciBatch.entry);
 ciPayments.values.set("STRIPE_KEY", { ...(await value(ciBatch, "STRIPE_KEY", T4, "sk_live_set_by_ci")), prev: leafOf(f3, "STRIPE_KEY") });
-signing.addRecord(ciPayments, ci.writer, [leafOf(ciPayments, "STRIPE_KEY")]);
+signing.addRecord(ciPayments, ci.writer, [leafOf(ciPayments, "STRIPE_KEY")], ["STRIPE_KEY"]);
 
 const swapped = clone(f3);
 swapped.scopes.set(ENV, keys.mallory.recipient);
@@ -318,12 +319,13 @@ const rotated = clone(f3);
 rotated.scopes.set(ENV, keys.rotated.recipient);
 rotated.scopePrev.set(ENV, leafOf(f3, `scope ${ENV}`));
 for (const key of ["DATABASE_URL", "DEPLOY_TOKEN"]) rotated.values.set(key, { ...f3.values.get(key), prev: leafOf(f3, key) });
-signing.addRecord(rotated, ci.writer, [`scope ${ENV}`, "DATABASE_URL", "DEPLOY_TOKEN"].map((n) => leafOf(rotated, n)));
+const rotatedLines = [`scope ${ENV}`, "DATABASE_URL", "DEPLOY_TOKEN"];
+signing.addRecord(rotated, ci.writer, rotatedLines.map((n) => leafOf(rotated, n)), rotatedLines);
 
 const newScope = clone(f3);
 newScope.scopes.set("production:deploy", keys.deploy.recipient);
 newScope.scopePrev.set("production:deploy", signed.NO_PREV);
-signing.addRecord(newScope, ci.writer, [leafOf(newScope, "scope production:deploy")]);
+signing.addRecord(newScope, ci.writer, [leafOf(newScope, "scope production:deploy")], ["scope production:deploy"]);
 
 const moved = clone(f3);
 moved.values.set("DATABASE_URL", { ...f3.values.get("DEPLOY_TOKEN") });

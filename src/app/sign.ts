@@ -9,6 +9,7 @@ import { signerFor } from "../crypto/sign.js";
 import { findRepo, headCommit, mergeHead } from "../git/repo.js";
 import { RevisionReader } from "../git/revision.js";
 import { parseChain } from "../model/chain.js";
+import { checkConfig } from "../model/config.js";
 import { parseEnvFile, printEnvFile } from "../model/envfile.js";
 import { CHAIN_FILE, envPath, EXPOSED_FILE, ROSTER_FILE, VAULT_FILE } from "../model/layout.js";
 import { adminsOf, isAdmin, memberFor, requireMember, signingKeysOf } from "../model/roster.js";
@@ -52,6 +53,9 @@ export async function signWorkTree(deps: Deps): Promise<Signed> {
     const headRoster = await rosterOf(headRosterText);
     const writer = writerFor(headRoster, signing.identities, signing.recipients);
     if (!isAdmin(headRoster, writer.member)) throw new NotAllowed(`${writer.member} is not an admin: only an admin signs changes made outside vault commands`, { data: { member: writer.member } });
+    // An admin's signature vouches for the files as they are: never for a vault.yaml or
+    // roster.yaml that a vault command would refuse to read.
+    checkConfig((await Vault.load(root, here)).config.data);
     const changes: Changes = new Map();
     for (const path of [ROSTER_FILE, VAULT_FILE, EXPOSED_FILE, CHAIN_FILE]) {
       const now = await here.read(path);

@@ -151,6 +151,21 @@ export function targets(cfg: VaultConfig): TargetDef[] {
   }));
 }
 
+/**
+ * Every check a command makes of vault.yaml when it uses a part of it, made at once: each
+ * environment's `extends` chain and env_file paths, and the targets. What an admin signs
+ * must be a vault.yaml every command reads.
+ *
+ * @throws InvalidFile or UnsafePath naming the setting.
+ */
+export function checkConfig(cfg: VaultConfig): void {
+  targets(cfg);
+  for (const env of envNames(cfg)) {
+    inheritanceChain(cfg, env);
+    envFilesOf(cfg, env);
+  }
+}
+
 export function variable(cfg: VaultConfig, key: string): VariableDef | undefined {
   const vars = cfg.variables ?? {};
   return Object.hasOwn(vars, key) ? (vars[key] ?? undefined) : undefined;

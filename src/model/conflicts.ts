@@ -72,11 +72,10 @@ function markerLine(prefix: string, side: Side, c: Conflict, s: ConflictSide, re
 }
 
 /**
- * The file with its conflict blocks, each where its line would sort: scope blocks among the
- * `#@scope` lines, key blocks among the value lines (the other lines as `printEnvFile` orders them).
+ * The file with its conflict blocks, each where its line would be: scope blocks in place of
+ * the `#@scope` line, key blocks in place of the key's line (model/envfile.ts places the rest).
  */
 export function printConflicted(cf: ConflictedFile): string {
-  const clean = printEnvFile(cf.file).split("\n").slice(0, -1);
   const block = (c: Conflict): string[] => [
     markerLine(OPEN, "ours", c, c.ours, true),
     ...(c.ours.line === undefined ? [] : [c.ours.line]),
@@ -86,20 +85,9 @@ export function printConflicted(cf: ConflictedFile): string {
     ...(c.theirs.line === undefined ? [] : [c.theirs.line]),
     markerLine(CLOSE, "theirs", c, c.theirs, false),
   ];
-  const sorted = (entries: [string, string[]][]) => entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).flatMap(([, l]) => l);
-  const isScope = (l: string) => l.startsWith("#@scope ");
-  const isValue = (l: string) => !l.startsWith("#");
-  const scopes = sorted([
-    ...clean.filter(isScope).map((l): [string, string[]] => [l.split(" ")[1] ?? "", [l]]),
-    ...cf.conflicts.filter((c) => c.kind === "scope").map((c): [string, string[]] => [c.name, block(c)]),
-  ]);
-  const values = sorted([
-    ...clean.filter(isValue).map((l): [string, string[]] => [l.slice(0, l.indexOf("=")), [l]]),
-    ...cf.conflicts.filter((c) => c.kind === "key").map((c): [string, string[]] => [c.name, block(c)]),
-  ]);
-  const head = clean.filter((l) => !isValue(l) && !l.startsWith("#@"));
-  const signed = clean.filter((l) => l.startsWith("#@") && !isScope(l));
-  return [...head, ...scopes, ...signed, ...values].join("\n") + "\n";
+  const scopes = new Map(cf.conflicts.filter((c) => c.kind === "scope").map((c) => [c.name, block(c)]));
+  const keys = new Map(cf.conflicts.filter((c) => c.kind === "key").map((c) => [c.name, block(c)]));
+  return printEnvFile(cf.file, { scopes, keys });
 }
 
 /** Parses one side's line against the file's environment (strict: a scope, value or removal line). */

@@ -1,7 +1,7 @@
 /** Environment files, `.envvault/envs/<env>.env` (docs/FORMAT.md §3): their lines parsed and printed. Pure. */
 import { InvalidFile, Tampered } from "../errors.js";
 import { isKey, parseScope } from "./names.js";
-import { type ChangeRecord, NO_PREV, type RemovedLine, type SignedFile } from "./signed.js";
+import { type ChangeRecord, leavesOf, type LineRef, NO_PREV, type RemovedLine, type SignedFile, splitLeaves } from "./signed.js";
 
 /**
  * One encrypted variable: which batch sealed it, when it last changed, the sealed bytes, and
@@ -31,10 +31,15 @@ export interface OwnValue {
   value: string | undefined;
 }
 
-/** A batch key, age-encrypted to one scope's recipient (base64 of the binary age file). */
+/**
+ * A batch key, age-encrypted to one scope's recipient (base64 of the binary age file).
+ * `anchor` is the key its line is printed next to (docs/FORMAT.md §3); a batch just drawn has
+ * none and is printed before the first key it seals.
+ */
 export interface Batch {
   scope: string;
   age: string;
+  anchor?: string;
 }
 
 /** The parsed form of `.envvault/envs/<env>.env` (docs/FORMAT.md §3). */
@@ -60,8 +65,10 @@ const HEADER_V1 = "# envvault 1";
 const LEAF = "[A-Za-z0-9_-]{22}";
 const SCOPE = new RegExp(`^#@scope ([a-z0-9:_-]+) (age1[0-9a-z]+) (-|${LEAF})$`);
 const SCOPE_V1 = /^#@scope ([a-z0-9:_-]+) (age1[0-9a-z]+)$/;
-const BATCH = /^#@batch ([0-9a-f]{12}) ([a-z0-9:_-]+) ([A-Za-z0-9+/]+={0,2})$/;
-const SIG = /^#@sig ([0-9a-f]{12}) ([a-z0-9][a-z0-9_-]{0,63}) ([A-Za-z0-9_-]{86}) ([A-Za-z0-9_-]+)$/;
+const KEY_ANCHOR = "[A-Za-z_][A-Za-z0-9_]*";
+const BATCH = new RegExp(`^#@batch ([0-9a-f]{12}) ([a-z0-9:_-]+) (${KEY_ANCHOR}) ([A-Za-z0-9+/]+={0,2})$`);
+const SIG = new RegExp(`^#@sig ([0-9a-f]{12}) (${KEY_ANCHOR}|@[a-z0-9:_-]+) ([a-z0-9][a-z0-9_-]{0,63}) ([A-Za-z0-9_-]{86}) ([A-Za-z0-9_-]+)$`);
+const BATCH_V1 = /^#@batch ([0-9a-f]{12}) ([a-z0-9:_-]+) ([A-Za-z0-9+/]+={0,2})$/;
 const REMOVED = new RegExp(`^#@removed ([A-Za-z_][A-Za-z0-9_]*) ([a-z0-9:_-]+) (0|[1-9][0-9]{0,15}) (-|${LEAF})$`);
 const VALUE = new RegExp(`^([A-Za-z_][A-Za-z0-9_]*)=ev2:([0-9a-f]{12}):(0|[1-9][0-9]{0,15}):(-|${LEAF}):([A-Za-z0-9_-]+)$`);
 const VALUE_V1 = /^([A-Za-z_][A-Za-z0-9_]*)=ev1:([0-9a-f]{12}):(0|[1-9][0-9]{0,15}):([A-Za-z0-9_-]+)$/;
@@ -154,16 +161,21 @@ export function parseEnvFile(text: string, file: string, env: string): EnvFile {
       out.scopes.set(scope, recipient);
       out.scopePrev.set(scope, prev);
     } else if (!v1 && (m = SIG.exec(line))) {
-      const [, id = "", member = "", signature = "", leaves = ""] = m;
+      const [, id = "", anchor = "", member = "", signature = "", leaves = ""] = m;
       if (out.sigs.has(id)) fail(n, `record ${id} is listed twice`, editHint);
-      out.sigs.set(id, { member, signature, leaves });
+      out.sigs.set(id, { member, signature, leaves, anchor });
     } else if (!v1 && (m = REMOVED.exec(line))) {
       const [, key = "", scope = "", t = "0", prev = NO_PREV] = m;
       checkScope(scope, env, () => fail(n, `the removal of ${key} names scope ${scope} of another environment`, editHint));
       if (out.removed.has(key)) fail(n, `the removal of ${key} is listed twice`, editHint);
       if (!Number.isSafeInteger(Number(t))) fail(n, `the time of ${key} is above 2^53 - 1`, editHint);
       out.removed.set(key, { scope, t: Number(t), prev });
-    } else if ((m = BATCH.exec(line))) {
+    } else if (!v1 && (m = BATCH.exec(line))) {
+      const [, id = "", scope = "", anchor = "", age = ""] = m;
+      checkScope(scope, env, () => fail(n, `batch ${id} names scope ${scope} of another environment`, editHint));
+      if (out.batches.has(id)) fail(n, `batch ${id} is listed twice`, editHint);
+      out.batches.set(id, { scope, age, anchor });
+    } else if (v1 && (m = BATCH_V1.exec(line))) {
       const [, id = "", scope = "", age = ""] = m;
       checkScope(scope, env, () => fail(n, `batch ${id} names scope ${scope} of another environment`, editHint));
       if (out.batches.has(id)) fail(n, `batch ${id} is listed twice`, editHint);
@@ -198,15 +210,112 @@ function checkScope(scope: string, env: string, onError: () => never): void {
 
 const byName = <T>(a: [string, T], b: [string, T]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-/** Writes the canonical bytes of an environment file: same content, same bytes. */
-export function printEnvFile(f: EnvFile): string {
+function printBatch(id: string, b: Batch): string {
+  return `#@batch ${id} ${b.scope} ${b.anchor ?? ""} ${b.age}`;
+}
+
+function printSig(id: string, r: ChangeRecord): string {
+  return `#@sig ${id} ${r.anchor ?? ""} ${r.member} ${r.signature} ${r.leaves}`;
+}
+
+/**
+ * The anchor of a record over the lines named `names` (keys, and `scope S` for scope lines):
+ * the first of them in the file's order (docs/FORMAT.md §3).
+ */
+export function anchorOf(names: Iterable<string>): string | undefined {
+  let scope: string | undefined;
+  let key: string | undefined;
+  for (const n of names) {
+    if (n.startsWith("scope ")) {
+      const s = n.slice(6);
+      if (scope === undefined || s < scope) scope = s;
+    } else if (key === undefined || n < key) key = n;
+  }
+  return scope !== undefined ? `@${scope}` : key;
+}
+
+/** Lines placed before a scope line or a key line, by that line's name (`@scope` or the key). */
+class Groups {
+  private readonly scopes = new Map<string, string[]>();
+  private readonly keys = new Map<string, string[]>();
+
+  add(anchor: string, line: string): void {
+    const [map, name] = anchor.startsWith("@") ? [this.scopes, anchor.slice(1)] : [this.keys, anchor];
+    const group = map.get(name);
+    if (group === undefined) map.set(name, [line]);
+    else group.push(line);
+  }
+
+  /** Every group in name order, each group's anchored lines first, then `own(name)`. */
+  print(out: string[], section: "scopes" | "keys", own: (name: string) => readonly string[]): void {
+    const map = this[section];
+    for (const [name, lines] of [...map].sort(byName)) out.push(...lines.sort(), ...own(name));
+  }
+}
+
+/**
+ * Extra lines to print in place of a scope's or a key's own line (the merge driver's conflict
+ * blocks, model/conflicts.ts), by scope and by key.
+ */
+export interface Blocks {
+  scopes?: ReadonlyMap<string, readonly string[]>;
+  keys?: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * Writes the canonical bytes of an environment file: same content, same bytes. Batch and
+ * record lines go right before the line they were made for (their anchor), so that two
+ * writes to keys apart from each other change lines apart from each other, and git's own
+ * line merge (a server's) merges them (docs/FORMAT.md §3, §11).
+ */
+export function printEnvFile(f: EnvFile, blocks: Blocks = {}): string {
   const lines = [`${HEADER} ${f.env}`, ...f.comments];
-  for (const [scope, recipient] of [...f.scopes].sort(byName)) lines.push(`#@scope ${scope} ${recipient} ${f.scopePrev.get(scope) ?? NO_PREV}`);
-  for (const [id, b] of [...f.batches].sort(byName)) lines.push(`#@batch ${id} ${b.scope} ${b.age}`);
-  for (const [id, r] of [...f.sigs].sort(byName)) lines.push(`#@sig ${id} ${r.member} ${r.signature} ${r.leaves}`);
+  const groups = new Groups();
+  const own = new Map<string, string[]>();
+  const scopeOwn = new Map<string, string[]>();
+  for (const [scope, recipient] of f.scopes) scopeOwn.set(scope, [`#@scope ${scope} ${recipient} ${f.scopePrev.get(scope) ?? NO_PREV}`]);
+  for (const [scope, block] of blocks.scopes ?? []) scopeOwn.set(scope, [...block]);
   // A key set again after its removal has its value only.
-  for (const [key, r] of [...f.removed].sort(byName)) if (!f.values.has(key)) lines.push(removedLine(key, r));
-  for (const [key, v] of [...f.values].sort(byName)) lines.push(valueLine(key, v));
+  for (const [key, r] of f.removed) if (!f.values.has(key)) own.set(key, [removedLine(key, r)]);
+  const firstUser = new Map<string, string>();
+  for (const [key, v] of f.values) {
+    own.set(key, [valueLine(key, v)]);
+    const first = firstUser.get(v.batch);
+    if (first === undefined || key < first) firstUser.set(v.batch, key);
+  }
+  for (const [key, block] of blocks.keys ?? []) {
+    own.set(key, [...block]);
+    // The batch of a conflict side's value goes with the block.
+    for (const line of block) {
+      const batch = parseValueLine(line)?.value.batch;
+      if (batch === undefined) continue;
+      const first = firstUser.get(batch);
+      if (first === undefined || key < first) firstUser.set(batch, key);
+    }
+  }
+  // A batch that has no anchor yet and seals nothing has no place, and no meaning.
+  for (const [id, b] of f.batches) {
+    const anchor = b.anchor ?? firstUser.get(id);
+    if (anchor !== undefined) groups.add(anchor, printBatch(id, { ...b, anchor }));
+  }
+  let derived: Map<string, LineRef> | undefined;
+  for (const [id, r] of f.sigs) {
+    let anchor = r.anchor;
+    if (anchor === undefined) {
+      derived ??= leavesOf(signedView(f));
+      anchor = anchorOf(splitLeaves(r.leaves).flatMap((l) => {
+        const ref = derived!.get(l);
+        return ref === undefined ? [] : [ref.kind === "scope" ? `scope ${ref.name}` : ref.name];
+      }));
+    }
+    if (anchor !== undefined) groups.add(anchor, printSig(id, { ...r, anchor }));
+  }
+  for (const name of scopeOwn.keys()) groups.add(`@${name}`, "");
+  for (const name of own.keys()) groups.add(name, "");
+  const body: string[] = [];
+  groups.print(body, "scopes", (s) => scopeOwn.get(s) ?? []);
+  groups.print(body, "keys", (k) => own.get(k) ?? []);
+  for (const l of body) if (l !== "") lines.push(l);
   return lines.join("\n") + "\n";
 }
 

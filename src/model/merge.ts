@@ -314,7 +314,7 @@ export function signSettled(f: EnvFile, settled: readonly SettledConflict[], ros
   }
   if (rewritten.length === 0) return out;
   const after = lineLeaves(signedView(out));
-  addRecord(out, merger, rewritten.map((n) => after.get(n)!));
+  addRecord(out, merger, rewritten.map((n) => after.get(n)!), rewritten);
   const covered = new Set(leavesOf(signedView(out)).keys());
   out.sigs = new Map([...out.sigs].filter(([, r]) => splitLeaves(r.leaves).some((l) => covered.has(l))));
   return out;

@@ -38,6 +38,8 @@ export interface ChangeRecord {
   signature: string;
   /** base64url of the leaves, 16 bytes each, ascending. */
   leaves: string;
+  /** Where its line is printed (docs/FORMAT.md §3); not signed: it places the line, nothing more. */
+  anchor?: string;
 }
 
 /** What the checks need of an environment file. */

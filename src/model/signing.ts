@@ -7,7 +7,7 @@
  */
 import { NotAllowed } from "../errors.js";
 import { type Link, makeLink, printChain } from "./chain.js";
-import { type EnvFile, signedView } from "./envfile.js";
+import { anchorOf, type EnvFile, signedView } from "./envfile.js";
 import { envPath } from "./layout.js";
 import { adminsOf, maySign, type Roster, signingKeysOf } from "./roster.js";
 import { changeMessage, checkSignedFile, joinLeaves, leavesOf, type LineRef, lineLeaves, NO_PREV, recordId, splitLeaves } from "./signed.js";
@@ -89,15 +89,16 @@ export function signEnvChange(before: EnvFile | undefined, after: EnvFile, roste
   }
   // Records that still cover a line stay; a new one covers what this write made.
   for (const [id, r] of new Map([...(before?.sigs ?? []), ...after.sigs])) if (splitLeaves(r.leaves).some((l) => lines.has(l))) out.sigs.set(id, r);
-  if (fresh.length > 0) addRecord(out, writer, fresh);
+  if (fresh.length > 0) addRecord(out, writer, fresh, fresh.map((l) => lineName(lines.get(l)!)));
   return out;
 }
 
-/** Adds one record by `writer` covering `leaves` to a file. */
-export function addRecord(f: EnvFile, writer: Writer, leaves: Iterable<string>): void {
+/** Adds one record by `writer` covering `leaves` (the lines named `names`: keys, `scope S`) to a file. */
+export function addRecord(f: EnvFile, writer: Writer, leaves: Iterable<string>, names: Iterable<string>): void {
   const joined = joinLeaves(leaves);
   const signature = Buffer.from(writer.sign(changeMessage(f.env, writer.member, joined))).toString("base64url");
-  f.sigs.set(recordId(signature), { member: writer.member, signature, leaves: joined });
+  const anchor = anchorOf(names);
+  f.sigs.set(recordId(signature), { member: writer.member, signature, leaves: joined, ...(anchor === undefined ? {} : { anchor }) });
 }
 
 /**
@@ -112,9 +113,9 @@ export function endorse(f: EnvFile, before: Roster, roster: Roster, admin: Write
   // Only lines the roster before vouched for: an admin's roster change must not launder a forged line.
   const invalid = (r: Roster) => new Set(checkSignedFile(view, r, verify).flatMap((p) => (p.key === undefined ? [] : [p.key])));
   const was = invalid(before);
-  const orphaned = [...invalid(roster)].filter((k) => !was.has(k)).map((k) => byName.get(k)).filter((l): l is string => l !== undefined);
-  if (orphaned.length === 0) return false;
-  addRecord(f, admin, orphaned);
+  const names = [...invalid(roster)].filter((k) => !was.has(k) && byName.has(k));
+  if (names.length === 0) return false;
+  addRecord(f, admin, names.map((k) => byName.get(k)!), names);
   return true;
 }
 

@@ -98,7 +98,7 @@ function scopeRecipient(sb: Sandbox, env: string): string {
     const scopeKey = sb.exec("kim", "age", ["-d", "-i", identityFile, ".envvault/keys/development/kim.age"]).stdout;
     const keyFile = join(sb.base, "scope-key.txt");
     writeFileSync(keyFile, scopeKey, { mode: 0o600 });
-    const batch = /^#@batch [0-9a-f]{12} development ([A-Za-z0-9+/=]+)$/m.exec(sb.read(".envvault/envs/development.env"));
+    const batch = /^#@batch [0-9a-f]{12} development [A-Za-z_][A-Za-z0-9_]* ([A-Za-z0-9+/=]+)$/m.exec(sb.read(".envvault/envs/development.env"));
     expect(batch).not.toBeNull();
     const batchFile = join(sb.base, "batch.age");
     writeFileSync(batchFile, Buffer.from(batch![1]!, "base64"));

@@ -121,23 +121,36 @@ describe("the vault stores ciphertext with stable, line-per-variable bytes", () 
     sb.assertNoSecretInGit();
   });
 
-  test("the environment file is header, scopes, batches sorted by id, change records, values sorted by key (byte order)", () => {
+  test("the environment file is header, scopes, then one line per key in byte order, each batch and record line just before the line it is anchored at", () => {
     const lines = sb.read(ENV_FILE).split("\n");
     expect(lines.pop()).toBe("");
     expect(lines[0]).toBe("# envvault 2 development");
-    const kinds: [RegExp, number][] = [[/^#@scope /, 1], [/^#@batch /, 2], [/^#@sig /, 3], [/^#@removed /, 4], [/^[A-Za-z_][A-Za-z0-9_]*=/, 5], [/^# /, 0]];
-    const kind = (l: string) => kinds.find(([re]) => re.test(l))?.[1] ?? -1;
-    const order = lines.slice(1).map(kind);
-    expect(order).not.toContain(-1);
-    expect(order).toEqual([...order].sort());
-    expect(order).toContain(3);
     const byteSorted = (xs: string[]) => [...xs].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    const ids = lines.flatMap((l) => batchIdOf(l) ?? []);
-    expect(ids).toEqual(byteSorted(ids));
+    // Each line's place: [section, name, rank] with rank 0 batch, 1 record, 2 the line itself.
+    const place = (l: string): [number, string, number] | undefined => {
+      let m: RegExpExecArray | null;
+      if ((m = /^#@scope (\S+) /.exec(l))) return [0, m[1]!, 2];
+      if ((m = /^#@sig [0-9a-f]{12} @(\S+) /.exec(l))) return [0, m[1]!, 1];
+      if ((m = /^#@batch [0-9a-f]{12} \S+ (\S+) /.exec(l))) return [1, m[1]!, 0];
+      if ((m = /^#@sig [0-9a-f]{12} ([A-Za-z_]\w*) /.exec(l))) return [1, m[1]!, 1];
+      if ((m = /^#@removed (\S+) /.exec(l))) return [1, m[1]!, 2];
+      const key = keyOf(l);
+      return key === undefined ? undefined : [1, key, 2];
+    };
+    const places = lines.slice(1).map(place);
+    expect(places).not.toContain(undefined);
+    const cmp = (a: [number, string, number], b: [number, string, number]) => a[0] - b[0] || Buffer.compare(Buffer.from(a[1]), Buffer.from(b[1])) || a[2] - b[2];
+    expect(places).toEqual([...places].sort((a, b) => cmp(a!, b!)));
+    expect(lines.some((l) => l.startsWith("#@sig "))).toBe(true);
+    // Every batch line comes before every value sealed under it (its anchor is the first such key, or one before).
     const keys = lines.flatMap((l) => keyOf(l) ?? []);
     expect(keys).toEqual(byteSorted(keys));
     expect(keys).toEqual(["API_TOKEN", "DATABASE_URL", "Mixed_Case", "NEW_KEY", "_UNDERSCORE", "zeta_lower"]);
-    expect(ids.length).toBeGreaterThanOrEqual(2);
+    for (const [i, l] of lines.entries()) {
+      const id = batchIdOf(l);
+      if (id !== undefined) expect(lines.findIndex((x) => x.includes(`=ev2:${id}:`))).toBeGreaterThan(i);
+    }
+    expect(lines.flatMap((l) => batchIdOf(l) ?? []).length).toBeGreaterThanOrEqual(2);
   });
 
   test("removing a variable replaces its line by a signed removal line and drops any batch no value refers to any more", () => {

@@ -97,6 +97,23 @@ describe("a team's history with roles, rotations and merges verifies clean", () 
     verifyClean("an admin's signed revert");
   });
 
+  test("vault sign refuses a hand-edited vault.yaml that a vault command would not read, and signs nothing", () => {
+    const config = sb.read(".envvault/vault.yaml");
+    const chain = sb.read(".envvault/chain");
+    for (const [edit, what] of [
+      [config + "no_such_setting: true\n", /vault\.yaml:\d+: \/no_such_setting is not a known setting/],
+      [config.replace(/^  - path: \.env$/m, "  - path: ../outside.env"), /vault\.yaml: targets\[0\]\.path names the target "\.\.\/outside\.env", which envvault refuses/],
+    ] as const) {
+      sb.write(".envvault/vault.yaml", edit);
+      const r = sb.vault("alice", ["sign"]);
+      expect(r.code).toBe(5);
+      expect(r.stderr).toMatch(what);
+      expect(sb.read(".envvault/chain")).toBe(chain);
+    }
+    sb.write(".envvault/vault.yaml", config);
+    verifyClean("a refused sign");
+  });
+
   test("admins and members come and go; the one who leaves is rotated away", () => {
     join("carol");
     ok("alice", ["admin", "add", "carol"]);
@@ -145,7 +162,7 @@ describe("a vault of an earlier envvault is adopted by one command", () => {
       env
         .split("\n")
         .filter((l) => !l.startsWith("#@sig ") && !l.startsWith("#@removed "))
-        .map((l) => l.replace(/^# envvault 2 /, "# envvault 1 ").replace(/^(#@scope \S+ \S+) \S+$/, "$1").replace(/^([A-Z_]+)=ev2:([0-9a-f]{12}):(\d+):[^:]+:/, "$1=ev1:$2:$3:"))
+        .map((l) => l.replace(/^# envvault 2 /, "# envvault 1 ").replace(/^(#@scope \S+ \S+) \S+$/, "$1").replace(/^(#@batch \S+ \S+) \S+ /, "$1 ").replace(/^([A-Z_]+)=ev2:([0-9a-f]{12}):(\d+):[^:]+:/, "$1=ev1:$2:$3:"))
         .join("\n"),
     );
     sb.remove(".envvault/chain");

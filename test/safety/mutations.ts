@@ -85,6 +85,7 @@ interface ValueLine {
 interface BatchLine {
   index: number;
   id: string;
+  anchor: string;
   scope: string;
   b64: string;
 }
@@ -103,8 +104,8 @@ export function parseEnv(path: string, text: string): ParsedEnv {
   const out: ParsedEnv = { path, env, lines: lines(text), scopes: [], batches: [], values: [] };
   out.lines.forEach((l, index) => {
     let m: RegExpExecArray | null;
-    if ((m = /^#@scope (\S+) (\S+)$/.exec(l))) out.scopes.push({ index, scope: m[1]!, recipient: m[2]! });
-    else if ((m = /^#@batch (\S+) (\S+) (\S+)$/.exec(l))) out.batches.push({ index, id: m[1]!, scope: m[2]!, b64: m[3]! });
+    if ((m = /^#@scope (\S+) (\S+) (\S+)$/.exec(l))) out.scopes.push({ index, scope: m[1]!, recipient: m[2]! });
+    else if ((m = /^#@batch (\S+) (\S+) (\S+) (\S+)$/.exec(l))) out.batches.push({ index, id: m[1]!, scope: m[2]!, anchor: m[3]!, b64: m[4]! });
     else if ((m = /^([A-Za-z_]\w*)=ev2:([0-9a-f]+):(\d+):[A-Za-z0-9_-]+:(\S+)$/.exec(l))) out.values.push({ index, key: m[1]!, batch: m[2]!, t: m[3]!, payload: m[4]! });
   });
   return out;
@@ -265,7 +266,7 @@ export function mutations(files: ReadonlyMap<string, string>, reader: string, ot
           id: `${v.key} moved from ${from.env} to ${to.env}`,
           apply: edit(to.path, () => {
             const ls = to.lines.filter((_, i) => i !== target?.index);
-            ls.push(`#@batch ${b.id} ${to.env} ${b.b64}`, from.lines[v.index]!);
+            ls.push(`#@batch ${b.id} ${to.env} ${b.anchor} ${b.b64}`, from.lines[v.index]!);
             return unlines(ls);
           }),
         });

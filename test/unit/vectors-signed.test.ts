@@ -53,6 +53,7 @@ interface RecordVector {
   signingKey: string;
   leafList: string[];
   leaves: string;
+  anchor: string;
   covers: string[];
   messageHex: string;
   signature: string;
@@ -244,7 +245,7 @@ describe("signature test vectors (docs/FORMAT.md §4–§6)", () => {
 
     test.each(want.records.map((r) => [r.id, r] as const))("record %s: message bytes, signature and id", (_id, r) => {
       expect(linesOf(text)).toContain(r.line);
-      expect(view.sigs.get(r.id)).toEqual({ member: r.member, signature: r.signature, leaves: r.leaves });
+      expect(view.sigs.get(r.id)).toEqual({ member: r.member, signature: r.signature, leaves: r.leaves, anchor: r.anchor });
       expect(splitLeaves(r.leaves)).toEqual(r.leafList);
       expect(joinLeaves(r.leafList)).toBe(r.leaves);
       expect(Buffer.concat(r.leafList.map((l) => Buffer.from(l, "base64url"))).toString("base64url")).toBe(r.leaves);

@@ -29,7 +29,7 @@ if (op === "value") {
   const [env, key, value, claim] = args;
   const file = parseEnvFile(readFileSync(envFile(env), "utf8"), envFile(env), env);
   const { file: out } = await applyUpdates(undefined, file, [{ key, value }], [], now);
-  if (claim !== undefined) addRecord(out, { member: claim, publicKey: me.publicKey, sign: (m) => me.sign(m) }, leavesOfAll(out));
+  if (claim !== undefined) addRecord(out, { member: claim, publicKey: me.publicKey, sign: (m) => me.sign(m) }, leavesOfAll(out), [key]);
   writeFileSync(envFile(env), printEnvFile(out));
 } else if (op === "scope") {
   const [env, victim, recipient] = args;

@@ -69,16 +69,16 @@ describe("applyUpdates", () => {
     expect(await plain(await reader())).toEqual({ A: { value: "one", t: T0 }, B: { value: "two", t: T0 } });
   });
 
-  test("the printed file has the header, the scope, one batch line, the scope's record and one line per value", async () => {
+  test("the printed file has the header, the scope's record and line, then the batch line and the value it is anchored at", async () => {
     const r = await applyUpdates(await reader(), await currentFile(), set(["A", "1"]), [], T0);
     const lines = printEnvFile(r.file).split("\n");
     expect(lines).toHaveLength(6);
     expect(lines[0]).toBe(`# envvault 2 ${ENV}`);
-    expect(lines[1]).toMatch(new RegExp(`^#@scope ${ENV} age1[0-9a-z]{58} -$`));
-    expect(lines[2]).toMatch(new RegExp(`^#@batch [0-9a-f]{12} ${ENV} [A-Za-z0-9+/]+={0,2}$`));
-    // initVault's record of the scope line; applyUpdates seals, transaction() signs the values.
-    expect(lines[3]).toMatch(/^#@sig [0-9a-f]{12} alice [A-Za-z0-9_-]{86} [A-Za-z0-9_-]{22}$/);
-    expect(lines[4]).toMatch(new RegExp(`^A=ev2:${lines[2]!.slice(8, 20)}:${T0}:-:[A-Za-z0-9_-]+$`));
+    // initVault's record of the scope line, anchored at the scope; applyUpdates seals, transaction() signs the values.
+    expect(lines[1]).toMatch(new RegExp(`^#@sig [0-9a-f]{12} @${ENV} alice [A-Za-z0-9_-]{86} [A-Za-z0-9_-]{22}$`));
+    expect(lines[2]).toMatch(new RegExp(`^#@scope ${ENV} age1[0-9a-z]{58} -$`));
+    expect(lines[3]).toMatch(new RegExp(`^#@batch [0-9a-f]{12} ${ENV} A [A-Za-z0-9+/]+={0,2}$`));
+    expect(lines[4]).toMatch(new RegExp(`^A=ev2:${lines[3]!.slice(8, 20)}:${T0}:-:[A-Za-z0-9_-]+$`));
     expect(lines[5]).toBe("");
   });
 

@@ -6,7 +6,7 @@ const R2 = "age1wuxzrf36hpgv32s990lw7f848d7fcy9zgpread9dm90leapx4y8qlf6k60";
 const B1 = "aaaaaaaaaaaa";
 
 /** A development file with these scope recipient and value lines. */
-const file = (recipient: string, ...values: string[]) => ["# envvault 2 development", `#@scope development ${recipient} -`, `#@batch ${B1} development QUJD`, ...values, ""].join("\n");
+const file = (recipient: string, ...values: string[]) => ["# envvault 2 development", `#@scope development ${recipient} -`, `#@batch ${B1} development A QUJD`, ...values, ""].join("\n");
 
 describe("diffEnvTexts", () => {
   test("keys added, changed (any part of the line: time or ciphertext) and removed, and scopes re-keyed", () => {

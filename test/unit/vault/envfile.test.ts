@@ -20,20 +20,21 @@ const LEAVES = "BBBBBBBBBBBBBBBBBBBBBBCCCCCCCCCCCCCCCCCCCCCA";
 
 /**
  * A canonical production file: header, a comment, two scopes (one rotated), three batches, a
- * change record, a removal and three values (one replacing an older line).
+ * change record, a removal and three values (one replacing an older line); each batch and
+ * the record right before the key it is anchored at.
  */
 const CANONICAL = [
   "# envvault 2 production",
   "# reviewed by ops",
   `#@scope production ${R1} -`,
   `#@scope production:payments ${R2} ${P1}`,
-  `#@batch ${B1} production QUJD`,
-  `#@batch ${B2} production REVGRw==`,
-  `#@batch ${B3} production:payments SElK`,
-  `#@sig ${SIG_ID} alice ${SIGNATURE} ${LEAVES}`,
-  `#@removed OLD_TOKEN production 1700000002 ${P2}`,
+  `#@batch ${B1} production API_URL QUJD`,
+  `#@sig ${SIG_ID} API_URL alice ${SIGNATURE} ${LEAVES}`,
   `API_URL=ev2:${B1}:1700000000:-:AAAA_-`,
+  `#@batch ${B2} production DB_PASSWORD REVGRw==`,
   `DB_PASSWORD=ev2:${B2}:0:${P2}:BBBB`,
+  `#@removed OLD_TOKEN production 1700000002 ${P2}`,
+  `#@batch ${B3} production:payments STRIPE_KEY SElK`,
   `STRIPE_KEY=ev2:${B3}:1700000001:-:CCCC`,
   "",
 ].join("\n");
@@ -79,11 +80,11 @@ describe("parseEnvFile and printEnvFile", () => {
       ["production:payments", P1],
     ]);
     expect([...f.batches]).toEqual([
-      [B1, { scope: "production", age: "QUJD" }],
-      [B2, { scope: "production", age: "REVGRw==" }],
-      [B3, { scope: "production:payments", age: "SElK" }],
+      [B1, { scope: "production", age: "QUJD", anchor: "API_URL" }],
+      [B2, { scope: "production", age: "REVGRw==", anchor: "DB_PASSWORD" }],
+      [B3, { scope: "production:payments", age: "SElK", anchor: "STRIPE_KEY" }],
     ]);
-    expect([...f.sigs]).toEqual([[SIG_ID, { member: "alice", signature: SIGNATURE, leaves: LEAVES }]]);
+    expect([...f.sigs]).toEqual([[SIG_ID, { member: "alice", signature: SIGNATURE, leaves: LEAVES, anchor: "API_URL" }]]);
     expect([...f.removed]).toEqual([["OLD_TOKEN", { scope: "production", t: 1700000002, prev: P2 }]]);
     expect([...f.values]).toEqual([
       ["API_URL", { batch: B1, t: 1700000000, prev: "-", payload: "AAAA_-" }],
@@ -103,7 +104,22 @@ describe("parseEnvFile and printEnvFile", () => {
       ["STRIPE_KEY", { batch: B3, t: 1700000001, prev: "-", payload: "CCCC" }],
     ]);
     expect([f.sigs.size, f.removed.size]).toEqual([0, 0]);
-    expect(printEnvFile(f)).toBe(V1.replace("# envvault 1", "# envvault 2").replace(/^(#@scope .*)$/gm, "$1 -").replace(/=ev1:([0-9a-f]{12}):(\d+):/g, "=ev2:$1:$2:-:"));
+    // Each batch gets the first key it seals as its anchor.
+    expect(printEnvFile(f)).toBe(
+      [
+        "# envvault 2 production",
+        "# reviewed by ops",
+        `#@scope production ${R1} -`,
+        `#@scope production:payments ${R2} -`,
+        `#@batch ${B1} production API_URL QUJD`,
+        `API_URL=ev2:${B1}:1700000000:-:AAAA_-`,
+        `#@batch ${B2} production DB_PASSWORD REVGRw==`,
+        `DB_PASSWORD=ev2:${B2}:0:-:BBBB`,
+        `#@batch ${B3} production:payments STRIPE_KEY SElK`,
+        `STRIPE_KEY=ev2:${B3}:1700000001:-:CCCC`,
+        "",
+      ].join("\n"),
+    );
   });
 
   test("a version 1 file holds only version 1 lines, and a version 2 file only version 2 lines", () => {
@@ -123,7 +139,15 @@ describe("parseEnvFile and printEnvFile", () => {
     const text = readFileSync(join(process.cwd(), "test/vectors/envs/production.env"), "utf8");
     const f = parseEnvFile(text, "production.env", "production");
     expect(f.version).toBe(1);
-    expect(printEnvFile(f)).toBe(text.replace("# envvault 1", "# envvault 2").replace(/^(#@scope .*)$/gm, "$1 -").replace(/=ev1:([0-9a-f]{12}):(\d+):/g, "=ev2:$1:$2:-:"));
+    const printed = printEnvFile(f);
+    const firstUser = (id: string) => [...f.values].filter(([, v]) => v.batch === id).map(([k]) => k).sort()[0];
+    const rewritten = text
+      .replace("# envvault 1", "# envvault 2")
+      .replace(/^(#@scope .*)$/gm, "$1 -")
+      .replace(/=ev1:([0-9a-f]{12}):(\d+):/g, "=ev2:$1:$2:-:")
+      .replace(/^#@batch ([0-9a-f]{12}) (\S+) /gm, (_, id: string, scope: string) => `#@batch ${id} ${scope} ${firstUser(id)} `);
+    expect(printed.split("\n").sort()).toEqual(rewritten.split("\n").sort());
+    expect(printEnvFile(parseEnvFile(printed, "production.env", "production"))).toBe(printed);
   });
 
   test("printing sorts scopes, batches and values by name, so shuffled lines give the canonical bytes", () => {
@@ -137,22 +161,25 @@ describe("parseEnvFile and printEnvFile", () => {
     const a = emptyEnvFile("production");
     a.scopes.set("production:payments", R2).set("production", R1);
     a.batches.set(B2, { scope: "production", age: "REVGRw==" }).set(B1, { scope: "production", age: "QUJD" });
+    a.sigs.set(SIG_ID, { member: "alice", signature: SIGNATURE, leaves: LEAVES, anchor: "@production:payments" });
     a.values.set("Z", { batch: B2, t: 2, payload: "zz" }).set("A", { batch: B1, t: 1, prev: P1, payload: "aa" }).set("_", { batch: B1, t: 3, payload: "__" });
     a.removed.set("Y", { scope: "production", t: 4, prev: P2 }).set("B", { scope: "production", t: 5, prev: P1 });
     const b = emptyEnvFile("production");
     b.scopes.set("production", R1).set("production:payments", R2);
     b.batches.set(B1, { scope: "production", age: "QUJD" }).set(B2, { scope: "production", age: "REVGRw==" });
+    b.sigs.set(SIG_ID, { member: "alice", signature: SIGNATURE, leaves: LEAVES, anchor: "@production:payments" });
     b.values.set("_", { batch: B1, t: 3, payload: "__" }).set("A", { batch: B1, t: 1, prev: P1, payload: "aa" }).set("Z", { batch: B2, t: 2, payload: "zz" });
     b.removed.set("B", { scope: "production", t: 5, prev: P1 }).set("Y", { scope: "production", t: 4, prev: P2 });
     const expected = [
       "# envvault 2 production",
       `#@scope production ${R1} -`,
+      `#@sig ${SIG_ID} @production:payments alice ${SIGNATURE} ${LEAVES}`,
       `#@scope production:payments ${R2} -`,
-      `#@batch ${B1} production QUJD`,
-      `#@batch ${B2} production REVGRw==`,
+      `#@batch ${B1} production A QUJD`,
+      `A=ev2:${B1}:1:${P1}:aa`,
       `#@removed B production 5 ${P1}`,
       `#@removed Y production 4 ${P2}`,
-      `A=ev2:${B1}:1:${P1}:aa`,
+      `#@batch ${B2} production Z REVGRw==`,
       `Z=ev2:${B2}:2:-:zz`,
       `_=ev2:${B1}:3:-:__`,
       "",
@@ -166,7 +193,7 @@ describe("parseEnvFile and printEnvFile", () => {
     f.scopes.set("dev", R1);
     f.batches.set(B1, { scope: "dev", age: "QUJD" });
     for (const key of ["b", "_x", "B", "a", "A_"]) f.values.set(key, { batch: B1, t: 0, payload: "p" });
-    expect(printEnvFile(f).split("\n").slice(3, -1).map((l) => l.split("=")[0])).toEqual(["A_", "B", "_x", "a", "b"]);
+    expect(printEnvFile(f).split("\n").filter((l) => l !== "" && !l.startsWith("#")).map((l) => l.split("=")[0])).toEqual(["A_", "B", "_x", "a", "b"]);
   });
 
   test("an empty environment prints only its header and reads back empty", () => {
@@ -230,8 +257,8 @@ describe("parseEnvFile rejects malformed lines as damage (Tampered) naming the l
   });
 
   test("a record listed twice, a removal listed twice and a key both removed and set are refused", () => {
-    expect(invalid(withLine(9, `#@sig ${SIG_ID} bob ${SIGNATURE} ${LEAVES}`)).message).toBe(`${FILE}:9: record ${SIG_ID} is listed twice`);
-    expect(invalid(withLine(10, `#@removed OLD_TOKEN production 1 -`)).message).toBe(`${FILE}:10: the removal of OLD_TOKEN is listed twice`);
+    expect(invalid(withLine(9, `#@sig ${SIG_ID} API_URL bob ${SIGNATURE} ${LEAVES}`)).message).toBe(`${FILE}:9: record ${SIG_ID} is listed twice`);
+    expect(invalid(withLine(11, `#@removed OLD_TOKEN production 1 -`)).message).toBe(`${FILE}:11: the removal of OLD_TOKEN is listed twice`);
     expect(invalid(withLine(10, `#@removed A staging 1 -`)).message).toBe(`${FILE}:10: the removal of A names scope staging of another environment`);
     const both = invalid(withLine(10, `#@removed API_URL production 1 -`));
     expect(both.code).toBe("TAMPERED");
@@ -245,9 +272,17 @@ describe("parseEnvFile rejects malformed lines as damage (Tampered) naming the l
   });
 
   test("a batch listed twice names the batch id", () => {
-    const e = invalid(withLine(6, `#@batch ${B1} production WFla`));
+    const e = invalid(withLine(6, `#@batch ${B1} production API_URL WFla`));
     expect(e.message).toBe(`${FILE}:6: batch ${B1} is listed twice`);
     expect(e.data.line).toBe(6);
+    expect(invalid(withLine(6, `#@batch ${B1} production ZZZ QUJD`)).message).toBe(`${FILE}:6: batch ${B1} is listed twice`);
+  });
+
+  test("a batch or record line without its anchor (or with a malformed one) is not part of the format", () => {
+    expect(invalid(withLine(6, `#@batch dddddddddddd production SElK`)).message).toBe(`${FILE}:6: line is not part of the envvault format`);
+    expect(invalid(withLine(6, `#@batch dddddddddddd production 1KEY SElK`)).message).toBe(`${FILE}:6: line is not part of the envvault format`);
+    expect(invalid(withLine(6, `#@sig 999999999999 alice ${SIGNATURE} ${LEAVES}`)).message).toBe(`${FILE}:6: line is not part of the envvault format`);
+    expect(invalid(withLine(6, `#@sig 999999999999 @Production alice ${SIGNATURE} ${LEAVES}`)).message).toBe(`${FILE}:6: line is not part of the envvault format`);
   });
 
   test("a scope declared twice is refused", () => {
@@ -268,7 +303,7 @@ describe("parseEnvFile rejects malformed lines as damage (Tampered) naming the l
   });
 
   test("a batch naming a scope of another environment is refused", () => {
-    const e = invalid(withLine(7, "#@batch dddddddddddd staging SElK"));
+    const e = invalid(withLine(7, "#@batch dddddddddddd staging A SElK"));
     expect(e.message).toBe(`${FILE}:7: batch dddddddddddd names scope staging of another environment`);
     expect(e.data.line).toBe(7);
   });
@@ -316,7 +351,7 @@ describe("parseEnvFile rejects malformed lines as damage (Tampered) naming the l
   });
 
   test("the largest safe timestamp, 2^53 - 1, is accepted and printed back the same", () => {
-    const text = withLine(10, `A=ev2:${B1}:9007199254740991:-:AAAA`);
+    const text = withLine(5, `A=ev2:${B1}:9007199254740991:-:AAAA`);
     expect(printEnvFile(parseEnvFile(text, FILE, "production"))).toBe(text);
   });
 });
@@ -336,7 +371,7 @@ describe("pruneBatches", () => {
   test("removes every batch when no value is left", () => {
     const f: EnvFile = { ...parseEnvFile(CANONICAL, FILE, "production"), values: new Map() };
     expect(printEnvFile(pruneBatches(f))).toBe(
-      ["# envvault 2 production", "# reviewed by ops", `#@scope production ${R1} -`, `#@scope production:payments ${R2} ${P1}`, `#@sig ${SIG_ID} alice ${SIGNATURE} ${LEAVES}`, `#@removed OLD_TOKEN production 1700000002 ${P2}`, ""].join("\n"),
+      ["# envvault 2 production", "# reviewed by ops", `#@scope production ${R1} -`, `#@scope production:payments ${R2} ${P1}`, `#@sig ${SIG_ID} API_URL alice ${SIGNATURE} ${LEAVES}`, `#@removed OLD_TOKEN production 1700000002 ${P2}`, ""].join("\n"),
     );
   });
 });
