@@ -53,8 +53,11 @@ export interface SignedFile {
 }
 
 function leaf(label: string, fields: readonly (string | number)[]): string {
-  const h = createHash("sha256").update([label, ...fields.map(String)].join("\0"), "utf8").digest();
-  return h.subarray(0, LEAF_BYTES).toString("base64url");
+  return hashLeaf([label, ...fields.map(String)].join("\0"));
+}
+
+function hashLeaf(input: string): string {
+  return createHash("sha256").update(input, "utf8").digest().subarray(0, LEAF_BYTES).toString("base64url");
 }
 
 /** Hex SHA-256 of a batch's age file (the `#@batch` line's base64, decoded). */
@@ -107,22 +110,58 @@ export interface LineRef {
   signedAs: SignedKind;
 }
 
+/** The leaves of views a {@link LeafMemo} indexed: views of files that no longer change. */
+const indexed = new WeakMap<SignedFile, Map<string, LineRef>>();
+
+/**
+ * Leaves computed once, for a walk over many versions of the same files (the history
+ * check): a line that several versions share is hashed once, and the leaves of a view the
+ * memo indexed are what every later `leavesOf` of that view returns. Only for views of files
+ * that are not changed afterwards.
+ */
+export class LeafMemo {
+  private readonly lines = new Map<string, string>();
+  private readonly batches = new Map<string, string>();
+
+  index(f: SignedFile): void {
+    if (!indexed.has(f)) indexed.set(f, computeLeaves(f, this));
+  }
+
+  leaf(label: string, fields: readonly (string | number)[]): string {
+    const input = [label, ...fields.map(String)].join("\0");
+    let l = this.lines.get(input);
+    if (l === undefined) this.lines.set(input, (l = hashLeaf(input)));
+    return l;
+  }
+
+  batchHash(age: string): string {
+    let h = this.batches.get(age);
+    if (h === undefined) this.batches.set(age, (h = batchHash(age)));
+    return h;
+  }
+}
+
 /** Every signed line of a file by its leaf. A value whose batch is missing has no leaf (reading it fails anyway). */
 export function leavesOf(f: SignedFile): Map<string, LineRef> {
+  return indexed.get(f) ?? computeLeaves(f);
+}
+
+function computeLeaves(f: SignedFile, memo?: LeafMemo): Map<string, LineRef> {
   const out = new Map<string, LineRef>();
   const hashes = new Map<string, string>();
+  const mk = memo === undefined ? leaf : (label: string, fields: readonly (string | number)[]) => memo.leaf(label, fields);
   for (const [scope, s] of f.scopes) {
-    out.set(scopeLeaf({ env: f.env, scope, recipient: s.recipient, prev: s.prev }), { kind: "scope", name: scope, scope, signedAs: s.prev === NO_PREV ? "new scope" : "rotation" });
+    out.set(mk("envvault/v2/scope", [f.env, scope, s.recipient, s.prev]), { kind: "scope", name: scope, scope, signedAs: s.prev === NO_PREV ? "new scope" : "rotation" });
   }
   for (const [key, v] of f.values) {
     const batch = f.batches.get(v.batch);
     const recipient = batch === undefined ? undefined : f.scopes.get(batch.scope)?.recipient;
     if (batch === undefined || recipient === undefined) continue;
     let bh = hashes.get(v.batch);
-    if (bh === undefined) hashes.set(v.batch, (bh = batchHash(batch.age)));
-    out.set(valueLeaf({ env: f.env, scope: batch.scope, recipient, key, batchHash: bh, t: v.t, prev: v.prev, payload: v.payload }), { kind: "value", name: key, scope: batch.scope, signedAs: "value" });
+    if (bh === undefined) hashes.set(v.batch, (bh = memo === undefined ? batchHash(batch.age) : memo.batchHash(batch.age)));
+    out.set(mk("envvault/v2/value", [f.env, batch.scope, recipient, key, bh, v.t, v.prev, v.payload]), { kind: "value", name: key, scope: batch.scope, signedAs: "value" });
   }
-  for (const [key, r] of f.removed) out.set(removedLeaf({ env: f.env, scope: r.scope, key, t: r.t, prev: r.prev }), { kind: "removal", name: key, scope: r.scope, signedAs: "value" });
+  for (const [key, r] of f.removed) out.set(mk("envvault/v2/removed", [f.env, r.scope, key, r.t, r.prev]), { kind: "removal", name: key, scope: r.scope, signedAs: "value" });
   return out;
 }
 

@@ -10,7 +10,7 @@ import { ancestors, checkChain, parseChain } from "../model/chain.js";
 import { type EnvFile, parseEnvFile, signedView } from "../model/envfile.js";
 import { CHAIN_FILE, ENVS_DIR, EXPOSED_FILE, LOCAL_DIR, ROSTER_FILE, VAULT_DIR, VAULT_FILE } from "../model/layout.js";
 import { checkRoster, type Roster } from "../model/roster.js";
-import { Ancestry, checkFileTransition, type TrustProblem } from "../model/signed.js";
+import { Ancestry, checkFileTransition, LeafMemo, type SignedFile, type TrustProblem } from "../model/signed.js";
 import { checkState, type VerifySignature } from "../model/trust.js";
 import { Tampered, VaultError } from "../errors.js";
 
@@ -62,41 +62,96 @@ async function snapshotsOf(top: string, commits: readonly string[]): Promise<Map
     if (envTree !== undefined) for (const e of parseTree(envContents.get(envTree) ?? Buffer.alloc(0))) if (ENV_RE.test(e.name) && !e.mode.startsWith("4")) blobs.set(`${ENVS_DIR}/${e.name}`, e.oid);
     blobsByTree.set(oid, blobs);
   }
-  const allBlobs = [...new Set([...blobsByTree.values()].flatMap((m) => [...m.values()]))];
-  const contents = await objectContents(top, allBlobs);
+  // The small trusted files of every commit at once; environment files, the bulk of a long
+  // history, as the walk needs them (EnvFiles).
+  const trusted = [...new Set([...blobsByTree.values()].flatMap((m) => [...m].filter(([p]) => !p.startsWith(`${ENVS_DIR}/`)).map(([, b]) => b)))];
+  const contents = await objectContents(top, trusted);
+  const texts = new Map([...contents].map(([oid, b]) => [oid, b.toString("utf8")]));
   const out = new Map<string, Snapshot>();
+  const filesByTree = new Map<string, Map<string, string>>();
   for (const c of commits) {
     const t = ids.get(`${c}:${VAULT_DIR}`);
     const tree = t?.type === "tree" ? t.oid : undefined;
     const blobs = tree === undefined ? new Map<string, string>() : (blobsByTree.get(tree) ?? new Map<string, string>());
-    const files = new Map([...blobs].map(([p, b]) => [p, (contents.get(b) ?? Buffer.alloc(0)).toString("utf8")]));
+    let files = tree === undefined ? undefined : filesByTree.get(tree);
+    if (files === undefined) {
+      files = new Map([...blobs].flatMap(([p, b]) => (p.startsWith(`${ENVS_DIR}/`) ? [] : [[p, texts.get(b) ?? ""] as [string, string]])));
+      if (tree !== undefined) filesByTree.set(tree, files);
+    }
     out.set(c, { ...(tree === undefined ? {} : { tree }), files, blobs, hasLocal: ids.get(`${c}:${LOCAL_DIR}`) !== undefined });
   }
   return out;
 }
 
-/** Parses each distinct blob once. */
-class Parsed {
-  constructor(private readonly loadYaml: typeof import("../model/yamlfile.js").loadYaml) {}
-  private readonly envs = new Map<string, EnvFile | Error>();
-  private readonly rosters = new Map<string, Roster | Error>();
+/** How many parsed environment files the walk keeps (the versions its next commits compare with), and how many commits ahead it reads them for, in one git call. */
+export interface WalkLimits {
+  keepParsed: number;
+  readAhead: number;
+}
 
-  env(s: Snapshot, path: string): EnvFile | Error | undefined {
+const LIMITS: WalkLimits = { keepParsed: 64, readAhead: 128 };
+
+/**
+ * Environment files of the walk by blob, parsed once while in use: the latest versions are
+ * kept (a commit is compared with its nearest good ancestors, nearly always the last ones
+ * walked), older ones read again from git when a merge of a long branch needs them. Their
+ * views share one LeafMemo, so a line that many versions share is hashed once.
+ */
+class EnvFiles {
+  private readonly parsed = new Map<string, { file: EnvFile; view: SignedFile } | Error>();
+  private readonly texts = new Map<string, string>();
+  private readonly memo = new LeafMemo();
+
+  constructor(
+    private readonly top: string,
+    private readonly keep: number,
+  ) {}
+
+  /**
+   * Reads, in one git call, the environment files of `snaps` not parsed yet. `ahead`: for the
+   * next commits of the walk, dropping what the last read ahead read for commits that did not
+   * need it.
+   */
+  async load(snaps: readonly (Snapshot | undefined)[], ahead = false): Promise<void> {
+    if (ahead) this.texts.clear();
+    const wanted = snaps.flatMap((s) => envPaths(s).map((p) => s!.blobs.get(p)!)).filter((b) => !this.parsed.has(b) && !this.texts.has(b));
+    if (wanted.length === 0) return;
+    for (const [oid, b] of await objectContents(this.top, wanted)) this.texts.set(oid, b.toString("utf8"));
+  }
+
+  /** The file at `path` of a snapshot whose files `load` read; an Error when it does not parse. */
+  get(s: Snapshot, path: string): { file: EnvFile; view: SignedFile } | Error | undefined {
     const blob = s.blobs.get(path);
-    const text = s.files.get(path);
-    if (blob === undefined || text === undefined) return undefined;
-    let f = this.envs.get(blob);
-    if (f === undefined) {
-      const env = ENV_RE.exec(path.slice(ENVS_DIR.length + 1))?.[1] ?? "";
-      try {
-        f = parseEnvFile(text, path, env);
-      } catch (e) {
-        f = e instanceof Error ? e : new Error(String(e));
-      }
-      this.envs.set(blob, f);
+    if (blob === undefined) return undefined;
+    let f = this.parsed.get(blob);
+    if (f !== undefined) {
+      // Most recently used last: the first entry is the one to drop.
+      this.parsed.delete(blob);
+      this.parsed.set(blob, f);
+      return f;
     }
+    const text = this.texts.get(blob);
+    if (text === undefined) throw new Error(`history: ${path} of ${s.tree ?? "?"} was not read`);
+    this.texts.delete(blob);
+    const env = ENV_RE.exec(path.slice(ENVS_DIR.length + 1))?.[1] ?? "";
+    try {
+      const file = parseEnvFile(text, path, env);
+      const view = signedView(file);
+      this.memo.index(view);
+      f = { file, view };
+    } catch (e) {
+      f = e instanceof Error ? e : new Error(String(e));
+    }
+    this.parsed.set(blob, f);
+    if (this.parsed.size > this.keep) this.parsed.delete(this.parsed.keys().next().value!);
     return f;
   }
+}
+
+/** Parses each distinct roster once. */
+class Rosters {
+  constructor(private readonly loadYaml: typeof import("../model/yamlfile.js").loadYaml) {}
+  private readonly rosters = new Map<string, Roster | Error>();
 
   roster(s: Snapshot): Roster | Error | undefined {
     const blob = s.blobs.get(ROSTER_FILE);
@@ -116,18 +171,20 @@ class Parsed {
   }
 }
 
-const envPaths = (s: Snapshot | undefined) => (s === undefined ? [] : [...s.files.keys()].filter((p) => p.startsWith(`${ENVS_DIR}/`)));
+const envPaths = (s: Snapshot | undefined) => (s === undefined ? [] : [...s.blobs.keys()].filter((p) => p.startsWith(`${ENVS_DIR}/`)));
 
 /**
  * Checks the commits reachable from `tips` and not from `exclude` (taken as verified: a pull
  * request's base, or what this clone verified before). `pin` is the trust root they must
  * have; `known` says which commits are verified already (they are skipped like `exclude`).
  */
-export async function checkHistory(top: string, tips: readonly string[], exclude: readonly string[], verify: VerifySignature, o: { pin?: string; knownLink?: (h: string) => boolean } = {}): Promise<HistoryResult> {
+export async function checkHistory(top: string, tips: readonly string[], exclude: readonly string[], verify: VerifySignature, o: { pin?: string; knownLink?: (h: string) => boolean; limits?: WalkLimits } = {}): Promise<HistoryResult> {
+  const limits = o.limits ?? LIMITS;
   const nodes = await commitsBetween(top, tips, exclude);
   // Loaded on demand: the YAML parser is not part of the read-only commands' start-up.
   const { loadYaml } = await import("../model/yamlfile.js");
-  const parsed = new Parsed(loadYaml);
+  const rosters = new Rosters(loadYaml);
+  const envFiles = new EnvFiles(top, limits.keepParsed);
   const inRange = new Set(nodes.map((n) => n.oid));
   const outside = [...new Set(nodes.flatMap((n) => n.parents).filter((p) => !inRange.has(p)))];
   const snaps = await snapshotsOf(top, [...nodes.map((n) => n.oid), ...outside]);
@@ -140,14 +197,14 @@ export async function checkHistory(top: string, tips: readonly string[], exclude
     const cached = s.tree === undefined ? undefined : stateOfTree.get(s.tree);
     if (cached !== undefined) return cached;
     const problems: TrustProblem[] = [];
-    const roster = parsed.roster(s);
+    const roster = rosters.roster(s);
     const envs: ReturnType<typeof signedView>[] = [];
     for (const p of envPaths(s)) {
-      const f = parsed.env(s, p);
+      const f = envFiles.get(s, p);
       if (f instanceof Error) problems.push({ file: p, what: f.message });
       else if (f !== undefined) {
-        if (f.version !== 2) problems.push({ file: p, env: f.env, what: `${p} is a version 1 file (unsigned) in a signed vault` });
-        else envs.push(signedView(f));
+        if (f.file.version !== 2) problems.push({ file: p, env: f.file.env, what: `${p} is a version 1 file (unsigned) in a signed vault` });
+        else envs.push(f.view);
       }
     }
     let out: { problems: TrustProblem[]; head?: string; root?: string; heads: Set<string> } = { problems, heads: new Set() };
@@ -166,9 +223,10 @@ export async function checkHistory(top: string, tips: readonly string[], exclude
   for (const p of outside) {
     const s = snaps.get(p);
     if (s === undefined || !s.files.has(CHAIN_FILE)) continue;
+    await envFiles.load([s]);
     for (const path of envPaths(s)) {
-      const f = parsed.env(s, path);
-      if (f !== undefined && !(f instanceof Error)) ancestry.add(signedView(f));
+      const f = envFiles.get(s, path);
+      if (f !== undefined && !(f instanceof Error)) ancestry.add(f.view);
     }
     try {
       const st = checkChain(parseChain(s.files.get(CHAIN_FILE) ?? ""), verify, o.knownLink).state;
@@ -182,8 +240,9 @@ export async function checkHistory(top: string, tips: readonly string[], exclude
   // forged commit that was reverted does not make every later commit fail.
   const standIn = new Map<string, string[]>();
   for (const p of outside) standIn.set(p, snaps.get(p)?.files.has(CHAIN_FILE) === true ? [p] : []);
-  for (const n of nodes) {
+  for (const [i, n] of nodes.entries()) {
     const s = snaps.get(n.oid)!;
+    if (i % limits.readAhead === 0) await envFiles.load(nodes.slice(i, i + limits.readAhead).map((x) => snaps.get(x.oid)), true);
     const problems: TrustProblem[] = [];
     const reps = [...new Set(n.parents.flatMap((p) => standIn.get(p) ?? []))];
     const signedParents = n.parents.filter((p) => snaps.get(p)?.files.has(CHAIN_FILE));
@@ -206,13 +265,15 @@ export async function checkHistory(top: string, tips: readonly string[], exclude
         if (rootOf.has(only)) rootOf.set(n.oid, rootOf.get(only)!);
         continue;
       }
+      // What the read-ahead read is there already, unless the walk dropped a version it meets again.
+      await envFiles.load([s]);
       const st = state(s);
       problems.push(...st.problems);
       if (st.problems.length === 0) {
         // Only lines of a valid state join the ancestry: a forged line's prev is the forger's.
         for (const path of envPaths(s)) {
-          const f = parsed.env(s, path);
-          if (f !== undefined && !(f instanceof Error)) ancestry.add(signedView(f));
+          const f = envFiles.get(s, path);
+          if (f !== undefined && !(f instanceof Error)) ancestry.add(f.view);
         }
       }
       if (st.head !== undefined) headOf.set(n.oid, st.head);
@@ -225,13 +286,15 @@ export async function checkHistory(top: string, tips: readonly string[], exclude
       const repSnaps = reps.map((r) => snaps.get(r)).filter((x): x is Snapshot => x !== undefined && x.files.has(CHAIN_FILE));
       if (st.problems.length === 0 && repSnaps.length > 0 && !(repSnaps.length === 1 && repSnaps[0]!.tree === s.tree)) {
         const paths = new Set([...envPaths(s), ...repSnaps.flatMap(envPaths)]);
+        // A parent older than what the walk keeps (a merge of a long branch) is read again.
+        await envFiles.load(repSnaps);
         for (const path of [...paths].sort()) {
           const env = ENV_RE.exec(path.slice(ENVS_DIR.length + 1))?.[1] ?? "";
-          const mine = parsed.env(s, path);
-          const theirs = repSnaps.map((p) => parsed.env(p, path));
+          const mine = envFiles.get(s, path);
+          const theirs = repSnaps.map((p) => envFiles.get(p, path));
           if (mine instanceof Error || theirs.some((t) => t instanceof Error)) continue;
-          const view = (f: EnvFile | undefined) => (f === undefined || f.version !== 2 ? undefined : signedView(f));
-          problems.push(...checkFileTransition(env, view(mine), theirs.map((t) => view(t as EnvFile | undefined)), ancestry));
+          const view = (f: { file: EnvFile; view: SignedFile } | Error | undefined) => (f === undefined || f instanceof Error || f.file.version !== 2 ? undefined : f.view);
+          problems.push(...checkFileTransition(env, view(mine), theirs.map(view), ancestry));
         }
       }
     }
