@@ -24,6 +24,8 @@ export interface Finding {
   rule: string;
   /** What was found, without the value: `API_KEY (development)`, `private key block`. */
   what: string;
+  /** What to do about this finding, when the general advice does not say it. */
+  hint?: string;
 }
 
 /** Token shapes that are secrets wherever they appear (in the spirit of gitleaks' rules). */
@@ -118,6 +120,34 @@ export function scanBlob(path: string, bytes: Uint8Array, matcher: SecretMatcher
 
 /** Paths whose content is ciphertext written by envvault: not scanned. */
 const isVaultCiphertext = (path: string) => /^\.envvault\/(?:envs\/[^/]+\.env|keys\/.*)$/.test(path);
+const ENV_FILE = /^\.envvault\/envs\/([^/]+)\.env$/;
+const CONFLICT_LINE = /^(?:<<<<<<<|>>>>>>>|=======\r?$|\|\|\|\|\|\|\|)/m;
+
+/**
+ * A staged vault file that vault commands could not read (an unresolved merge, a line twice,
+ * a hand edit): committed, it would stop every teammate's unlock. Environment files are
+ * parsed; the other vault files are looked at for conflict markers.
+ */
+async function vaultFileRule(path: string, bytes: Uint8Array): Promise<Finding | undefined> {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8");
+  const env = ENV_FILE.exec(path)?.[1];
+  if (env !== undefined) {
+    const { parseEnvFile } = await import("../model/envfile.js");
+    try {
+      parseEnvFile(text, path, env);
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof VaultError)) throw e;
+      const line = typeof e.data.line === "number" ? e.data.line : undefined;
+      const what = e.message.replace(/^[^:]*(?::\d+)?: /, "");
+      return { path, ...(line === undefined ? {} : { line }), rule: "invalid-vault-file", what: `${what}: vault commands cannot read this file`, ...(e.hints[0] === undefined ? {} : { hint: e.hints[0] }) };
+    }
+  }
+  const m = CONFLICT_LINE.exec(text);
+  if (m === null) return undefined;
+  const line = text.slice(0, m.index).split("\n").length;
+  return { path, line, rule: "invalid-vault-file", what: "unresolved merge conflict: vault commands cannot read this file", hint: `settle the conflict in ${path} (keep what both sides meant), then \`git add ${path}\`` };
+}
 
 export interface PrecommitResult {
   findings: Finding[];
@@ -154,13 +184,20 @@ export async function checkStaged(
   }
   const result: PrecommitResult = { findings: [], files: files.length, scanned: 0, binary: 0 };
   const toRead: StagedFile[] = [];
+  const vaultFiles: StagedFile[] = [];
   for (const f of files) {
     const byName = pathRule(f.path, o.allow, o.targets);
     if (byName !== undefined) result.findings.push(byName);
-    if (f.mode === "160000" || isVaultCiphertext(f.path)) continue;
-    toRead.push(f);
+    if (f.mode === "160000") continue;
+    if (f.path.startsWith(`${VAULT_DIR}/`)) vaultFiles.push(f);
+    if (!isVaultCiphertext(f.path)) toRead.push(f);
   }
-  const blobs = await reader.catFile.read(toRead.map((f) => f.oid));
+  const blobs = await reader.catFile.read([...toRead, ...vaultFiles].map((f) => f.oid));
+  for (const f of vaultFiles) {
+    const bytes = blobs.get(f.oid);
+    const bad = bytes === undefined ? undefined : await vaultFileRule(f.path, bytes);
+    if (bad !== undefined) result.findings.push(bad);
+  }
   for (const f of toRead) {
     const bytes = blobs.get(f.oid);
     if (bytes === undefined) continue;

@@ -20,7 +20,7 @@
  * `vault status`, `vault resolve`, `vault set` and the merge driver read it, through here.
  */
 import { InvalidFile } from "../errors.js";
-import { type EnvFile, HEADER, parseEnvFile, printEnvFile } from "./envfile.js";
+import { conflictHint, type EnvFile, HEADER, parseEnvFile, printEnvFile } from "./envfile.js";
 
 export type Side = "ours" | "theirs";
 
@@ -122,7 +122,14 @@ export function parseConflicted(text: string, file: string, env: string): Confli
       clean.push(line);
       continue;
     }
-    const head = /^<<<<<<< ours (scope )?(\S+)(?: sealed=(\S+))?(?:: (.*))?$/.exec(line) ?? bad(i + 1, "unknown conflict marker");
+    const head =
+      /^<<<<<<< ours (scope )?(\S+)(?: sealed=(\S+))?(?:: (.*))?$/.exec(line) ??
+      (() => {
+        throw new InvalidFile(`${file}:${i + 1}: a conflict that git's own line merge wrote, not the envvault merge driver: vault cannot settle it key by key`, {
+          data: { file, line: i + 1, env },
+          hints: [conflictHint(lines, file)],
+        });
+      })();
     const kind: Conflict["kind"] = head[1] === undefined ? "key" : "scope";
     const name = head[2] ?? "";
     const parts: string[][] = [[], [], []];

@@ -148,10 +148,7 @@ export function parseEnvFile(text: string, file: string, env: string): EnvFile {
     const n = i + 1;
     const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
     if (line.startsWith("<<<<<<<") || line.startsWith(">>>>>>>") || line === "=======" || line.startsWith("|||||||")) {
-      throw new InvalidFile(`${file}:${n}: unresolved merge conflict`, {
-        data: { file, line: n, env },
-        hints: ["run `vault status` to see the conflicting keys, then settle each with `vault resolve KEY --ours|--theirs` or `vault set KEY`"],
-      });
+      throw new InvalidFile(`${file}:${n}: unresolved merge conflict`, { data: { file, line: n, env }, hints: [conflictHint(lines, file)] });
     }
     let m: RegExpExecArray | null;
     if ((m = (v1 ? SCOPE_V1 : SCOPE).exec(line))) {
@@ -198,6 +195,18 @@ export function parseEnvFile(text: string, file: string, env: string): EnvFile {
   }
   for (const key of out.removed.keys()) if (out.values.has(key)) throw new Tampered(`${file}: ${key} has both a value and a removal`, { data: { file, key, env }, hints: [editHint] });
   return out;
+}
+
+/** A block the envvault merge driver writes starts `<<<<<<< ours KEY` (model/conflicts.ts); any other is git's own line merge. */
+const DRIVER_BLOCK = /^<<<<<<< ours (?:scope )?\S+(?: sealed=\S+)?(?:: .*)?\r?$/;
+
+/** How to settle the conflicts of a file: with vault resolve, or, when git's line merge wrote them, by merging it again with the driver. */
+export function conflictHint(lines: readonly string[], file: string): string {
+  const opening = lines.filter((l) => l.startsWith("<<<<<<<"));
+  if (opening.length > 0 && opening.every((l) => DRIVER_BLOCK.test(l))) {
+    return "run `vault status` to see the conflicting keys, then settle each with `vault resolve KEY --ours|--theirs` or `vault set KEY`";
+  }
+  return `git's own line merge wrote these markers (the envvault merge driver was not installed here): run \`vault hooks install\`, then \`git checkout -m -- ${file}\` merges the file again key by key`;
 }
 
 function checkScope(scope: string, env: string, onError: () => never): void {

@@ -38,6 +38,7 @@ async function checkCommit(ctx: Context): Promise<void> {
   throw new Blocked(`commit blocked: ${n} problem${n === 1 ? "" : "s"} in staged files\n${listed.join("\n")}`, {
     data: { findings: r.findings },
     hints: [
+      ...new Set(r.findings.flatMap((f) => (f.hint === undefined ? [] : [f.hint]))),
       "unstage a file with `git restore --staged FILE` (or `git rm --cached FILE` to stop tracking it)",
       "keep values in the vault: `vault set KEY`, or `vault import FILE` for a whole .env file, and read them with `vault run` or `vault unlock`",
       "a token shape that is not a secret (a test fixture): add `envvault:allow` in a comment on its line",

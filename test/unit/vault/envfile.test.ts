@@ -325,6 +325,14 @@ describe("parseEnvFile rejects malformed lines as damage (Tampered) naming the l
     expect(e.message).toBe(`${FILE}:${at}: unresolved merge conflict`);
     expect(e.data.line).toBe(at);
     expect(e.hints).toHaveLength(1);
+    // git's own markers: the driver was not there to merge key by key.
+    expect(e.hints[0]).toBe(`git's own line merge wrote these markers (the envvault merge driver was not installed here): run \`vault hooks install\`, then \`git checkout -m -- ${FILE}\` merges the file again key by key`);
+  });
+
+  test("a block the merge driver wrote is settled with vault resolve", () => {
+    const block = ["<<<<<<< ours API_URL sealed=age1abc: changed on both branches", `API_URL=ev2:${B1}:1:-:AAAA`, "||||||| base", "=======", `API_URL=ev2:${B1}:2:-:AAAA`, ">>>>>>> theirs API_URL sealed=age1abc"].join("\n");
+    const e = invalid(withLine(7, block));
+    expect(e.message).toBe(`${FILE}:7: unresolved merge conflict`);
     expect(e.hints[0]).toContain("vault resolve KEY --ours|--theirs");
   });
 
