@@ -64,17 +64,17 @@ describe("paths a commit names never leave the work tree", () => {
     expect(sb.vault("alice", ["unlock"]).code).toBe(0);
     expect(dotenv.parse(sb.bytes(".env"))).toEqual(VALUES);
 
-    attack("target-outside", () => sb.writeSigned(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: ../victim/.bashrc\n  - path: .env\n")));
-    attack("target-absolute", () => sb.writeSigned(".envvault/vault.yaml", vaultYamlWith(`targets:\n  - path: ${join(home, ".bashrc")}\n`)));
-    attack("target-in-git", () => sb.writeSigned(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .git/hooks/post-checkout\n")));
-    attack("target-in-vault", () => sb.writeSigned(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .envvault/envs/x.env\n")));
+    attack("target-outside", () => sb.writeSignedUnchecked(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: ../victim/.bashrc\n  - path: .env\n")));
+    attack("target-absolute", () => sb.writeSignedUnchecked(".envvault/vault.yaml", vaultYamlWith(`targets:\n  - path: ${join(home, ".bashrc")}\n`)));
+    attack("target-in-git", () => sb.writeSignedUnchecked(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .git/hooks/post-checkout\n")));
+    attack("target-in-vault", () => sb.writeSignedUnchecked(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .envvault/envs/x.env\n")));
     attack("target-symlink", () => {
-      sb.writeSigned(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .env.local\n"));
+      sb.writeSignedUnchecked(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .env.local\n"));
       symlinkSync(join(home, ".ssh", "authorized_keys"), join(sb.repo, ".env.local"));
       return [".env.local"];
     });
     attack("target-dir-symlink", () => {
-      sb.writeSigned(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: docker/.env\n"));
+      sb.writeSignedUnchecked(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: docker/.env\n"));
       symlinkSync(outside, join(sb.repo, "docker"));
       return ["docker"];
     });
@@ -84,11 +84,11 @@ describe("paths a commit names never leave the work tree", () => {
       return [".env"];
     });
     attack("env-file-symlink", () => {
-      sb.writeSigned(".envvault/vault.yaml", sb.read(".envvault/vault.yaml") + "env_file:\n  - .env.shared\n");
+      sb.writeSignedUnchecked(".envvault/vault.yaml", sb.read(".envvault/vault.yaml") + "env_file:\n  - .env.shared\n");
       symlinkSync(join(home, ".aws", "credentials"), join(sb.repo, ".env.shared"));
       return [".env.shared"];
     });
-    attack("env-file-outside", () => sb.writeSigned(".envvault/vault.yaml", sb.read(".envvault/vault.yaml") + "env_file: ../../home-alice/.aws/credentials\n"));
+    attack("env-file-outside", () => sb.writeSignedUnchecked(".envvault/vault.yaml", sb.read(".envvault/vault.yaml") + "env_file: ../../home-alice/.aws/credentials\n"));
     renameSync(join(sb.repo, ".envvault.local"), join(sb.base, "local-aside"));
     attack("local-dir-symlink", () => {
       symlinkSync(outside, join(sb.repo, ".envvault.local"));
@@ -100,7 +100,7 @@ describe("paths a commit names never leave the work tree", () => {
       symlinkSync(join(home, ".aws", "credentials"), join(sb.repo, ".envvault/envs/development.env"));
     });
     attack("gitignore-symlink", () => {
-      sb.writeSigned(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .env\n  - path: config/app.env\n"));
+      sb.writeSignedUnchecked(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .env\n  - path: config/app.env\n"));
       sb.remove(".gitignore");
       symlinkSync(join(home, ".bashrc"), join(sb.repo, ".gitignore"));
       return [".gitignore"];
@@ -239,7 +239,7 @@ describe("paths a commit names never leave the work tree", () => {
   });
 
   test("a legitimate target in a subdirectory is still written, 0600, and its directory created", () => {
-    sb.writeSigned(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .env\n  - path: ./services/api/../api/.env\n"));
+    sb.writeSignedUnchecked(".envvault/vault.yaml", vaultYamlWith("targets:\n  - path: .env\n  - path: ./services/api/../api/.env\n"));
     const r = sb.vault("alice", ["unlock"]);
     expect(r.code).toBe(0);
     expect(dotenv.parse(sb.bytes("services/api/.env"))).toEqual(VALUES);

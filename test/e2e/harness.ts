@@ -265,6 +265,17 @@ export class Sandbox {
     if (r.code !== 0) throw new Error(`vault sign as ${admin} after writing ${path}: exit ${r.code}\n${r.stderr}`);
   }
 
+  /**
+   * Writes a vault file by hand as `admin` and signs it without the checks of `vault sign`
+   * (which refuses a vault.yaml a command would not read): what a careless or compromised
+   * admin could still sign with the library, for tests of the layers behind verification.
+   */
+  writeSignedUnchecked(path: string, text: string | Buffer, admin = "alice"): void {
+    this.write(path, text);
+    const r = this.exec(admin, process.execPath, [join(ROOT, "test/e2e/tools/forge.mjs"), "admin-link", admin]);
+    if (r.code !== 0) throw new Error(`forge admin-link as ${admin} after writing ${path}: exit ${r.code}\n${r.stderr}`);
+  }
+
   read(path: string): string {
     return readFileSync(join(this.repo, path), "utf8");
   }

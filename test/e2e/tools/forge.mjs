@@ -4,7 +4,9 @@
 //   node forge.mjs value ENV KEY VALUE [CLAIM]   seal a new value (CLAIM: sign a record as that member with her key)
 //   node forge.mjs scope ENV VICTIM RECIPIENT    a new key pair for scope ENV, wrapped to the victim's recipient
 //   node forge.mjs link                          a chain link vouching for the files as they are, signed by her
-import { readFileSync, writeFileSync, readdirSync, rmSync, mkdirSync } from "node:fs";
+//   node forge.mjs admin-link MEMBER             the same, signed as MEMBER (an admin whose identity this HOME holds):
+//                                                what a careless or compromised admin can sign, vault.yaml unchecked
+import { existsSync, readFileSync, writeFileSync, readdirSync, rmSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 
@@ -50,6 +52,19 @@ if (op === "value") {
   const head = links.find((l) => !followed.has(l.hash));
   const link = makeLink(links, { prev: [head.hash], roster: sha(".envvault/roster.yaml"), vault: sha(".envvault/vault.yaml"), admins: new Map([["mallory", [me.publicKey]]]), member: "mallory" }, (b) => me.sign(b));
   writeFileSync(".envvault/chain", printChain([...links, link]));
+} else if (op === "admin-link") {
+  const [member] = args;
+  const { loadYaml } = await imp("model/yamlfile.js");
+  const { checkRoster } = await imp("model/roster.js");
+  const { extendChain } = await imp("model/signing.js");
+  const sha = (p) => createHash("sha256").update(readFileSync(p)).digest("hex");
+  const roster = loadYaml(readFileSync(".envvault/roster.yaml", "utf8"), ".envvault/roster.yaml", "roster", (d, lineOf) => checkRoster(d, lineOf)).data;
+  const links = parseChain(readFileSync(".envvault/chain", "utf8"));
+  const followed = new Set(links.flatMap((l) => l.prev));
+  const heads = links.filter((l) => !followed.has(l.hash));
+  const exposed = existsSync(".envvault/exposed.json") ? { exposed: sha(".envvault/exposed.json") } : {};
+  const hashes = { roster: sha(".envvault/roster.yaml"), vault: sha(".envvault/vault.yaml"), ...exposed };
+  writeFileSync(".envvault/chain", extendChain(links, heads, hashes, roster, { member, publicKey: me.publicKey, sign: (m) => me.sign(m) }));
 } else {
   throw new Error(`unknown operation ${op}`);
 }
