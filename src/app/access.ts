@@ -1,6 +1,7 @@
 /** `vault access`: member × scope, as the key files say, and where roster.yaml disagrees. */
 import { adminsOf, readersOf } from "../model/roster.js";
 import { roleOf } from "./roles.js";
+import { staleKeysOf } from "./mergecheck.js";
 import { keyHolders } from "./scopes.js";
 import { type Deps, openVault } from "./session.js";
 
@@ -26,8 +27,10 @@ export interface AccessMatrix {
 export async function accessMatrix(deps: Deps): Promise<AccessMatrix> {
   const vault = await openVault(deps);
   const { scopes, members, holders } = await keyHolders(vault);
+  // A key file written for a key pair the scope no longer has opens nothing: not read access.
+  const stale = new Set((await staleKeysOf(vault, scopes, holders)).map((k) => `${k.scope}\0${k.member}`));
   const cell = (m: string, s: string): AccessCell => {
-    const reads = holders.get(s)?.includes(m) === true;
+    const reads = holders.get(s)?.includes(m) === true && !stale.has(`${s}\0${m}`);
     return { access: reads ? "read" : "write", drift: reads !== readersOf(vault.roster.data, s).includes(m) };
   };
   const r = vault.roster.data;

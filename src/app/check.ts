@@ -13,11 +13,12 @@ import type { EnvFile } from "../model/envfile.js";
 import { envPath, keyPath } from "../model/layout.js";
 import type { TrustProblem } from "../model/signed.js";
 import { trustVault } from "../store/verified.js";
+import { staleKeysOf } from "./mergecheck.js";
 import type { Vault } from "../store/vault.js";
 
 /** One thing `vault check` reports; `drift` is roster.yaml and the key files disagreeing. */
 export type Problem =
-  | { kind: "drift"; scope: string; member: string; detail: "missing key file" | "key file without access" }
+  | { kind: "drift"; scope: string; member: string; detail: "missing key file" | "key file without access" | "stale key file" }
   | { kind: "overdue"; env: string; key: string; changed: number; every: string }
   | { kind: "exposed"; env: string; key: string; to: string; since: string }
   | { kind: "burned"; key: string; target: string }
@@ -92,6 +93,7 @@ export async function findProblems(deps: Deps): Promise<Problem[]> {
     for (const m of readers) if (!have.includes(m)) problems.push({ kind: "drift", scope, member: m, detail: "missing key file" });
     for (const m of have) if (!readers.includes(m)) problems.push({ kind: "drift", scope, member: m, detail: "key file without access" });
   }
+  for (const s of await staleKeysOf(vault, scopes, holders)) problems.push({ kind: "drift", scope: s.scope, member: s.member, detail: "stale key file" });
   for (const env of envNames(cfg)) {
     const file = await vault.envFile(env);
     for (const [key, v] of [...file.values].sort(([a], [b]) => (a < b ? -1 : 1))) {

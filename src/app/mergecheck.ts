@@ -2,68 +2,124 @@
  * What the merge driver cannot see: key files. When one branch rotated a scope and the other
  * added or changed a key file of it (a grant, a new member), git merges the key file cleanly,
  * but it holds the scope key from before the rotation: that member can no longer read the
- * scope. After a merge commit, every key file of a scope whose key changed on one side only
- * must come from that side; any other one is reported. Nothing is decrypted.
+ * scope. A key file is stale when the commit that brought its bytes had another `#@scope`
+ * recipient for its scope than the commit checked: found from git history alone, for every
+ * member's file, with nothing decrypted.
  */
-import { readEnvText } from "../model/changes.js";
-import { ENVS_DIR, keyDir, VAULT_DIR } from "../model/layout.js";
-import { catFileBatch, git, gitText } from "../git/exec.js";
+import { objectContents, objectIds } from "../git/objects.js";
+import { blobId, headCommit } from "../git/repo.js";
+import { findGitRoot } from "../store/root.js";
+import type { Vault } from "../store/vault.js";
+import { git } from "../git/exec.js";
+import { envPath, KEYS_DIR, keyDir, keyPath } from "../model/layout.js";
+import { parseScope } from "../model/names.js";
 
-/** A key file of a merge commit wrapped for a key its scope no longer has. */
+/** A key file wrapped for a key its scope no longer has. */
 export interface StaleKeyFile {
   path: string;
   scope: string;
   member: string;
 }
 
-/** The vault's files in a commit: path → blob. */
-async function tree(top: string, rev: string): Promise<Map<string, string>> {
-  const r = await git(["ls-tree", "-r", "-z", "--full-tree", rev, "--", VAULT_DIR], { cwd: top });
+const SCOPE_LINE = /^#@scope (\S+) (age1[0-9a-z]+)(?: \S+)?$/gm;
+
+/** The commits that last brought each of `wanted` (path → blob) to its path, by a walk of all of `rev`'s history. */
+async function broughtBy(top: string, rev: string, wanted: ReadonlyMap<string, string>): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (wanted.size === 0) return out;
+  const r = await git(["log", "--full-history", "--no-renames", "--raw", "-z", "--no-abbrev", "--format=%x01%H", rev, "--", KEYS_DIR], { cwd: top });
+  for (const chunk of r.stdout.toString("utf8").split("\x01")) {
+    const end = chunk.indexOf("\0");
+    if (end < 0) continue;
+    const commit = chunk.slice(0, end);
+    const fields = chunk.slice(end + 1).replace(/^\n/, "").split("\0");
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const blob = fields[i]!.split(" ")[3];
+      const path = fields[i + 1]!;
+      if (!out.has(path) && blob !== undefined && wanted.get(path) === blob) out.set(path, commit);
+    }
+    if (out.size === wanted.size) break;
+  }
+  return out;
+}
+
+/** Scope → recipient in the environment files `names` (`<rev>:<path>`) name. */
+async function recipientsIn(top: string, names: readonly string[]): Promise<Map<string, Map<string, string>>> {
+  const ids = await objectIds(top, names);
+  const blobs = await objectContents(top, [...ids.values()].flatMap((x) => (x === undefined ? [] : [x.oid])));
+  const out = new Map<string, Map<string, string>>();
+  for (const name of names) {
+    const id = ids.get(name);
+    const text = id === undefined ? "" : (blobs.get(id.oid)?.toString("utf8") ?? "");
+    out.set(name, new Map([...text.matchAll(SCOPE_LINE)].map((m) => [m[1]!, m[2]!])));
+  }
+  return out;
+}
+
+/**
+ * Key files of `keys` (path → blob; by default, those of the commit `rev`) that were written
+ * for another key pair of their scope than `rev`'s `#@scope` line names. A key file whose
+ * bytes no commit of `rev`'s history brought (written since, or by a merge itself) is not
+ * judged.
+ */
+export async function staleKeyFiles(top: string, rev: string, keys?: ReadonlyMap<string, string>): Promise<StaleKeyFile[]> {
+  const files = keys ?? (await keyFilesAt(top, rev));
+  const byPath = new Map<string, { scope: string; member: string }>();
+  for (const path of files.keys()) {
+    const m = /^\.envvault\/keys\/([^/]+)\/([^/]+)\.age$/.exec(path);
+    if (m === null) continue;
+    const scope = m[1]!.replace(".", ":");
+    try {
+      if (`${keyDir(scope)}/${m[2]}.age` === path) byPath.set(path, { scope, member: m[2]! });
+    } catch {
+      // Not a scope's directory: not a key file envvault reads.
+    }
+  }
+  const wanted = new Map([...files].filter(([p]) => byPath.has(p)));
+  const brought = await broughtBy(top, rev, wanted);
+  const envOf = (scope: string) => envPath(parseScope(scope).env);
+  const names = [...new Set([...byPath.values()].map(({ scope }) => `${rev}:${envOf(scope)}`).concat([...brought].map(([p, c]) => `${c}:${envOf(byPath.get(p)!.scope)}`)))];
+  const recipients = await recipientsIn(top, names);
+  const stale: StaleKeyFile[] = [];
+  for (const [path, commit] of brought) {
+    const { scope, member } = byPath.get(path)!;
+    const now = recipients.get(`${rev}:${envOf(scope)}`)?.get(scope);
+    const then = recipients.get(`${commit}:${envOf(scope)}`)?.get(scope);
+    if (now !== undefined && then !== now) stale.push({ path, scope, member });
+  }
+  return stale.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/** The key files of a commit: path → blob. */
+async function keyFilesAt(top: string, rev: string): Promise<Map<string, string>> {
+  const r = await git(["ls-tree", "-r", "-z", "--full-tree", rev, "--", KEYS_DIR], { cwd: top });
   const out = new Map<string, string>();
   for (const entry of r.stdout.toString("utf8").split("\0")) {
     const tab = entry.indexOf("\t");
-    if (tab < 0) continue;
-    out.set(entry.slice(tab + 1), entry.slice(0, tab).split(" ")[2] ?? "");
+    if (tab >= 0) out.set(entry.slice(tab + 1), entry.slice(0, tab).split(" ")[2] ?? "");
   }
   return out;
 }
 
-/** Scope → recipient, from the environment files of a tree. */
-async function scopes(top: string, files: Map<string, string>): Promise<Map<string, string>> {
-  const envs = [...files].filter(([p]) => p.startsWith(`${ENVS_DIR}/`) && p.endsWith(".env"));
-  const blobs = await catFileBatch(top, envs.map(([, oid]) => oid));
-  const out = new Map<string, string>();
-  for (const [path, oid] of envs) {
-    const env = path.slice(`${ENVS_DIR}/`.length, -4);
-    for (const [s, r] of readEnvText(blobs.get(oid)?.toString("utf8") ?? "", path, env)?.scopes ?? []) out.set(s, r);
-  }
-  return out;
-}
-
-/** Key files of the merge commit `rev` wrapped for a key their scope no longer has (none unless `rev` is a merge). */
-export async function staleKeyFiles(top: string, rev: string): Promise<StaleKeyFile[]> {
-  const parents = (await gitText(["rev-list", "--parents", "-n", "1", rev], { cwd: top })).split(" ").slice(1);
-  if (parents.length !== 2) return [];
-  const trees = await Promise.all([rev, ...parents].map((r) => tree(top, r)));
-  const [merged, ours, theirs] = trees as [Map<string, string>, Map<string, string>, Map<string, string>];
-  const [rm, r1, r2] = await Promise.all([merged, ours, theirs].map((t) => scopes(top, t)));
-  const stale: StaleKeyFile[] = [];
-  for (const [scope, recipient] of rm ?? []) {
-    const a = r1?.get(scope);
-    const b = r2?.get(scope);
-    if (a === b) continue;
-    const source = a === recipient ? ours : b === recipient ? theirs : undefined;
-    if (source === undefined) continue; // re-keyed in the merge itself: its own key files
-    const dir = `${keyDir(scope)}/`;
-    for (const [path, oid] of merged) {
-      if (!path.startsWith(dir) || !path.endsWith(".age") || source.get(path) === oid) continue;
-      stale.push({ path, scope, member: path.slice(dir.length, -4) });
+/**
+ * Key files of the work tree written for a key pair their scope no longer has (a grant
+ * merged with a rotation), judged from git history (app/mergecheck.ts): each file as the
+ * work tree has it, against HEAD's `#@scope` lines. None outside git or before a commit.
+ */
+export async function staleKeysOf(vault: Vault, scopes: readonly string[], holders: ReadonlyMap<string, readonly string[]>): Promise<StaleKeyFile[]> {
+  const top = findGitRoot(vault.root);
+  if (top === undefined || top !== vault.root || (await headCommit(top)) === undefined) return [];
+  const keys = new Map<string, string>();
+  for (const scope of scopes) {
+    for (const member of holders.get(scope) ?? []) {
+      const text = await vault.keyFile(scope, member);
+      if (text !== undefined) keys.set(keyPath(scope, member), blobId(Buffer.from(text, "utf8")));
     }
   }
-  return stale;
+  return staleKeyFiles(top, "HEAD", keys);
 }
 
 /** The message for one stale key file. */
 export function describeStale(s: StaleKeyFile): string {
-  return `${s.path} was written for a key scope ${s.scope} no longer has (it was rotated on the other branch): ${s.member} cannot read ${s.scope}; \`vault rotate --scope ${s.scope}\` by a reader wraps the current key for every reader again`;
+  return `${s.path} was written for a key scope ${s.scope} no longer has (the scope was rotated on another branch, or since): ${s.member} cannot read ${s.scope}; \`vault rotate --scope ${s.scope}\` by a reader wraps the current key for every reader again`;
 }

@@ -74,8 +74,12 @@ export async function unwrapScopeKey(
   const data = { file, scope };
   const plaintext = await decrypt(armored, myIdentities, { what: file, data });
   let identity: string | undefined;
+  // The comment is not checked (docs/FORMAT.md §2); it only tells an older key of this scope from another scope's.
+  let named: string | undefined;
   try {
-    const identities = parseIdentityFile(utf8.decode(plaintext), file);
+    const text = utf8.decode(plaintext);
+    named = /^# envvault scope key: (\S+)\r?$/m.exec(text)?.[1];
+    const identities = parseIdentityFile(text, file);
     if (identities.length === 1) identity = identities[0];
   } catch {
     // Mapped below; the parse error would name a line of a secret-bearing file for nothing.
@@ -89,6 +93,12 @@ export async function unwrapScopeKey(
     });
   }
   const recipient = (await prepareIdentity(identity, file)).recipients[0];
+  if (recipient !== expectedRecipient && named === scope) {
+    throw new Tampered(`${file}: it holds a key scope ${scope} no longer has (its public key is not the #@scope line's): it was written before the scope was rotated, and merged with that rotation`, {
+      data,
+      hints: [`a member who reads ${scope} runs \`vault rotate --scope ${scope}\`, which wraps the current key for every reader again`, "`vault check` lists every key file in this state"],
+    });
+  }
   if (recipient !== expectedRecipient) {
     throw new Tampered(
       `${file}: integrity check failed: it holds the key of another scope than ${scope} ` +

@@ -1,5 +1,6 @@
 /** The repository around a directory (its work tree and git directories), HEAD and unmerged paths, from the system git. */
 import { UsageError, VaultError } from "../errors.js";
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { git } from "./exec.js";
@@ -99,4 +100,9 @@ export async function headCommitQuick(top: string): Promise<string | undefined> 
   } catch {
     return headCommit(top);
   }
+}
+
+/** The id git gives a file's bytes as a blob (`git hash-object`): SHA-1 of `blob <size>\0<bytes>`. */
+export function blobId(bytes: Uint8Array): string {
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 }

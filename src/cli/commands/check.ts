@@ -19,7 +19,9 @@ function describe(p: Problem): string {
     case "drift":
       return p.detail === "missing key file"
         ? `${p.scope}: ${p.member} has access in roster.yaml but no key file; a member who can read it runs \`vault grant ${p.member} ${p.scope}\``
-        : `${p.scope}: ${p.member} holds a key file without access in roster.yaml; \`vault rotate --scope ${p.scope}\` takes it away`;
+        : p.detail === "stale key file"
+          ? `${p.scope}: ${p.member}'s key file holds a key the scope no longer has (written before a rotation it was merged with), so ${p.member} cannot read it; \`vault rotate --scope ${p.scope}\` by a reader wraps the current key for every reader`
+          : `${p.scope}: ${p.member} holds a key file without access in roster.yaml; \`vault rotate --scope ${p.scope}\` takes it away`;
     case "overdue":
       return `${p.env}: ${p.key} was last changed ${new Date(p.changed * 1000).toISOString().slice(0, 10)}, longer ago than its policy (${p.every}); \`vault rotate ${p.key} --env ${p.env}\``;
     case "exposed":
