@@ -17,6 +17,7 @@ import { LOCAL, localPath } from "../model/layout.js";
 import { type Explanation, explain } from "../model/layers.js";
 import { type ConflictPolicy, type Patch, planLock, planUnlock } from "../model/patch.js";
 import { confinedPath } from "../model/paths.js";
+import { mergeDriverWarning } from "../git/driver.js";
 import { loadVaultAt } from "../store/at.js";
 import { generatedValues } from "../store/generated.js";
 import { ignorePattern, withIgnored } from "../store/gitignore.js";
@@ -183,6 +184,8 @@ export async function unlock(deps: Deps, o: UnlockInput): Promise<UnlockOutcome>
     return { reading: r, plans: planned };
   });
   const warnings: string[] = [];
+  const driver = await mergeDriverWarning(vault.root);
+  if (driver !== undefined) warnings.push(driver);
   // The cache follows the work tree's vault: one read as of another commit is not it.
   if (!o.dryRun && o.at === undefined) {
     await updateFingerprints(vault, reading.keyring).catch((e: Error) => warnings.push(`the pre-commit hook's fingerprint cache was not updated: ${e.message}`));

@@ -5,6 +5,22 @@ import { fullParser } from "./fullparse.js";
 import { runFast } from "./hot.js";
 import { contextFor, type GlobalArgs, outputFor } from "./launch.js";
 import type { CommandName } from "./table.js";
+import type { Context } from "./context.js";
+
+/**
+ * The commands that change the vault or settle merges: each says when this clone lacks the
+ * merge driver that .gitattributes names (git/driver.ts). `vault unlock` says it too; the
+ * commands scripts and CI run to read (export, run, get, verify) do not.
+ */
+const DRIVER_CHECKED: ReadonlySet<string> = new Set(["set", "edit", "remove", "import", "member", "grant", "revoke", "scope", "rotate", "check", "status", "resolve", "sync", "admin", "sign", "burn", "env", "access", "log", "diff"]);
+
+async function warnDriver(ctx: Context): Promise<void> {
+  // Loaded here: the hot commands' start-up (this module) stays without them.
+  const [{ mergeDriverWarning }, { findGitRoot }] = await Promise.all([import("../git/driver.js"), import("../store/root.js")]);
+  const top = findGitRoot(ctx.cwd);
+  const warning = top === undefined ? undefined : await mergeDriverWarning(top);
+  if (warning !== undefined) ctx.out.warn(warning);
+}
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
 export async function run(fullArgv: string[]): Promise<number> {
@@ -24,7 +40,9 @@ async function runWithYargs(argv: string[], passthrough: string[]): Promise<numb
       const g = args as unknown as GlobalArgs;
       out = outputFor(g);
       const command = await commandModules[c.name as CommandName]();
-      const r = await command(contextFor(g, out, passthrough), args as never);
+      const ctx = contextFor(g, out, passthrough);
+      if (DRIVER_CHECKED.has(c.name)) await warnDriver(ctx);
+      const r = await command(ctx, args as never);
       code = typeof r === "number" ? r : 0;
     });
     await parser.parseAsync();

@@ -8,6 +8,8 @@
  * committed, and verifies. No registered secret in any output; none in a git object.
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { requireBuild, type Run, Sandbox } from "./harness.js";
 
 const FILE = ".envvault/envs/development.env";
@@ -105,5 +107,58 @@ describe("a text merge's conflict markers in a vault file are caught before they
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("  .envvault/roster.yaml:1: unresolved merge conflict: vault commands cannot read this file [invalid-vault-file]");
     git(["checkout", "HEAD", "--", ".envvault/roster.yaml"]);
+  });
+});
+
+describe("a clone without the merge driver .gitattributes names is told so, with the one-line fix", () => {
+  let sb: Sandbox;
+  let bob: string;
+  const NO_DRIVER = "this clone has no envvault merge driver (merge.envvault.driver is not set, .gitattributes names it)";
+  const HALF = 'this clone\'s git config has a [merge "envvault"] section without its driver line';
+  const FIX = "run `vault hooks install` in this clone";
+
+  beforeAll(() => {
+    requireBuild();
+    sb = new Sandbox("alice");
+    expect(sb.vault("alice", ["init", "--yes"]).code).toBe(0);
+    sb.secret("bravo-driver-value-01");
+    expect(sb.vault("alice", ["set", "B", "--stdin"], { input: "bravo-driver-value-01" }).code).toBe(0);
+    sb.commitAll("the vault", "alice");
+    const origin = join(sb.base, "origin.git");
+    sb.git(["init", "-q", "--bare", "-b", "main", origin]);
+    sb.git(["remote", "add", "origin", origin], { user: "alice" });
+    sb.git(["push", "-q", "-u", "origin", "main"], { user: "alice" });
+    bob = join(sb.base, "bob");
+    mkdirSync(bob);
+    sb.git(["clone", "-q", origin, bob], { user: "alice" });
+  });
+
+  afterAll(() => sb?.cleanup());
+
+  test("in the clone where vault init installed it, nothing is said", () => {
+    for (const args of [["unlock"], ["status"]]) expect(sb.vault("alice", args).stderr).not.toContain("merge driver");
+  });
+
+  test("a fresh clone: unlock, status and a write say it and how to fix it; export (scripts, CI) does not", () => {
+    for (const args of [["unlock"], ["status"], ["set", "C", "--stdin"]]) {
+      const r = sb.vault("alice", args, { cwd: bob, input: "charlie-driver-value" });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(NO_DRIVER);
+      expect(r.stderr).toContain(FIX);
+    }
+    sb.secret("charlie-driver-value");
+    expect(sb.vault("alice", ["export"], { cwd: bob, reveals: [...sb.secrets] }).stderr).toBe("");
+  });
+
+  test("a half-removed driver config is named as such; vault hooks install settles both", () => {
+    expect(sb.vault("alice", ["hooks", "install"], { cwd: bob }).code).toBe(0);
+    expect(sb.vault("alice", ["status"], { cwd: bob }).stderr).not.toContain("merge driver");
+    sb.git(["config", "--unset", "merge.envvault.driver"], { cwd: bob });
+    const r = sb.vault("alice", ["status"], { cwd: bob });
+    expect(r.stderr).toContain(HALF);
+    expect(r.stderr).toContain(FIX);
+    expect(sb.vault("alice", ["hooks", "install"], { cwd: bob }).code).toBe(0);
+    expect(sb.vault("alice", ["unlock"], { cwd: bob }).stderr).not.toContain("merge driver");
+    sb.assertNoSecretInGit(bob);
   });
 });
