@@ -13,7 +13,11 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { fsError } from "../io/files.js";
 import { applySide, type Conflict, type ConflictedFile, envOf, hasConflictMarkers, parseConflicted, type Side } from "../model/conflicts.js";
 import { type EnvFile, parseEnvFile, parseValueLine } from "../model/envfile.js";
-import { CHAIN_FILE, envPath } from "../model/layout.js";
+import { CHAIN_FILE, envPath, ROSTER_FILE } from "../model/layout.js";
+import { checkRoster, type Roster } from "../model/roster.js";
+import { parseChain } from "../model/chain.js";
+import { git } from "../git/exec.js";
+import { dirname } from "node:path";
 import { mergeChain, mergeEnv, printMerged, sideUsable } from "../model/merge.js";
 import type { Keyring } from "../store/keyring.js";
 import { type Merger, maySettle, mergerFor, settleSigned } from "./merger.js";
@@ -55,6 +59,10 @@ export type MergeOutcome =
   | { path: string; status: "unmergeable"; reason: string }
   /** Written with conflict blocks left. */
   | { path: string; status: "conflicts"; conflicts: Conflict[] }
+  /** Merged, but only an admin's signature makes it hold (the chain's two heads): `vault sign` before the merge commit. */
+  | { path: string; status: "to sign"; reason: string }
+  /** Merged as text with git's markers left (roster.yaml entries both sides changed): settled by hand. */
+  | { path: string; status: "text conflicts"; reason: string }
   /** Every key merged: what the merge changed against ours. */
   | { path: string; status: "merged"; added: string[]; changed: string[]; removed: string[] };
 
@@ -145,7 +153,43 @@ async function mergeChainFile(o: MergeInput, ours: string, theirs: string): Prom
     return { path: CHAIN_FILE, status: "unmergeable", reason: e.message };
   }
   await writeFileAtomic(o.ours, merged.text);
+  // Both branches changed roster.yaml or vault.yaml: a merge commit with two heads would not
+  // verify, so git stops here for an admin to join them before the merge is committed.
+  const links = parseChain(merged.text);
+  const followed = new Set(links.flatMap((l) => l.prev));
+  const heads = links.filter((l) => !followed.has(l.hash));
+  if (heads.length > 1) return { path: CHAIN_FILE, status: "to sign", reason: `both branches changed roster.yaml, vault.yaml or exposed.json: the chain has ${heads.length} heads (${heads.map((h) => h.hash.slice(0, 12)).join(", ")})` };
   return { path: CHAIN_FILE, status: "merged", added: merged.added.map((l) => `link ${l.hash.slice(0, 12)}`), changed: [], removed: [] };
+}
+
+/**
+ * `.envvault/roster.yaml`: entry by entry (model/roster-merge.ts). When both sides changed one
+ * member's entry, or the merged roster does not hold together (a grant to a member the other
+ * side removed), the file is merged as text instead, git's markers left for a person.
+ */
+async function mergeRosterFile(o: MergeInput, base: string, ours: string, theirs: string): Promise<MergeOutcome> {
+  const { loadYaml, editYaml } = await import("../model/yamlfile.js");
+  const { mergeRoster } = await import("../model/roster-merge.js");
+  const asText = async (reason: string): Promise<MergeOutcome> => {
+    const r = await git(["merge-file", "-p", "--diff3", "-L", "ours", "-L", "base", "-L", "theirs", o.ours, o.base, o.theirs], { cwd: dirname(o.ours), allowFail: true });
+    // A text merge without markers would hide what does not hold together: both whole sides then.
+    const text = r.code !== 0 ? r.stdout.toString("utf8") : `<<<<<<< ours\n${ours}||||||| base\n${base}=======\n${theirs}>>>>>>> theirs\n`;
+    await writeFileAtomic(o.ours, text);
+    return { path: ROSTER_FILE, status: "text conflicts", reason };
+  };
+  try {
+    const load = (text: string, side: string) => loadYaml<Roster>(text, `${ROSTER_FILE} (${side})`, "roster");
+    const mine = load(ours, "ours");
+    const r = mergeRoster(base.trim() === "" ? undefined : load(base, "base").data, mine.data, load(theirs, "theirs").data);
+    if (!r.ok) return asText(r.conflicts.join(", "));
+    const merged = String(editYaml(mine, "roster", r.edit).doc);
+    loadYaml<Roster>(merged, ROSTER_FILE, "roster", (d, lineOf) => checkRoster(d, lineOf));
+    await writeFileAtomic(o.ours, merged);
+    return { path: ROSTER_FILE, status: "merged", added: r.added, changed: r.changed, removed: r.removed };
+  } catch (e) {
+    if (!(e instanceof VaultError)) throw e;
+    return asText(e.message);
+  }
 }
 
 const isRemoval = (line: string | undefined) => line?.startsWith("#@removed ") === true;
@@ -161,6 +205,7 @@ export async function mergeDriver(deps: Deps, o: MergeInput, choose?: Choose): P
     [o.base, o.ours, o.theirs].map((f) => readFile(f, "utf8").catch((e: unknown) => Promise.reject(fsError("read", f, e)))),
   );
   if (path === CHAIN_FILE) return mergeChainFile(o, oursText ?? "", theirsText ?? "");
+  if (path === ROSTER_FILE) return mergeRosterFile(o, baseText ?? "", oursText ?? "", theirsText ?? "");
   const env = envOf(path, oursText ?? "");
   let cf: ConflictedFile;
   let ours: EnvFile;

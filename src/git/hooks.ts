@@ -26,7 +26,7 @@ export const HOOKS = ["pre-commit", "post-checkout", "post-merge", "post-rewrite
 export type HookName = (typeof HOOKS)[number];
 
 /** The lines `.gitattributes` needs: each pattern with its attributes. */
-export const ATTRIBUTES_LINES = [".envvault/envs/*.env merge=envvault diff=envvault", ".envvault/chain merge=envvault"] as const;
+export const ATTRIBUTES_LINES = [".envvault/envs/*.env merge=envvault diff=envvault", ".envvault/chain merge=envvault", ".envvault/roster.yaml merge=envvault"] as const;
 const ATTRIBUTES_COMMENT = "# envvault: key-level merges and diffs of vault files";
 const BEGIN = "# >>> envvault >>>";
 const END = "# <<< envvault <<<";

@@ -195,7 +195,7 @@ describe("merging a signed vault between two members' clones", () => {
     sb.assertNoSecretInGit(carol);
   });
 
-  test("each admin adds a member on their branch: the chain has two heads until vault sign joins them", () => {
+  test("each admin adds a member on their branch: roster.yaml merges entry by entry; the merge stops for vault sign to join the chain's two heads", () => {
     addMember("alice", "dave", []);
     commit("alice", "alice adds dave");
     addMember("bob", "erin", []);
@@ -203,10 +203,14 @@ describe("merging a signed vault between two members' clones", () => {
     git("bob", ["push", "-q", "origin", "main"]);
     const r = pull("alice");
     expect(r.code).not.toBe(0);
-    expect(r.stdout).toContain("CONFLICT (content): Merge conflict in .envvault/roster.yaml");
-    expect(r.stdout).not.toContain("Merge conflict in .envvault/chain");
-    // Both members are wanted: the roster is merged by hand, keeping both sides.
-    sb.write(".envvault/roster.yaml", sb.read(".envvault/roster.yaml").replace(/^(<<<<<<<|=======|>>>>>>>).*\n/gm, ""));
+    expect(r.stdout).not.toContain("Merge conflict in .envvault/roster.yaml");
+    expect(r.stdout).toContain("CONFLICT (content): Merge conflict in .envvault/chain");
+    expect(r.stderr).toContain("envvault: merged .envvault/roster.yaml key by key: +member erin ~access development");
+    expect(r.stderr).toContain("an admin runs `vault sign` (it joins them), then `git add -A` and `git commit`");
+    const roster = sb.read(".envvault/roster.yaml");
+    expect(roster).not.toMatch(/^(<<<<<<<|=======|>>>>>>>)/m);
+    expect(roster).toMatch(/^  dave:$/m);
+    expect(roster).toMatch(/^  erin:$/m);
     const twoHeads = sb.vault("alice", ["verify"]);
     expect(twoHeads.code).toBe(4);
     expect(twoHeads.stdout).toContain(".envvault/chain: the chain has 2 heads");

@@ -47,6 +47,14 @@ export async function mergeDriver(ctx: Context, args: Args): Promise<number> {
     ctx.out.warn(`cannot merge ${r.path} key by key: ${r.reason}; git leaves it in conflict with our version`);
     return 1;
   }
+  if (r.status === "to sign") {
+    ctx.out.warn(`${r.path}: ${r.reason}; once roster.yaml and vault.yaml say what the merge should, an admin runs \`vault sign\` (it joins them), then \`git add -A\` and \`git commit\``);
+    return 1;
+  }
+  if (r.status === "text conflicts") {
+    ctx.out.warn(`${r.path}: ${r.reason}: merged as text, with git's markers where both sides changed it; settle it by hand, \`git add\` it, and an admin runs \`vault sign\` before the merge commit`);
+    return 1;
+  }
   if (r.status === "conflicts") {
     const list = r.conflicts.map((c) => `${c.kind === "scope" ? `scope ${c.name}` : c.name} (${c.reason})`).join(", ");
     ctx.out.warn(`${r.path}: ${r.conflicts.length} conflict(s) left: ${list}`);

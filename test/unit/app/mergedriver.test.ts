@@ -146,3 +146,41 @@ describe("mergeDriver", () => {
     expect(await readFile(args.ours, "utf8")).toBe("garbage\n");
   });
 });
+
+describe("roster.yaml", () => {
+  const ROSTER = ".envvault/roster.yaml";
+  const recipients = new Map<string, string>();
+  beforeEach(async () => {
+    const { generateIdentity } = await import("../../../src/crypto/age.js");
+    for (const m of ["alice", "bob", "carol"]) recipients.set(m, await identityToRecipient(await generateIdentity()));
+  });
+  const roster = (members: string[], access: string[]) =>
+    ["version: 1", "admins: [alice]", "members:", ...members.flatMap((m) => [`  ${m}:`, "    recipients:", `      - ${recipients.get(m)!}`]), "access:", "  development:", "    members:", ...access.map((m) => `      - ${m}`), ""].join("\n");
+
+  async function rosterSides(b: string, ours: string, theirs: string) {
+    const files = { base: join(r.root, "base"), ours: join(r.root, "ours"), theirs: join(r.root, "theirs") };
+    await writeFile(files.base, b);
+    await writeFile(files.ours, ours);
+    await writeFile(files.theirs, theirs);
+    return { ...files, path: ROSTER };
+  }
+
+  test("two members added on two branches merge to both, entry by entry", async () => {
+    const args = await rosterSides(roster(["alice"], ["alice"]), roster(["alice", "bob"], ["alice", "bob"]), roster(["alice", "carol"], ["alice", "carol"]));
+    const out = await mergeDriver(r.deps, args);
+    expect(out).toEqual({ path: ROSTER, status: "merged", added: ["member carol"], changed: ["access development"], removed: [] });
+    const text = await readFile(args.ours, "utf8");
+    expect(text).toMatch(/^  bob:$/m);
+    expect(text).toMatch(/^  carol:$/m);
+    expect(text).toMatch(/^      - bob\n      - carol$/m);
+  });
+
+  test("a grant to a member the other branch removed does not hold together: left as git's text merge, with markers", async () => {
+    const both = roster(["alice", "bob"], ["alice"]);
+    const args = await rosterSides(both, roster(["alice"], ["alice"]), roster(["alice", "bob"], ["alice", "bob"]));
+    const out = await mergeDriver(r.deps, args);
+    expect(out.status).toBe("text conflicts");
+    expect(out).toMatchObject({ path: ROSTER });
+    expect(await readFile(args.ours, "utf8")).toMatch(/^<<<<<<< ours$/m);
+  });
+});

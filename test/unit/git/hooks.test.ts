@@ -38,12 +38,14 @@ describe("hook files", () => {
 describe(".gitattributes", () => {
   test("the vault lines are added once, keeping CRLF files CRLF", () => {
     const once = withAttributes("*.png binary\r\n")!;
-    expect(once).toBe("*.png binary\r\n# envvault: key-level merges and diffs of vault files\r\n.envvault/envs/*.env merge=envvault diff=envvault\r\n.envvault/chain merge=envvault\r\n");
+    expect(once).toBe("*.png binary\r\n# envvault: key-level merges and diffs of vault files\r\n.envvault/envs/*.env merge=envvault diff=envvault\r\n.envvault/chain merge=envvault\r\n.envvault/roster.yaml merge=envvault\r\n");
     expect(withAttributes(once)).toBeUndefined();
   });
 
-  test("a file from before the chain's line gets that line alone", () => {
+  test("a file from before the chain's and the roster's lines gets those lines alone", () => {
     const old = "# envvault: key-level merges and diffs of vault files\n.envvault/envs/*.env merge=envvault diff=envvault\n";
-    expect(withAttributes(old)).toBe(`${old}.envvault/chain merge=envvault\n`);
+    expect(withAttributes(old)).toBe(`${old}.envvault/chain merge=envvault\n.envvault/roster.yaml merge=envvault\n`);
+    const withChain = `${old}.envvault/chain merge=envvault\n`;
+    expect(withAttributes(withChain)).toBe(`${withChain}.envvault/roster.yaml merge=envvault\n`);
   });
 });
