@@ -89,6 +89,11 @@ export async function sync(deps: Deps, o: { push: boolean }): Promise<Synced> {
   const top = repo.top;
   await requireUpstream(top);
   const before = await headCommit(top);
+  // A change a vault command made but nobody committed is not in what the push sends.
+  const uncommitted = (await gitText(["status", "--porcelain", "-z", "--untracked-files=all", "--", ".envvault"], { cwd: top }))
+    .split("\0")
+    .filter((l) => /^.. /.test(l))
+    .map((l) => l.slice(3));
   // The post-merge hook would unlock too; sync does it once, below, and reports it.
   const env = { ...deps.processEnv, ENVVAULT_NO_AUTO_UNLOCK: "1" };
   const pulled = await pull(top, env);
@@ -120,12 +125,21 @@ export async function sync(deps: Deps, o: { push: boolean }): Promise<Synced> {
   if (out.ahead > 0 && o.push) {
     const push = await git(["push"], { cwd: top, env, allowFail: true });
     if (push.code !== 0) {
+      const text = String(push.stderr);
+      // Rejected as not a fast-forward: someone pushed between this pull and this push.
+      const raced = /\[rejected\]|non-fast-forward|fetch first/.test(text);
       out.failure = new VaultError("FAILURE", `git push failed: ${firstLines(push.stderr) || `exit ${push.code}`}`, {
-        hints: ["the pull and unlock went through; check your rights and network, then `git push`"],
+        hints: [raced ? "the remote branch moved on after this pull (someone pushed meanwhile); the pull and unlock went through: run `vault sync` again" : "the pull and unlock went through; check your rights and network, then `git push`"],
       });
       return out;
     }
     out.pushed = out.ahead;
+  }
+  if (uncommitted.length > 0 && o.push) {
+    out.failure = new VaultError("FAILURE", `not pushed: vault changes are not committed (${uncommitted.join(", ")})`, {
+      data: { files: uncommitted },
+      hints: ["commit them (`git add .envvault && git commit -m \"…\"`), then run `vault sync` again; `vault status` lists what changed"],
+    });
   }
   return out;
 }

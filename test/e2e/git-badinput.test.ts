@@ -146,4 +146,41 @@ describe("vault sync", () => {
     expect(env).toEqual({ TOKEN, FROM_DESK: "desk-value-only-a1", FROM_LAPTOP: "laptop-value-only-b2" });
     sb.assertNoSecretInGit();
   });
+
+  test("a vault set not committed yet: sync says it was not pushed, with how to commit it, and exits non-zero", () => {
+    sb.secret("laptop-uncommitted-c3");
+    expect(sb.vault("alice", ["set", "LATER", "--stdin"], { input: "laptop-uncommitted-c3", cwd: laptop }).code).toBe(0);
+    const r = sb.vault("alice", ["sync"], { cwd: laptop });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("nothing to pull: up to date with the upstream branch");
+    expect(r.stderr).toContain("not pushed: vault changes are not committed (.envvault/envs/development.env)");
+    expect(r.stderr).toContain("git add .envvault && git commit");
+    sb.git(["add", "-A"], { user: "alice", cwd: laptop });
+    sb.git(["commit", "-q", "-m", "later"], { user: "alice", cwd: laptop });
+    const again = sb.vault("alice", ["sync"], { cwd: laptop });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain("pushed 1 commit(s)");
+  });
+
+  test("a push rejected because the remote moved on after the pull: sync says so and to run it again, not rights or network", () => {
+    // Pushes go to a copy of origin that someone else pushed to meanwhile.
+    const other = join(sb.base, "other.git");
+    sb.git(["clone", "-q", "--bare", join(sb.base, "origin.git"), other]);
+    const third = join(sb.base, "third");
+    sb.git(["clone", "-q", other, third]);
+    sb.write("../third/notes.txt", "someone else\n");
+    sb.git(["add", "notes.txt"], { user: "bob", cwd: third });
+    sb.git(["-c", "core.hooksPath=/dev/null", "commit", "-q", "-m", "meanwhile"], { user: "bob", cwd: third });
+    sb.git(["push", "-q", "origin", "main"], { user: "bob", cwd: third });
+    sb.git(["config", "remote.origin.pushurl", other], { cwd: laptop });
+    sb.write("../laptop/readme.txt", "local\n");
+    sb.git(["add", "readme.txt"], { user: "alice", cwd: laptop });
+    sb.git(["commit", "-q", "-m", "local"], { user: "alice", cwd: laptop });
+    const r = sb.vault("alice", ["sync"], { cwd: laptop });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("git push failed");
+    expect(r.stderr).toContain("the remote branch moved on after this pull (someone pushed meanwhile)");
+    expect(r.stderr).not.toContain("rights and network");
+    sb.assertNoSecretInGit();
+  });
 });

@@ -16,7 +16,7 @@ export async function sync(ctx: Context, args: Args): Promise<number> {
     if (r.failure !== undefined) throw r.failure;
   }
   for (const c of r.changes) ctx.out.note(`pulled ${c.env}: ${changeText(c)}`);
-  if (r.before === r.after) ctx.out.note("already up to date with the upstream branch");
+  if (r.before === r.after) ctx.out.note("nothing to pull: up to date with the upstream branch");
   else if (r.changes.length === 0) ctx.out.note(`pulled ${(r.after ?? "").slice(0, 10)}: no change to the vault`);
   for (const c of r.unlocked) ctx.out.note(`unlocked ${c.env}: ${summary(c.added, c.changed, c.removed)}`);
   for (const w of r.warnings) ctx.out.warn(w);
