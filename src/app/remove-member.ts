@@ -6,7 +6,7 @@ import { dropMember } from "../model/roster-edit.js";
 import { findVaultRoot } from "../store/root.js";
 import { transaction } from "../store/transaction.js";
 import { recordedNow } from "./clock.js";
-import { readableBy, rotateAway } from "./rotation.js";
+import { type EarlierValue, readableBy, rotateAway } from "./rotation.js";
 import { type Deps, keyringFor, whoAmI, signingFor } from "./session.js";
 
 /** Who was removed, which scopes got new keys, and what the member could read. */
@@ -16,6 +16,8 @@ export interface RemovedMember {
   scopes: string[];
   /** The values they could read: each must be changed at its provider. */
   exposed: Exposure[];
+  /** What else they could read at some commit of history: older versions, removed keys, other branches' keys. */
+  earlier: EarlierValue[];
 }
 
 /** Removes `name` from the roster and re-keys what they could read, in one transaction. */
@@ -27,9 +29,9 @@ export async function removeMember(deps: Deps, o: { name: string }): Promise<Rem
     requireMember(vault.roster.data, o.name);
     const readable = await readableBy(vault, o.name);
     const roster = dropMember(vault.roster, o.name);
-    const { changes, exposed } = await rotateAway(vault, keyringFor(vault, me), roster, readable, [o.name], since);
+    const { changes, exposed, earlier } = await rotateAway(vault, keyringFor(vault, me), roster, readable, [o.name], since);
     // Without an admin nobody could change the roster again.
     if (adminsOf(roster.data).length === 0) throw new UsageError(`${o.name} is the last admin: add another admin first (\`vault admin add NAME\`)`, { data: { member: o.name } });
-    return { changes, result: { removed: o.name, scopes: readable, exposed } };
+    return { changes, result: { removed: o.name, scopes: readable, exposed, earlier } };
   });
 }

@@ -6,7 +6,7 @@ import { removeFromAccess } from "../model/roster-edit.js";
 import { findVaultRoot } from "../store/root.js";
 import { transaction } from "../store/transaction.js";
 import { recordedNow } from "./clock.js";
-import { rotateAway } from "./rotation.js";
+import { type EarlierValue, rotateAway } from "./rotation.js";
 import { requireScope } from "./scopes.js";
 import { type Deps, keyringFor, whoAmI, signingFor } from "./session.js";
 
@@ -17,6 +17,8 @@ export interface Revoked {
   removed: string[];
   /** The values they could read: each must be changed at its provider. */
   exposed: Exposure[];
+  /** What else they could read of the scope at some commit of history. */
+  earlier: EarlierValue[];
 }
 
 /**
@@ -43,7 +45,7 @@ export async function revoke(deps: Deps, o: { who: string; scope: string }): Pro
         hints: ["revoke the team's access, or remove the member from the team in roster.yaml"],
       });
     }
-    const { changes, exposed } = await rotateAway(vault, keyringFor(vault, me), roster, [o.scope], losing, since);
-    return { changes, result: { scope: o.scope, removed: losing, exposed } };
+    const { changes, exposed, earlier } = await rotateAway(vault, keyringFor(vault, me), roster, [o.scope], losing, since);
+    return { changes, result: { scope: o.scope, removed: losing, exposed, earlier } };
   });
 }

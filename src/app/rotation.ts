@@ -11,6 +11,8 @@ import { parseScope } from "../model/names.js";
 import { readersOf, type Roster, ROSTER_FILE } from "../model/roster.js";
 import type { YamlFile } from "../model/yamlfile.js";
 import { updateExposures } from "../store/exposures.js";
+import { type SeenValue, valuesSeenBy } from "../store/exposure-history.js";
+import { findGitRoot } from "../store/root.js";
 import type { Keyring } from "../store/keyring.js";
 import type { Changes } from "../store/transaction.js";
 import { Vault } from "../store/vault.js";
@@ -143,10 +145,32 @@ export async function rotateAway(
   scopes: readonly string[],
   losing: readonly string[],
   since: string,
-): Promise<{ changes: Changes; exposed: Exposure[] }> {
+): Promise<{ changes: Changes; exposed: Exposure[]; earlier: EarlierValue[] }> {
   const changes = await rotateScopes(vault, keyring, roster.data, scopes);
   const exposed = (await Promise.all(losing.map((m) => exposures(vault, m, scopes, since)))).flat();
-  await updateExposures(vault, changes, exposed);
+  const earlier = (await Promise.all(losing.map((m) => earlierValues(vault, m, exposed)))).flat().filter((e) => scopes.includes(e.scope));
+  // Recorded until changed: what this branch has not changed since (a removed key, another branch's version).
+  const recorded = await Promise.all(earlier.map(async (e) => ((await vault.envFile(e.env).catch(() => undefined))?.values.get(e.key)?.t ?? -1) <= e.t));
+  const fromHistory = earlier.filter((_, i) => recorded[i]).map((e): Exposure => ({ env: e.env, key: e.key, to: e.to, since, t: e.t }));
+  await updateExposures(vault, changes, [...exposed, ...fromHistory]);
   changes.set(ROSTER_FILE, String(roster.doc));
-  return { changes, exposed };
+  return { changes, exposed, earlier };
+}
+
+/** A value a member who loses access could read at some commit of history, other than the current ones. */
+export interface EarlierValue extends SeenValue {
+  to: string;
+}
+
+/**
+ * What `member` could read anywhere in history (store/exposure-history.ts) beyond the values
+ * of `current`: older versions, keys removed since, other branches' keys. Secrets only.
+ */
+async function earlierValues(vault: Vault, member: string, current: readonly Exposure[]): Promise<EarlierValue[]> {
+  const top = findGitRoot(vault.root);
+  if (top === undefined || top !== vault.root) return [];
+  const now = new Set(current.filter((e) => e.to === member).map((e) => `${e.env}\0${e.key}\0${e.t}`));
+  return (await valuesSeenBy(top, member))
+    .filter((s) => kindOf(vault.config.data, s.key) !== "config" && !now.has(`${s.env}\0${s.key}\0${s.t}`))
+    .map((s) => ({ ...s, to: member }));
 }

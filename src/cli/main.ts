@@ -16,9 +16,8 @@ const DRIVER_CHECKED: ReadonlySet<string> = new Set(["set", "edit", "remove", "i
 
 async function warnDriver(ctx: Context): Promise<void> {
   // Loaded here: the hot commands' start-up (this module) stays without them.
-  const [{ mergeDriverWarning }, { findGitRoot }] = await Promise.all([import("../git/driver.js"), import("../store/root.js")]);
-  const top = findGitRoot(ctx.cwd);
-  const warning = top === undefined ? undefined : await mergeDriverWarning(top);
+  const { driverWarning } = await import("../app/driver.js");
+  const warning = await driverWarning(ctx.cwd);
   if (warning !== undefined) ctx.out.warn(warning);
 }
 

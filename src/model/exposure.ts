@@ -11,8 +11,8 @@ interface Record {
   to: string;
   since: string;
   env: string;
-  /** Key → the change time `t` of the value that was exposed. */
-  keys: { [key: string]: number };
+  /** Key → the change time `t` of the value that was exposed, or the times of several versions (from history). */
+  keys: { [key: string]: number | number[] };
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -37,24 +37,41 @@ export function parseExposures(text: string, file = EXPOSED_FILE): Exposure[] {
     const ok =
       r !== null && typeof r === "object" && typeof r.to === "string" && isName(r.to) && typeof r.env === "string" && isName(r.env) &&
       typeof r.since === "string" && r.keys !== null && typeof r.keys === "object" &&
-      Object.entries(r.keys).every(([k, t]) => isKey(k) && Number.isSafeInteger(t) && (t as number) >= 0);
+      Object.entries(r.keys).every(([k, t]) => isKey(k) && (Array.isArray(t) ? t.length > 0 && t.every(isTime) : isTime(t)));
     if (!ok) throw bad(`record ${i + 1} is malformed`);
-    for (const [key, t] of Object.entries(r.keys as { [key: string]: number })) out.push({ env: r.env!, key, to: r.to!, since: r.since!, t });
+    for (const [key, ts] of Object.entries(r.keys as { [key: string]: number | number[] })) {
+      for (const t of Array.isArray(ts) ? ts : [ts]) out.push({ env: r.env!, key, to: r.to!, since: r.since!, t });
+    }
   });
   return out;
 }
 
-/** Canonical text: records grouped by member, time and environment, sorted; same content, same bytes. */
+const isTime = (t: unknown): boolean => Number.isSafeInteger(t) && (t as number) >= 0;
+
+/**
+ * Canonical text: records grouped by member, time and environment, sorted; a key seen in
+ * several versions lists their times, newest first. Same content, same bytes.
+ */
 export function printExposures(list: readonly Exposure[]): string {
-  const groups = new Map<string, Record>();
+  const groups = new Map<string, { to: string; since: string; env: string; keys: Map<string, Set<number>> }>();
   for (const e of list) {
     const id = `${e.to}\u0000${e.since}\u0000${e.env}`;
-    const g = groups.get(id) ?? { to: e.to, since: e.since, env: e.env, keys: {} };
-    g.keys[e.key] = e.t;
+    const g = groups.get(id) ?? { to: e.to, since: e.since, env: e.env, keys: new Map<string, Set<number>>() };
+    g.keys.set(e.key, (g.keys.get(e.key) ?? new Set<number>()).add(e.t));
     groups.set(id, g);
   }
-  const records = [...groups.entries()]
+  const records: Record[] = [...groups.entries()]
     .sort(([a], [b]) => byText(a, b))
-    .map(([, g]) => ({ ...g, keys: Object.fromEntries(Object.entries(g.keys).sort(([a], [b]) => byText(a, b))) }));
+    .map(([, g]) => ({
+      to: g.to,
+      since: g.since,
+      env: g.env,
+      keys: Object.fromEntries(
+        [...g.keys].sort(([a], [b]) => byText(a, b)).map(([k, ts]) => {
+          const sorted = [...ts].sort((a, b) => b - a);
+          return [k, sorted.length === 1 ? sorted[0]! : sorted];
+        }),
+      ),
+    }));
   return `{"version":1,"records":[\n${records.map((r) => JSON.stringify(r)).join(",\n")}\n]}\n`;
 }

@@ -15,7 +15,14 @@ export async function updateExposures(vault: Vault, changes: Changes, add: reado
   changes.set(EXPOSED_FILE, next.length === 0 ? null : printExposures(next));
 }
 
-/** Keeps only the records whose value has not changed since (same change time `t`). */
+/**
+ * Drops the records of values this environment has changed since (a newer change time `t`).
+ * A key this branch removed, or a newer version from another branch's history, stays
+ * exposed: the value may still be in use at its provider.
+ */
 export function stillExposed(values: ReadonlyMap<string, { t: number }>, env: string): (e: Exposure) => boolean {
-  return (e) => e.env !== env || values.get(e.key)?.t === e.t;
+  return (e) => {
+    const now = values.get(e.key)?.t;
+    return e.env !== env || now === undefined || now <= e.t;
+  };
 }

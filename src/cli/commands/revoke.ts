@@ -15,6 +15,6 @@ export async function revoke(ctx: Context, args: { who: string; scope: string; w
   }
   const r = await revokeAccess(depsOf(ctx), { who: args.who, scope: args.scope });
   ctx.out.note(`revoked ${args.who} from ${r.scope}; rotated ${r.scope} (${r.removed.join(", ") || "nobody"} lost access)`);
-  renderExposures(ctx, r.exposed);
+  renderExposures(ctx, r.exposed, r.earlier);
   ctx.out.result(r);
 }
