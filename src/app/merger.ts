@@ -6,7 +6,9 @@
 import { NotAllowed, Tampered } from "../errors.js";
 import { verifySignature } from "../crypto/sign.js";
 import type { Conflict, ConflictedFile, Side } from "../model/conflicts.js";
-import { conflictScope, resolveConflict, type SettledConflict, sideLeaves, signSettled } from "../model/merge.js";
+import { conflictScope, parentLeaves, resolveConflict, type SettledConflict, sideLeaves, signSettled } from "../model/merge.js";
+import { findRepo } from "../git/repo.js";
+import { replayingOntoHead } from "../git/sides.js";
 import { maySign, type Roster } from "../model/roster.js";
 import type { Writer } from "../model/signing.js";
 import { writerFor } from "../store/signing.js";
@@ -18,6 +20,8 @@ export interface Merger {
   writer: Writer;
   /** Unix seconds: the time a removal the merger signs is stamped with. */
   now: number;
+  /** The settling commit will have HEAD as its only parent (a rebase, cherry-pick or revert). */
+  oneParent: boolean;
 }
 
 /**
@@ -27,7 +31,8 @@ export interface Merger {
  */
 export async function mergerFor(deps: Deps, vault: Vault): Promise<Merger> {
   const signing = await signingFor(deps);
-  return { roster: vault.roster.data, writer: writerFor(vault.roster.data, signing.identities, signing.recipients), now: signing.now };
+  const oneParent = replayingOntoHead(await findRepo(vault.root));
+  return { roster: vault.roster.data, writer: writerFor(vault.roster.data, signing.identities, signing.recipients), now: signing.now, oneParent };
 }
 
 /** Whether the merger may sign the line settling a conflict (a writer of its scope; for a scope, a reader and writer). */
@@ -36,9 +41,9 @@ export function maySettle(m: Merger, cf: ConflictedFile, c: Conflict): boolean {
   return scope !== undefined && maySign(m.roster, m.writer.member, scope, c.kind === "scope" ? "rotation" : "value");
 }
 
-/** The side leaves of every conflict, before settling changes the file they are computed in. */
-export function sidesOf(cf: ConflictedFile): Map<Conflict, string[]> {
-  return new Map(cf.conflicts.map((c) => [c, sideLeaves(cf, c)]));
+/** The side leaves of every conflict, and those the settling commit's parents hold, before settling changes the file they are computed in. */
+export function sidesOf(cf: ConflictedFile, oneParent: boolean): Map<Conflict, { sides: string[]; parents: string[] }> {
+  return new Map(cf.conflicts.map((c) => [c, { sides: sideLeaves(cf, c), parents: parentLeaves(cf, c, oneParent) }]));
 }
 
 /** Signs the lines of the conflicts settled in `cf` as the merger's choice. */
@@ -52,10 +57,10 @@ export function signChoices(m: Merger, cf: ConflictedFile, settled: readonly Set
  * write): someone who may settles it later.
  */
 export function settleSigned(m: Merger, cf: ConflictedFile, c: Conflict, side: Side, path: string): ConflictedFile | undefined {
-  const sides = sidesOf(cf);
+  const sides = sidesOf(cf, m.oneParent);
   try {
     const next = resolveConflict(cf, c, side, path);
-    const settled = cf.conflicts.filter((x) => !next.conflicts.includes(x)).map((x) => ({ conflict: x, sides: sides.get(x) ?? [] }));
+    const settled = cf.conflicts.filter((x) => !next.conflicts.includes(x)).map((x) => ({ conflict: x, sides: sides.get(x)?.sides ?? [], parents: sides.get(x)?.parents ?? [] }));
     return signChoices(m, next, settled, path);
   } catch (e) {
     if (e instanceof NotAllowed || e instanceof Tampered) return undefined;

@@ -66,14 +66,14 @@ async function takeKeyFiles(root: string, scopes: readonly string[], side: Side)
 function settle(m: Merger, cf: ConflictedFile, names: readonly string[], side: Side, file: string, found: Set<string>): { cf: ConflictedFile; settled: string[]; scopes: string[] } {
   const wanted = (c: Conflict) => names.length === 0 || names.includes(c.name);
   const order = [...cf.conflicts.filter((c) => c.kind === "scope"), ...cf.conflicts.filter((c) => c.kind === "key")].filter(wanted);
-  const sides = sidesOf(cf);
+  const sides = sidesOf(cf, m.oneParent);
   const settled: SettledConflict[] = [];
   for (const c of order) {
     found.add(c.name);
     if (!cf.conflicts.includes(c)) continue; // settled with its scope
     const before = cf.conflicts;
     cf = resolveConflict(cf, c, side, file);
-    settled.push(...before.filter((x) => !cf.conflicts.includes(x)).map((x) => ({ conflict: x, sides: sides.get(x) ?? [] })));
+    settled.push(...before.filter((x) => !cf.conflicts.includes(x)).map((x) => ({ conflict: x, sides: sides.get(x)?.sides ?? [], parents: sides.get(x)?.parents ?? [] })));
   }
   return { cf: signChoices(m, cf, settled, file), settled: settled.map((s) => label(s.conflict)), scopes: order.filter((c) => c.kind === "scope").map((c) => c.name) };
 }

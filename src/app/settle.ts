@@ -1,10 +1,12 @@
 /** A merge's conflicts settled by `vault set` on exactly the keys it sets, signed as the setter's choice. */
+import { findRepo } from "../git/repo.js";
+import { replayingOntoHead } from "../git/sides.js";
 import { UsageError } from "../errors.js";
 import { verifySignature } from "../crypto/sign.js";
 import { type EnvFile, printEnvFile } from "../model/envfile.js";
 import { Vault } from "../store/vault.js";
 import { type ConflictedFile, hasConflictMarkers, parseConflicted } from "../model/conflicts.js";
-import { resolveConflict, type SettledConflict, sideLeaves, signSettled, sideUsable } from "../model/merge.js";
+import { parentLeaves, resolveConflict, type SettledConflict, sideLeaves, signSettled, sideUsable } from "../model/merge.js";
 import { signEnvChange, type Writer } from "../model/signing.js";
 import type { Roster } from "../model/roster.js";
 
@@ -34,7 +36,8 @@ export async function envFileForSet(vault: Vault, env: string, keys: readonly st
       hints: ["`vault status` explains them; settle them with `vault resolve NAME --ours|--theirs` (or include them in this `vault set`)"],
     });
   }
-  const settled = cf.conflicts.map((c) => ({ conflict: c, sides: sideLeaves(cf, c) }));
+  const oneParent = replayingOntoHead(await findRepo(vault.root));
+  const settled = cf.conflicts.map((c) => ({ conflict: c, sides: sideLeaves(cf, c), parents: parentLeaves(cf, c, oneParent) }));
   for (const c of [...cf.conflicts]) {
     const side = (["ours", "theirs"] as const).find((s) => c[s].line !== undefined && sideUsable(cf, c, s));
     if (side !== undefined) {

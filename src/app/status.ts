@@ -17,6 +17,7 @@ import { envTexts, workTree } from "../store/source.js";
 import { type LocalState, loadState, localKey, type TargetState } from "../store/state.js";
 import { Vault } from "../store/vault.js";
 import { type StaleKeyFile, staleKeyFiles } from "./mergecheck.js";
+import { type ConflictSides, conflictSides } from "../git/sides.js";
 import { entries as vaultEntries } from "./read.js";
 import { chooseEnv, type Deps, optionalKeyring } from "./session.js";
 import { resolveTargets } from "./unlock.js";
@@ -59,6 +60,8 @@ export interface Status {
   /** Other vault files git could not merge. */
   unmerged: string[];
   staleKeyFiles: StaleKeyFile[];
+  /** The operation the conflicts come from and which commit each side is. */
+  sides?: ConflictSides;
   warnings: string[];
 }
 
@@ -229,6 +232,7 @@ export async function status(deps: Deps): Promise<Status> {
   const { env, warnings } = await envInUse(root, deps, state);
   const targets = await targetsAgainstHead(root, state, await vaultAtHead(root, reader, head), env, deps);
   const stale = head === undefined ? [] : await staleKeyFiles(repo.top, head);
+  const sides = conflicts.length > 0 || unmerged.length > 0 ? await conflictSides(repo) : undefined;
   return {
     ...(env === undefined ? {} : { env }),
     chosen: state.env !== undefined,
@@ -239,6 +243,7 @@ export async function status(deps: Deps): Promise<Status> {
     conflicts,
     unmerged,
     staleKeyFiles: stale,
+    ...(sides === undefined ? {} : { sides }),
     warnings,
   };
 }

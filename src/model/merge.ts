@@ -257,6 +257,18 @@ function mayNotSettle(merger: Writer, env: string, name: string, scope: string, 
 export interface SettledConflict {
   conflict: Conflict;
   sides: readonly string[];
+  /**
+   * The sides' leaves that the commit settling it will have in its parents: both in a merge
+   * (the default), ours alone when a rebase, cherry-pick or revert replays theirs onto HEAD.
+   */
+  parents?: readonly string[];
+}
+
+/** The side leaves of a conflict the settling commit's parents hold: ours alone when it has one parent (HEAD). */
+export function parentLeaves(cf: ConflictedFile, c: Conflict, oneParent: boolean): string[] {
+  if (!oneParent) return sideLeaves(cf, c);
+  const ours = sideLeaf(cf.file, c, c.ours);
+  return ours === undefined ? [] : [ours];
 }
 
 const nameOf = (c: Conflict) => (c.kind === "scope" ? `scope ${c.name}` : c.name);
@@ -281,7 +293,7 @@ export function signSettled(f: EnvFile, settled: readonly SettledConflict[], ros
   const refs = leavesOf(view);
   const unsigned = new Map(checkSignedFile(view, roster, verify).map((p) => [p.key, p]));
   const rewritten: string[] = [];
-  for (const { conflict: c, sides } of settled) {
+  for (const { conflict: c, sides, parents = sides } of settled) {
     const name = nameOf(c);
     const leaf = current.get(name);
     if (sides.length === 0) continue;
@@ -290,15 +302,17 @@ export function signSettled(f: EnvFile, settled: readonly SettledConflict[], ros
       const scope = c.kind === "key" ? conflictScope({ file: f, conflicts: [] }, c) : undefined;
       if (scope === undefined) continue;
       if (!maySign(roster, merger.member, scope, "value")) throw mayNotSettle(merger, f.env, name, scope, "value", path);
-      out.removed.set(c.name, { scope, t: now, prev: sides[0]! });
+      out.removed.set(c.name, { scope, t: now, prev: parents[0] ?? sides[0]! });
       rewritten.push(name);
       continue;
     }
     const ref = refs.get(leaf)!;
     const prevNow = c.kind === "scope" ? f.scopePrev.get(c.name) : (f.values.get(c.name)?.prev ?? f.removed.get(c.name)?.prev);
-    const asIs = sides.includes(leaf);
-    if (!asIs && prevNow !== undefined && sides.includes(prevNow)) continue; // a new line of this write, following a side
-    if (asIs && unsigned.has(name)) {
+    // A side's line kept as it is names itself; replayed onto HEAD (one parent), it names HEAD's.
+    const isSide = sides.includes(leaf);
+    const asIs = parents.includes(leaf);
+    if (!isSide && prevNow !== undefined && parents.includes(prevNow)) continue; // a new line of this write, following a side
+    if (isSide && unsigned.has(name)) {
       throw new Tampered(`${path}: the line of ${name} that was kept is not signed by a member allowed to write it (${unsigned.get(name)!.what})`, {
         data: { file: path, env: f.env, key: name, scope: ref.scope },
         hints: [`keep the other side, or set a new value: \`vault set ${c.kind === "scope" ? "KEY" : c.name}\``, "`vault verify` names the commit the line came from"],
@@ -306,7 +320,7 @@ export function signSettled(f: EnvFile, settled: readonly SettledConflict[], ros
     }
     const kind: SignedKind = c.kind === "scope" ? "rotation" : "value";
     if (!maySign(roster, merger.member, ref.scope, kind)) throw mayNotSettle(merger, f.env, name, ref.scope, kind, path);
-    const prev = asIs ? leaf : sides[0]!;
+    const prev = asIs ? leaf : (parents[0] ?? sides[0]!);
     if (c.kind === "scope") out.scopePrev.set(c.name, prev);
     else if (out.values.has(c.name)) out.values.set(c.name, { ...out.values.get(c.name)!, prev });
     else out.removed.set(c.name, { ...out.removed.get(c.name)!, prev });

@@ -9,6 +9,11 @@ import { changeText } from "../changes.js";
 import { depsOf, summary } from "../common.js";
 import type { Context } from "../context.js";
 
+/** `main (a1b2c3d4e5f6 "subject" by alice)`. */
+function describeSide(s: { commit: string; branch?: string; subject: string; author: string }): string {
+  return `${s.branch === undefined ? "" : `${s.branch} `}(${s.commit.slice(0, 12)} ${JSON.stringify(s.subject)} by ${s.author})`;
+}
+
 function targetLine(s: TargetStatus): string {
   const diff = summary(s.added, s.changed, s.removed);
   const line = s.state === "up-to-date" ? "matches HEAD's vault" : s.state === "behind" ? `differs from HEAD's vault: ${diff}; \`vault unlock\` updates it` : "not compared";
@@ -29,6 +34,14 @@ export async function status(ctx: Context): Promise<void> {
   }
   for (const c of r.uncommitted) out.data(`not committed: ${c.env}: ${changeText(c)}`);
   if (r.conflicts.length > 0 || r.unmerged.length > 0) out.data("merge conflicts:");
+  if (r.sides !== undefined && (r.conflicts.length > 0 || r.unmerged.length > 0)) {
+    const { operation, ours, theirs } = r.sides;
+    if (operation === "rebase") {
+      out.data(`  a rebase: ours is ${describeSide(ours)}, the branch being rebased onto; theirs is ${describeSide(theirs)}, your commit being replayed`);
+    } else {
+      out.data(`  a ${operation}: ours is ${describeSide(ours)}; theirs is ${describeSide(theirs)}${operation === "merge" ? "" : `, the commit being ${operation === "revert" ? "reverted" : "applied"}`}`);
+    }
+  }
   for (const c of r.conflicts) {
     out.data(`  ${c.file}: ${c.kind === "scope" ? `scope ${c.name}` : c.name}: ${c.reason}`);
     if (c.ours !== "" || c.theirs !== "") out.data(`    ours: ${c.ours}; theirs: ${c.theirs}`);
@@ -39,5 +52,5 @@ export async function status(ctx: Context): Promise<void> {
   }
   for (const s of r.staleKeyFiles) out.data(`stale key file: ${describeStale(s)}`);
   for (const p of r.unmerged) out.data(`  ${p}: git could not merge it; fix it by hand (or \`git checkout --ours|--theirs -- ${p}\`), then \`git add\` it`);
-  out.result({ env: r.env ?? null, branch: r.branch, head: r.head ?? null, targets: r.targets, uncommitted: r.uncommitted, conflicts: r.conflicts, unmerged: r.unmerged, staleKeyFiles: r.staleKeyFiles });
+  out.result({ env: r.env ?? null, branch: r.branch, head: r.head ?? null, targets: r.targets, uncommitted: r.uncommitted, conflicts: r.conflicts, unmerged: r.unmerged, staleKeyFiles: r.staleKeyFiles, sides: r.sides ?? null });
 }
