@@ -13,8 +13,8 @@ import { loadState } from "../store/state.js";
 import type { Deps } from "./session.js";
 import type { EnvSummary } from "./unlock.js";
 
-/** The git hooks that move HEAD. */
-export type HeadHook = "post-checkout" | "post-merge" | "post-rewrite";
+/** The git hooks that move HEAD (post-commit: a revert, a cherry-pick, a conflicted merge concluded, any commit). */
+export type HeadHook = "post-checkout" | "post-merge" | "post-rewrite" | "post-commit";
 
 /** What following HEAD did. */
 export interface HeadFollowed {
@@ -35,6 +35,13 @@ async function staleAfterMerge(root: string): Promise<string[]> {
   }
 }
 
+/** Whether HEAD changed a vault file against its first parent (false for a first commit). */
+async function commitChangedVault(root: string): Promise<boolean> {
+  const { git } = await import("../git/exec.js");
+  const r = await git(["diff", "--quiet", "HEAD^1", "HEAD", "--", ".envvault"], { cwd: root, allowFail: true });
+  return r.code === 1;
+}
+
 /**
  * Follows HEAD after `hook` ran with git's arguments `args`. Nothing happens with
  * ENVVAULT_NO_AUTO_UNLOCK=1 (`vault sync` unlocks once itself), after a checkout of files
@@ -49,6 +56,10 @@ export async function followHead(deps: Deps, hook: HeadHook, args: readonly stri
     if (root === undefined) return out;
     if (hook === "post-merge") out.keyFiles = await staleAfterMerge(root);
     if (Object.keys((await loadState(root)).targets).length === 0) return out;
+    // Most commits leave the vault as the work tree had it; only one that changed it against
+    // its first parent (a revert, a cherry-pick, a merge concluded by hand) may leave the targets behind.
+    if (hook === "post-commit" && !(await commitChangedVault(root))) return out;
+    if (hook === "post-commit") out.keyFiles = await staleAfterMerge(root);
     const { autoUnlock } = await import("./unlock.js");
     const result = await autoUnlock(deps);
     if (result !== undefined) {

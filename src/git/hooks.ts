@@ -22,7 +22,7 @@ import { checkInside } from "../io/confine.js";
 import { git, gitText } from "./exec.js";
 import { findRepo, type Repo } from "./repo.js";
 
-export const HOOKS = ["pre-commit", "post-checkout", "post-merge", "post-rewrite"] as const;
+export const HOOKS = ["pre-commit", "post-checkout", "post-merge", "post-rewrite", "post-commit"] as const;
 export type HookName = (typeof HOOKS)[number];
 
 /** The lines `.gitattributes` needs: each pattern with its attributes. */

@@ -29,7 +29,7 @@ describe("hooks/ through core.hooksPath", () => {
   afterAll(() => sb?.cleanup());
 
   test("every hook script is there and executable", () => {
-    for (const name of ["pre-commit", "post-checkout", "post-merge", "post-rewrite"]) {
+    for (const name of ["pre-commit", "post-checkout", "post-merge", "post-rewrite", "post-commit"]) {
       expect(statSync(join(ROOT, "hooks", name)).mode & 0o111).toBe(0o111);
     }
   });

@@ -64,8 +64,9 @@ export async function hook(ctx: Context, args: Args): Promise<void> {
     case "post-checkout":
     case "post-merge":
     case "post-rewrite":
+    case "post-commit":
       return afterGit(ctx, args.name, rest);
     default:
-      throw new UsageError(`unknown hook ${JSON.stringify(args.name)}`, { hints: ["hooks: pre-commit, post-checkout, post-merge, post-rewrite"] });
+      throw new UsageError(`unknown hook ${JSON.stringify(args.name)}`, { hints: ["hooks: pre-commit, post-checkout, post-merge, post-rewrite, post-commit"] });
   }
 }

@@ -37,6 +37,6 @@ export async function sign(ctx: Context): Promise<number> {
   const r = await signWorkTree(depsOf(ctx));
   for (const w of r.warnings) ctx.out.warn(w);
   if (ctx.json) ctx.out.result({ files: r.files });
-  else ctx.out.note(r.files.length === 0 ? "vault sign: nothing to sign (the work tree's vault is HEAD's)" : `signed ${r.files.length} file${r.files.length === 1 ? "" : "s"}; commit them`);
+  else ctx.out.note(r.files.length === 0 ? "vault sign: nothing to sign (the work tree's vault is HEAD's)" : `signed ${r.files.length} file${r.files.length === 1 ? "" : "s"}; stage and commit them (\`git add .envvault\` then \`git commit\`, or \`git commit -a\`)`);
   return ExitCode.ok;
 }

@@ -38,7 +38,7 @@ describe("shell completion from the command table", () => {
     expect(short).toEqual(["yaml"]);
     expect(afterEnv).toEqual([...EXPORT_FORMATS]);
     expect(conflict).toEqual([...CONFLICT_CHOICES]);
-    expect(hook).toEqual(["pre-commit", "post-checkout", "post-merge", "post-rewrite"]);
+    expect(hook).toEqual(["pre-commit", "post-checkout", "post-merge", "post-rewrite", "post-commit"]);
     expect(completion).toEqual(["bash", "zsh"]);
   });
 
