@@ -367,9 +367,16 @@ export const COMMANDS = [
   },
   {
     name: "diff",
-    describe: "Key-level changes of the vault: `diff` (HEAD → work tree), `diff REV`, `diff REV..REV`; values masked",
-    positionals: [{ name: "range", required: false }],
+    describe: "Key-level changes of the vault: `diff` (HEAD → work tree), `diff REV`, `diff A B` or `diff A..B`; values never shown",
+    positionals: [
+      { name: "from", required: false, describe: "A revision (compared with the work tree, or with TO), or a range A..B" },
+      { name: "to", required: false, describe: "The revision to compare FROM with" },
+    ],
     options: {},
+    examples: [
+      ["vault diff v1 v3", "the keys added, changed and removed between tags v1 and v3 (the same as v1..v3)"],
+      ["vault diff main", "what the work tree's vault changed since main"],
+    ],
   },
   {
     name: "status",
