@@ -1,0 +1,301 @@
+/**
+ * The vault's history as a graph of commits (`vault log`): which version of each environment
+ * file every commit holds, where the sides of a merge forked, what each side changed since,
+ * and how the merge settled the keys they disagree on. Key names only; nothing is decrypted.
+ * Pure.
+ */
+import { type EnvChange, envDiff, isEmptyChange } from "./changes.js";
+import type { EnvFile, SealedValue } from "./envfile.js";
+
+/** A commit of the history: its parents within the same history, and the environment files it changed. */
+export interface HistoryCommit {
+  commit: string;
+  parents: readonly string[];
+  /** Environment → blob id after the commit (undefined: removed), against its first parent. */
+  changed: ReadonlyMap<string, string | undefined>;
+}
+
+/** The environment files of a commit: environment → blob id. */
+export type Tree = ReadonlyMap<string, string>;
+
+/**
+ * Every commit's environment files, from its first parent's and its own changes. The commits
+ * may come in any order, but each one's parents must be among them (a graph `git log
+ * --full-history --parents` gives).
+ */
+export function treesOf(commits: readonly HistoryCommit[]): Map<string, Tree> {
+  const byId = new Map(commits.map((c) => [c.commit, c]));
+  const trees = new Map<string, Tree>();
+  for (const start of commits) {
+    // Walk up the first parents to one already known, then come back down: no recursion, so
+    // a history of any length fits the stack.
+    const chain: HistoryCommit[] = [];
+    for (let c: HistoryCommit | undefined = start; c !== undefined && !trees.has(c.commit); c = byId.get(c.parents[0] ?? "")) chain.push(c);
+    for (const c of chain.reverse()) {
+      const base = trees.get(c.parents[0] ?? "") ?? new Map<string, string>();
+      if (c.changed.size === 0) {
+        trees.set(c.commit, base);
+        continue;
+      }
+      const tree = new Map(base);
+      for (const [env, blob] of c.changed) {
+        if (blob === undefined) tree.delete(env);
+        else tree.set(env, blob);
+      }
+      trees.set(c.commit, tree);
+    }
+  }
+  return trees;
+}
+
+/**
+ * A history's commits and parents, for the fork points of merges. Each commit gets a
+ * generation number (one more than its parents' highest), so that the search for a fork
+ * point walks back only as far as the fork, not the whole history.
+ */
+export class CommitGraph {
+  private readonly parentsOf: ReadonlyMap<string, readonly string[]>;
+  private readonly generation = new Map<string, number>();
+  private readonly position: ReadonlyMap<string, number>;
+
+  /** `commits` newest first (the order of `git log`), each one's parents among them. */
+  constructor(commits: readonly { commit: string; parents: readonly string[] }[]) {
+    this.parentsOf = new Map(commits.map((c) => [c.commit, c.parents]));
+    this.position = new Map(commits.map((c, i) => [c.commit, i]));
+    for (const c of commits) this.generationOf(c.commit);
+  }
+
+  private generationOf(start: string): number {
+    // Depth first without recursion: a history of any length fits the stack.
+    const todo = [start];
+    while (todo.length > 0) {
+      const c = todo[todo.length - 1] ?? "";
+      if (this.generation.has(c)) {
+        todo.pop();
+        continue;
+      }
+      const parents = this.parentsOf.get(c) ?? [];
+      const missing = parents.filter((p) => !this.generation.has(p) && this.parentsOf.has(p));
+      if (missing.length > 0) {
+        todo.push(...missing);
+        continue;
+      }
+      this.generation.set(c, 1 + Math.max(0, ...parents.map((p) => this.generation.get(p) ?? 0)));
+      todo.pop();
+    }
+    return this.generation.get(start) ?? 0;
+  }
+
+  /**
+   * The best common ancestor of `tips`: one that all of them reach (or one of them) and that
+   * no other such commit descends from; of several (a criss-cross merge), the newest in the
+   * order given. Undefined when the tips share no history. Several tips (an octopus merge)
+   * are taken two at a time.
+   */
+  mergeBase(tips: readonly string[]): string | undefined {
+    let base: string | undefined = tips[0];
+    for (const tip of tips.slice(1)) base = base === undefined ? undefined : this.baseOfTwo(base, tip);
+    return base;
+  }
+
+  /** git's paint-down: walk back from both, highest generation first, until only commits below a common one are left. */
+  private baseOfTwo(a: string, b: string): string | undefined {
+    const A = 1;
+    const B = 2;
+    const STALE = 4;
+    const flags = new Map<string, number>([[a, A]]);
+    flags.set(b, (flags.get(b) ?? 0) | B);
+    const queue = new GenerationQueue((c) => this.generation.get(c) ?? 0);
+    queue.push(a);
+    if (b !== a) queue.push(b);
+    const found: string[] = [];
+    while (queue.size > 0 && queue.some((c) => ((flags.get(c) ?? 0) & STALE) === 0)) {
+      const c = queue.pop();
+      let f = flags.get(c) ?? 0;
+      if ((f & (A | B)) === (A | B) && (f & STALE) === 0) {
+        found.push(c);
+        f |= STALE;
+        flags.set(c, f);
+      }
+      for (const p of this.parentsOf.get(c) ?? []) {
+        const had = flags.get(p) ?? 0;
+        if ((had & f) === f) continue;
+        flags.set(p, had | f);
+        queue.push(p);
+      }
+    }
+    // A common ancestor found before another one it descends from is the better; drop the other.
+    const best = found.filter((c) => !found.some((d) => d !== c && this.reaches(d, c)));
+    return best.sort((x, y) => (this.position.get(x) ?? 0) - (this.position.get(y) ?? 0))[0];
+  }
+
+  /** Whether `from` has `to` among its ancestors. */
+  private reaches(from: string, to: string): boolean {
+    const floor = this.generation.get(to) ?? 0;
+    const seen = new Set<string>();
+    const todo = [...(this.parentsOf.get(from) ?? [])];
+    while (todo.length > 0) {
+      const c = todo.pop() ?? "";
+      if (c === to) return true;
+      if (seen.has(c) || (this.generation.get(c) ?? 0) <= floor) continue;
+      seen.add(c);
+      todo.push(...(this.parentsOf.get(c) ?? []));
+    }
+    return false;
+  }
+}
+
+/** Commits by generation, highest first (a binary heap). */
+class GenerationQueue {
+  private readonly heap: string[] = [];
+  private readonly queued = new Set<string>();
+
+  constructor(private readonly generation: (commit: string) => number) {}
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  some(test: (commit: string) => boolean): boolean {
+    return this.heap.some(test);
+  }
+
+  push(commit: string): void {
+    if (this.queued.has(commit)) return;
+    this.queued.add(commit);
+    const h = this.heap;
+    h.push(commit);
+    for (let i = h.length - 1; i > 0; ) {
+      const up = (i - 1) >> 1;
+      if (this.generation(h[up] ?? "") >= this.generation(h[i] ?? "")) break;
+      [h[up], h[i]] = [h[i] ?? "", h[up] ?? ""];
+      i = up;
+    }
+  }
+
+  pop(): string {
+    const h = this.heap;
+    const top = h[0] ?? "";
+    const last = h.pop() ?? "";
+    this.queued.delete(top);
+    if (h.length > 0) {
+      h[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.generation(h[l] ?? "") > this.generation(h[m] ?? "")) m = l;
+        if (r < h.length && this.generation(h[r] ?? "") > this.generation(h[m] ?? "")) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i] ?? "", h[m] ?? ""];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/** What one side of a merge changed since the sides forked. */
+export interface MergeSide {
+  /** The parent commit at the end of the side. */
+  parent: string;
+  /** Branches and tags at that parent. */
+  refs: string[];
+  changes: EnvChange[];
+}
+
+/**
+ * A key whose merged version is not simply the one side's change: both sides changed it (a
+ * conflict for the merge driver) and the merge kept one or set another; or one side changed
+ * it and the merge kept the other side's (that change is lost); or no side changed it and
+ * the merge set it.
+ */
+export interface Settled {
+  env: string;
+  key: string;
+  /** The parents whose side changed the key since the fork. */
+  changedBy: string[];
+  /** The parent whose version the merge kept (a removal included); null when it is none of theirs. */
+  kept: string | null;
+}
+
+/** One environment file as a merge saw it: at the fork, at the end of each side, and merged. */
+export interface MergeVersions {
+  env: string;
+  base: EnvFile | undefined;
+  sides: readonly { parent: string; file: EnvFile | undefined }[];
+  merged: EnvFile | undefined;
+}
+
+const same = (a: SealedValue | undefined, b: SealedValue | undefined) =>
+  a === undefined || b === undefined ? a === b : a.batch === b.batch && a.t === b.t && a.payload === b.payload;
+
+/** What each side of a merge changed in one environment file (in the order of `v.sides`; undefined: nothing), and the keys the merge settled. */
+export function mergeOutcome(v: MergeVersions): { sides: (EnvChange | undefined)[]; settled: Settled[] } {
+  const sides = v.sides.map((s) => {
+    const change = envDiff(v.env, v.base, s.file);
+    return isEmptyChange(change) ? undefined : change;
+  });
+  const keys = new Set<string>();
+  for (const f of [v.base, v.merged, ...v.sides.map((s) => s.file)]) for (const k of f?.values.keys() ?? []) keys.add(k);
+  const settled: Settled[] = [];
+  for (const key of [...keys].sort()) {
+    const at = (f: EnvFile | undefined) => f?.values.get(key);
+    const base = at(v.base);
+    const merged = at(v.merged);
+    const changers = v.sides.filter((s) => !same(base, at(s.file)));
+    const agreed = changers.every((s) => same(at(s.file), at(changers[0]?.file)));
+    // One side's change, or the same change on several sides, taken as it is: nothing to say.
+    if (changers.length > 0 && agreed && same(merged, at(changers[0]?.file))) continue;
+    if (changers.length === 0 && same(merged, base)) continue;
+    const kept = [...changers, ...v.sides].find((s) => same(merged, at(s.file)))?.parent ?? null;
+    settled.push({ env: v.env, key, changedBy: changers.map((s) => s.parent), kept });
+  }
+  return { sides, settled };
+}
+
+/** One commit of `vault log`. */
+export interface LogEntry {
+  commit: string;
+  /** Its parents within the vault's history (a merge has several). */
+  parents: string[];
+  /** Branches and tags at this commit, as `git log --decorate` shows them. */
+  refs: string[];
+  author: string;
+  date: string;
+  subject: string;
+  merge: boolean;
+  /** What the commit changed against its first parent (for a merge: what it brought into that branch). */
+  changes: EnvChange[];
+  /** A merge: where its sides forked (null: they share no vault history, or not a merge). */
+  base: string | null;
+  /** A merge: what each side changed since the fork, in parent order (empty for other commits). */
+  sides: MergeSide[];
+  /** A merge: keys it settled (empty for other commits). */
+  settled: Settled[];
+}
+
+const keyOnly = (c: EnvChange, key: string): EnvChange => ({
+  env: c.env,
+  added: c.added.filter((k) => k === key),
+  changed: c.changed.filter((k) => k === key),
+  removed: c.removed.filter((k) => k === key),
+  rekeyed: [],
+});
+
+const narrow = (changes: readonly EnvChange[], key: string) => changes.map((c) => keyOnly(c, key)).filter((c) => !isEmptyChange(c));
+
+/**
+ * Narrows a log to the commits that touched one key on some line of history, keeping only
+ * that key: a merge stays when a side changed the key, or the merge settled it.
+ */
+export function forKey(entries: readonly LogEntry[], key: string): LogEntry[] {
+  return entries
+    .map((e) => ({
+      ...e,
+      changes: narrow(e.changes, key),
+      sides: e.sides.map((s) => ({ ...s, changes: narrow(s.changes, key) })),
+      settled: e.settled.filter((s) => s.key === key),
+    }))
+    .filter((e) => e.changes.length > 0 || e.settled.length > 0 || e.sides.some((s) => s.changes.length > 0));
+}

@@ -1,0 +1,143 @@
+import { describe, expect, test } from "@jest/globals";
+import type { EnvFile } from "../../../src/model/envfile.js";
+import { CommitGraph, forKey, type LogEntry, mergeOutcome, treesOf } from "../../../src/model/history.js";
+
+/** An environment file with these values, each sealed value named by its text. */
+function file(values: Record<string, string>): EnvFile {
+  const sealed = new Map(Object.entries(values).map(([k, v]) => [k, { batch: "b", t: 1, payload: v }]));
+  return { env: "dev", version: 2, comments: [], scopes: new Map(), scopePrev: new Map(), batches: new Map(), sigs: new Map(), removed: new Map(), values: sealed };
+}
+
+/** A graph from `child: parent parent` lines, newest first. */
+function graph(lines: string[]): { commit: string; parents: string[] }[] {
+  return lines.map((l) => {
+    const [commit = "", parents = ""] = l.split(":");
+    return { commit, parents: parents.split(" ").filter((p) => p !== "") };
+  });
+}
+
+describe("the files of every commit", () => {
+  test("follow first parents, in any order, with removals", () => {
+    const trees = treesOf([
+      { commit: "m", parents: ["c", "b"], changed: new Map([["dev", "blob-m"]]) },
+      { commit: "b", parents: ["a"], changed: new Map([["dev", "blob-b"]]) },
+      { commit: "c", parents: ["a"], changed: new Map([["prod", undefined]]) },
+      { commit: "a", parents: [], changed: new Map([["dev", "blob-a"], ["prod", "blob-p"]]) },
+    ]);
+    expect(trees.get("a")).toEqual(new Map([["dev", "blob-a"], ["prod", "blob-p"]]));
+    expect(trees.get("c")).toEqual(new Map([["dev", "blob-a"]]));
+    expect(trees.get("b")).toEqual(new Map([["dev", "blob-b"], ["prod", "blob-p"]]));
+    expect(trees.get("m")).toEqual(new Map([["dev", "blob-m"]]));
+  });
+
+  test("a history of 100,000 commits in a line needs no deep stack", () => {
+    const commits = Array.from({ length: 100_000 }, (_, i) => ({ commit: `c${i}`, parents: i === 0 ? [] : [`c${i - 1}`], changed: new Map([["dev", `blob${i}`]]) }));
+    expect(treesOf(commits.reverse()).get("c99999")?.get("dev")).toBe("blob99999");
+  });
+});
+
+describe("where the sides of a merge forked", () => {
+  test("a branch off a line", () => {
+    const g = new CommitGraph(graph(["m:d c", "d:b", "c:b", "b:a", "a:"]));
+    expect(g.mergeBase(["d", "c"])).toBe("b");
+  });
+
+  test("one side an ancestor of the other", () => {
+    const g = new CommitGraph(graph(["c:b", "b:a", "a:"]));
+    expect(g.mergeBase(["c", "a"])).toBe("a");
+  });
+
+  test("after an earlier merge, the later fork point", () => {
+    // x merged into main at m1; x goes on (y); main goes on (e); merging y again forks at x, not a.
+    const g = new CommitGraph(graph(["m2:e y", "y:x", "e:m1", "m1:b x", "x:a", "b:a", "a:"]));
+    expect(g.mergeBase(["e", "y"])).toBe("x");
+  });
+
+  test("a criss-cross merge: of the two best, the one listed first", () => {
+    // b and c were each merged into the other's line (m1, m2): both are best fork points of p and q.
+    const g = new CommitGraph(graph(["p:m1", "q:m2", "m2:c b", "m1:b c", "c:a", "b:a", "a:"]));
+    expect(g.mergeBase(["p", "q"])).toBe("c");
+    expect(new CommitGraph(graph(["p:m1", "q:m2", "m2:c b", "m1:b c", "b:a", "c:a", "a:"])).mergeBase(["p", "q"])).toBe("b");
+  });
+
+  test("an octopus: the fork of all sides", () => {
+    const g = new CommitGraph(graph(["o:d e f", "d:b", "e:b", "f:a", "b:a", "a:"]));
+    expect(g.mergeBase(["d", "e", "f"])).toBe("a");
+  });
+
+  test("no common history", () => {
+    const g = new CommitGraph(graph(["b:", "a:"]));
+    expect(g.mergeBase(["a", "b"])).toBeUndefined();
+  });
+});
+
+describe("how a merge settled its sides", () => {
+  const outcome = (base: Record<string, string>, ours: Record<string, string>, theirs: Record<string, string>, merged: Record<string, string>) =>
+    mergeOutcome({ env: "dev", base: file(base), sides: [{ parent: "P1", file: file(ours) }, { parent: "P2", file: file(theirs) }], merged: file(merged) });
+
+  test("each side's change taken: nothing settled, each side's change listed", () => {
+    const r = outcome({ A: "1", B: "1" }, { A: "2", B: "1" }, { A: "1", B: "1", C: "1" }, { A: "2", B: "1", C: "1" });
+    expect(r.settled).toEqual([]);
+    expect(r.sides).toEqual([
+      { env: "dev", added: [], changed: ["A"], removed: [], rekeyed: [] },
+      { env: "dev", added: ["C"], changed: [], removed: [], rekeyed: [] },
+    ]);
+  });
+
+  test("a side's change the merge did not keep is lost", () => {
+    expect(outcome({ A: "1" }, { A: "1" }, { A: "2" }, { A: "1" }).settled).toEqual([{ env: "dev", key: "A", changedBy: ["P2"], kept: "P1" }]);
+    expect(outcome({ A: "1" }, { A: "1" }, {}, { A: "1" }).settled).toEqual([{ env: "dev", key: "A", changedBy: ["P2"], kept: "P1" }]);
+  });
+
+  test("a conflict settled with one side, or a value of its own", () => {
+    expect(outcome({ A: "1" }, { A: "2" }, { A: "3" }, { A: "3" }).settled).toEqual([{ env: "dev", key: "A", changedBy: ["P1", "P2"], kept: "P2" }]);
+    expect(outcome({ A: "1" }, { A: "2" }, { A: "3" }, { A: "4" }).settled).toEqual([{ env: "dev", key: "A", changedBy: ["P1", "P2"], kept: null }]);
+  });
+
+  test("the same change on both sides is no conflict; a value set in the merge itself is said", () => {
+    expect(outcome({ A: "1" }, { A: "2" }, { A: "2" }, { A: "2" }).settled).toEqual([]);
+    expect(outcome({ A: "1" }, { A: "1" }, { A: "1" }, { A: "5" }).settled).toEqual([{ env: "dev", key: "A", changedBy: [], kept: null }]);
+  });
+});
+
+describe("a log narrowed to one key", () => {
+  const change = (added: string[], changed: string[]) => ({ env: "dev", added, changed, removed: [], rekeyed: ["dev"] });
+  const entry = (over: Partial<LogEntry>): LogEntry => ({
+    commit: "c",
+    parents: ["p"],
+    refs: [],
+    author: "a",
+    date: "2024-01-01T00:00:00Z",
+    subject: "s",
+    merge: false,
+    changes: [],
+    base: null,
+    sides: [],
+    settled: [],
+    ...over,
+  });
+
+  test("keeps a merge whose only mention of the key is a side's lost change, and only that key", () => {
+    const merge = entry({
+      commit: "m",
+      parents: ["p1", "p2"],
+      merge: true,
+      changes: [change(["OTHER"], [])],
+      base: "b",
+      sides: [
+        { parent: "p1", refs: ["main"], changes: [] },
+        { parent: "p2", refs: ["feature"], changes: [change(["OTHER"], ["KEY"])] },
+      ],
+      settled: [
+        { env: "dev", key: "KEY", changedBy: ["p2"], kept: "p1" },
+        { env: "dev", key: "ELSE", changedBy: [], kept: null },
+      ],
+    });
+    const plain = entry({ commit: "x", changes: [change(["OTHER"], [])] });
+    const [narrowed, ...rest] = forKey([merge, plain], "KEY");
+    expect(rest).toEqual([]);
+    expect(narrowed?.changes).toEqual([]);
+    expect(narrowed?.sides.map((s) => s.changes)).toEqual([[], [{ env: "dev", added: [], changed: ["KEY"], removed: [], rekeyed: [] }]]);
+    expect(narrowed?.settled).toEqual([{ env: "dev", key: "KEY", changedBy: ["p2"], kept: "p1" }]);
+  });
+});
