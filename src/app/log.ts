@@ -5,14 +5,14 @@
  */
 import { envDiff, isEmptyChange, readEnvText } from "../model/changes.js";
 import type { EnvFile } from "../model/envfile.js";
-import { CommitGraph, forKey, type HistoryCommit, type LogEntry, mergeOutcome, type Tree, treesOf } from "../model/history.js";
+import { CommitGraph, forKey, type HistoryCommit, type LogEntry, mergeOutcome, type Tree, treesOf } from "../model/log.js";
 import { ENVS_DIR, envPath } from "../model/layout.js";
 import { catFileBatch } from "../git/exec.js";
 import { findRepo } from "../git/repo.js";
 import { fullHistory, type LogRecord } from "../git/log.js";
 import type { Deps } from "./session.js";
 
-export type { LogEntry, MergeSide, Settled } from "../model/history.js";
+export type { LogEntry, MergeSide, Settled } from "../model/log.js";
 
 export interface LogInput {
   /** Only the commits that changed this variable, and only its change. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import type { EnvFile } from "../../../src/model/envfile.js";
-import { CommitGraph, forKey, type LogEntry, mergeOutcome, treesOf } from "../../../src/model/history.js";
+import { CommitGraph, forKey, type LogEntry, mergeOutcome, treesOf } from "../../../src/model/log.js";
 
 /** An environment file with these values, each sealed value named by its text. */
 function file(values: Record<string, string>): EnvFile {
