@@ -4,7 +4,7 @@
  * and how the merge settled the keys they disagree on. Key names only; nothing is decrypted.
  * Pure.
  */
-import { type EnvChange, envDiff, isEmptyChange } from "./changes.js";
+import { type EnvChange, envDiff, isEmptyChange, sameSealed } from "./changes.js";
 import type { EnvFile, SealedValue } from "./envfile.js";
 
 /** A commit of the history: its parents within the same history, and the environment files it changed. */
@@ -227,8 +227,8 @@ export interface MergeVersions {
   merged: EnvFile | undefined;
 }
 
-const same = (a: SealedValue | undefined, b: SealedValue | undefined) =>
-  a === undefined || b === undefined ? a === b : a.batch === b.batch && a.t === b.t && a.payload === b.payload;
+/** Two versions of a key, either absent, hold the same value. */
+const same = (a: SealedValue | undefined, b: SealedValue | undefined) => (a === undefined || b === undefined ? a === b : sameSealed(a, b));
 
 /** What each side of a merge changed in one environment file (in the order of `v.sides`; undefined: nothing), and the keys the merge settled. */
 export function mergeOutcome(v: MergeVersions): { sides: (EnvChange | undefined)[]; settled: Settled[] } {
@@ -273,6 +273,77 @@ export interface LogEntry {
   sides: MergeSide[];
   /** A merge: keys it settled (empty for other commits). */
   settled: Settled[];
+}
+
+/** A commit worth an entry of `vault log`, before any file is read: the environments to compare and, for a merge, where its sides forked. */
+export interface Comparison {
+  commit: string;
+  parents: readonly string[];
+  envs: string[];
+  base?: string;
+}
+
+const differs = (a: Tree | undefined, b: Tree | undefined, env: string) => a?.get(env) !== b?.get(env);
+
+/**
+ * The commits of a history (newest first) that changed an environment file against some
+ * parent, with every commit's files (to find the versions compared). A merge that left every
+ * file as each parent has it changed nothing of the vault and is left out.
+ */
+export function comparisons(commits: readonly HistoryCommit[]): { list: Comparison[]; trees: Map<string, Tree> } {
+  const trees = treesOf(commits);
+  const graph = new CommitGraph(commits);
+  const list: Comparison[] = [];
+  for (const c of commits) {
+    if (c.parents.length < 2) {
+      if (c.changed.size > 0) list.push({ commit: c.commit, parents: c.parents, envs: [...c.changed.keys()].sort() });
+      continue;
+    }
+    const tree = trees.get(c.commit);
+    const all = new Set<string>();
+    for (const t of [tree, ...c.parents.map((p) => trees.get(p))]) for (const env of t?.keys() ?? []) all.add(env);
+    const envs = [...all].filter((env) => c.parents.some((p) => differs(tree, trees.get(p), env))).sort();
+    if (envs.length === 0) continue;
+    const base = graph.mergeBase(c.parents);
+    list.push({ commit: c.commit, parents: c.parents, envs, ...(base === undefined ? {} : { base }) });
+  }
+  return { list, trees };
+}
+
+/** Who made a commit, and the names at it: what an entry says besides the changes. */
+export interface CommitInfo {
+  commit: string;
+  refs: string[];
+  author: string;
+  date: string;
+  subject: string;
+}
+
+/**
+ * The entry of one compared commit, from the versions of its files (`version(commit, env)`,
+ * undefined where the file is missing or unreadable); undefined when no key changed (a file
+ * rewritten to the same values).
+ */
+export function entryOf(
+  info: CommitInfo,
+  c: Comparison,
+  version: (commit: string | undefined, env: string) => EnvFile | undefined,
+  refsOf: (commit: string) => string[],
+): LogEntry | undefined {
+  const parents = [...c.parents];
+  const merge = parents.length > 1;
+  const sides: MergeSide[] = merge ? parents.map((p) => ({ parent: p, refs: refsOf(p), changes: [] })) : [];
+  const entry: LogEntry = { ...info, parents, merge, changes: [], base: c.base ?? null, sides, settled: [] };
+  for (const env of c.envs) {
+    const after = version(c.commit, env);
+    const change = envDiff(env, version(parents[0], env), after);
+    if (!isEmptyChange(change)) entry.changes.push(change);
+    if (!merge) continue;
+    const outcome = mergeOutcome({ env, base: version(c.base, env), sides: parents.map((p) => ({ parent: p, file: version(p, env) })), merged: after });
+    for (const [i, side] of outcome.sides.entries()) if (side !== undefined) sides[i]?.changes.push(side);
+    entry.settled.push(...outcome.settled);
+  }
+  return entry.changes.length > 0 || entry.settled.length > 0 || sides.some((s) => s.changes.length > 0) ? entry : undefined;
 }
 
 const keyOnly = (c: EnvChange, key: string): EnvChange => ({

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import type { EnvFile } from "../../../src/model/envfile.js";
-import { CommitGraph, forKey, type LogEntry, mergeOutcome, treesOf } from "../../../src/model/log.js";
+import { CommitGraph, comparisons, entryOf, forKey, type LogEntry, mergeOutcome, treesOf } from "../../../src/model/log.js";
 
 /** An environment file with these values, each sealed value named by its text. */
 function file(values: Record<string, string>): EnvFile {
@@ -139,5 +139,46 @@ describe("a log narrowed to one key", () => {
     expect(narrowed?.changes).toEqual([]);
     expect(narrowed?.sides.map((s) => s.changes)).toEqual([[], [{ env: "dev", added: [], changed: ["KEY"], removed: [], rekeyed: [] }]]);
     expect(narrowed?.settled).toEqual([{ env: "dev", key: "KEY", changedBy: ["p2"], kept: "p1" }]);
+  });
+});
+
+describe("the commits vault log compares", () => {
+  // main: a → c → m (merges b, whose change of dev it drops) → n (merges a branch that changed nothing of the vault)
+  const commits = [
+    { commit: "n", parents: ["m", "x"], changed: new Map() },
+    { commit: "x", parents: ["m"], changed: new Map() },
+    { commit: "m", parents: ["c", "b"], changed: new Map() },
+    { commit: "b", parents: ["a"], changed: new Map([["dev", "blob-b"]]) },
+    { commit: "c", parents: ["a"], changed: new Map([["prod", "blob-p"]]) },
+    { commit: "a", parents: [], changed: new Map([["dev", "blob-a"]]) },
+  ];
+
+  test("every commit that changed a file, and a merge that differs from a parent, with its fork point", () => {
+    expect(comparisons(commits).list).toEqual([
+      // prod too: m has it from c, b does not.
+      { commit: "m", parents: ["c", "b"], envs: ["dev", "prod"], base: "a" },
+      { commit: "b", parents: ["a"], envs: ["dev"] },
+      { commit: "c", parents: ["a"], envs: ["prod"] },
+      { commit: "a", parents: [], envs: ["dev"] },
+    ]);
+  });
+
+  test("the merge's entry: nothing against its first parent, the side's change lost", () => {
+    const { list, trees } = comparisons(commits);
+    const files = new Map([["blob-a", file({ K: "1" })], ["blob-b", file({ K: "2" })], ["blob-p", file({ P: "1" })]]);
+    const version = (commit: string | undefined, env: string) => files.get(trees.get(commit ?? "")?.get(env) ?? "");
+    const info = { commit: "m", refs: ["HEAD -> main"], author: "al", date: "2024-01-01T00:00:00Z", subject: "merge b" };
+    expect(entryOf(info, list[0]!, version, (c) => (c === "b" ? ["b"] : []))).toEqual({
+      ...info,
+      parents: ["c", "b"],
+      merge: true,
+      changes: [],
+      base: "a",
+      sides: [
+        { parent: "c", refs: [], changes: [{ env: "prod", added: ["P"], changed: [], removed: [], rekeyed: [] }] },
+        { parent: "b", refs: ["b"], changes: [{ env: "dev", added: [], changed: ["K"], removed: [], rekeyed: [] }] },
+      ],
+      settled: [{ env: "dev", key: "K", changedBy: ["b"], kept: "c" }],
+    });
   });
 });
