@@ -361,7 +361,7 @@ export const COMMANDS = [
   },
   {
     name: "log",
-    describe: "History of the vault from git: commit, author, date, environment, keys added/changed/removed",
+    describe: "History of the vault from git, side branches and merges included: commit, branches and tags, author, date, environment, keys added/changed/removed",
     positionals: [{ name: "key", required: false, describe: "Only commits that changed this variable" }],
     options: { "max-count": { alias: "n", type: "string", describe: "At most this many commits" } },
   },
