@@ -12,13 +12,15 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { openValue } from "../crypto/seal.js";
+import { readTextInside } from "../io/confine.js";
 import { fsError } from "../io/files.js";
-import { kindOf } from "../model/config.js";
+import { kindOf, VAULT_FILE } from "../model/config.js";
 import { type Conflict, envOf, parseConflicted } from "../model/conflicts.js";
 import { MASKED } from "../model/diff.js";
 import { type EnvFile, HEADER, parseRemovedLine, parseValueLine, type SealedValue, signedView, valueTime } from "../model/envfile.js";
 import { leavesOf, splitLeaves } from "../model/signed.js";
 import type { Keyring } from "../store/keyring.js";
+import { findVaultRoot } from "../store/root.js";
 import { type Deps, openVault, optionalKeyring } from "./session.js";
 
 /** Opens the values a diff shows: the reader's keyring, and which keys it shows. */
@@ -35,7 +37,7 @@ interface Revealer {
  */
 async function revealer(deps: Deps, keys: readonly string[]): Promise<Revealer | undefined> {
   const all = deps.processEnv.ENVVAULT_DIFF_REVEAL === "1";
-  if (keys.length === 0) return undefined;
+  if (keys.length === 0 || (!all && !(await mayDeclareConfig(deps)))) return undefined;
   try {
     const vault = await openVault(deps);
     const cfg = vault.config.data;
@@ -45,6 +47,19 @@ async function revealer(deps: Deps, keys: readonly string[]): Promise<Revealer |
     return keyring === undefined ? undefined : { keyring, shows };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Whether vault.yaml's text names the config kind at all: git runs textconv once per file
+ * version shown, and a vault without config variables is spared the load (the kinds
+ * themselves are read from the verified vault.yaml).
+ */
+async function mayDeclareConfig(deps: Deps): Promise<boolean> {
+  try {
+    return /\bconfig\b/.test((await readTextInside(findVaultRoot(deps.cwd), VAULT_FILE))?.text ?? "");
+  } catch {
+    return false;
   }
 }
 
