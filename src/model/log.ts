@@ -74,13 +74,18 @@ export class CommitGraph {
         todo.pop();
         continue;
       }
-      const parents = this.parentsOf.get(c) ?? [];
-      const missing = parents.filter((p) => !this.generation.has(p) && this.parentsOf.has(p));
-      if (missing.length > 0) {
-        todo.push(...missing);
-        continue;
+      let ready = true;
+      let highest = 0;
+      for (const p of this.parentsOf.get(c) ?? []) {
+        const g = this.generation.get(p);
+        if (g !== undefined) highest = Math.max(highest, g);
+        else if (this.parentsOf.has(p)) {
+          todo.push(p);
+          ready = false;
+        }
       }
-      this.generation.set(c, 1 + Math.max(0, ...parents.map((p) => this.generation.get(p) ?? 0)));
+      if (!ready) continue;
+      this.generation.set(c, highest + 1);
       todo.pop();
     }
     return this.generation.get(start) ?? 0;
