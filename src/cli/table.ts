@@ -161,7 +161,7 @@ export const COMMANDS = [
     describe: "Write the environment into its target files (.env), changing only its own lines",
     positionals: [],
     options: {
-      "dry-run": { type: "boolean", default: false, describe: "Show the change (values masked); write nothing" },
+      "dry-run": { type: "boolean", default: false, describe: "Show the change (values masked, config values shown as `vault list` shows them); write nothing" },
       at: { type: "string", describe: "Read the vault as of this commit, branch or tag (REV)" },
       "on-conflict": { type: "string", choices: CONFLICT_CHOICES, describe: "When a target's value was changed locally (default: prompt on a terminal, else keep)" },
       context: context("of targets that name none"),
@@ -355,7 +355,7 @@ export const COMMANDS = [
   },
   {
     name: "textconv",
-    describe: "Git diff converter for vault files: key-level lines, values masked (ENVVAULT_DIFF_REVEAL=1 shows them if you can read them)",
+    describe: "Git diff converter for vault files: key-level lines, values masked but config values you can read (ENVVAULT_DIFF_REVEAL=1 shows every value you can read)",
     positionals: [{ name: "file", required: true, complete: "file" }],
     options: {},
   },
