@@ -259,27 +259,6 @@ export function mergeOutcome(v: MergeVersions): { sides: (EnvChange | undefined)
   return { sides, settled };
 }
 
-/** One commit of `vault log`. */
-export interface LogEntry {
-  commit: string;
-  /** Its parents within the vault's history (a merge has several). */
-  parents: string[];
-  /** Branches and tags at this commit, as `git log --decorate` shows them. */
-  refs: string[];
-  author: string;
-  date: string;
-  subject: string;
-  merge: boolean;
-  /** What the commit changed against its first parent (for a merge: what it brought into that branch). */
-  changes: EnvChange[];
-  /** A merge: where its sides forked (null: they share no vault history, or not a merge). */
-  base: string | null;
-  /** A merge: what each side changed since the fork, in parent order (empty for other commits). */
-  sides: MergeSide[];
-  /** A merge: keys it settled (empty for other commits). */
-  settled: Settled[];
-}
-
 /** A commit worth an entry of `vault log`, before any file is read: the environments to compare and, for a merge, where its sides forked. */
 export interface Comparison {
   commit: string;
@@ -318,10 +297,26 @@ export function comparisons(commits: readonly HistoryCommit[]): { list: Comparis
 /** Who made a commit, and the names at it: what an entry says besides the changes. */
 export interface CommitInfo {
   commit: string;
+  /** Branches and tags at this commit, as `git log --decorate` shows them. */
   refs: string[];
   author: string;
   date: string;
   subject: string;
+}
+
+/** One commit of `vault log`. */
+export interface LogEntry extends CommitInfo {
+  /** Its parents within the vault's history (a merge has several). */
+  parents: string[];
+  merge: boolean;
+  /** What the commit changed against its first parent (for a merge: what it brought into that branch). */
+  changes: EnvChange[];
+  /** A merge: where its sides forked (null: they share no vault history, or not a merge). */
+  base: string | null;
+  /** A merge: what each side changed since the fork, in parent order (empty for other commits). */
+  sides: MergeSide[];
+  /** A merge: keys it settled (empty for other commits). */
+  settled: Settled[];
 }
 
 /**
