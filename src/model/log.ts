@@ -182,7 +182,8 @@ export function entryOf(
   const parents = [...c.parents];
   const merge = parents.length > 1;
   const sides: MergeSide[] = merge ? parents.map((p) => ({ parent: p, refs: refsOf(p), changes: [] })) : [];
-  const entry: LogEntry = { ...info, parents, merge, changes: [], base: c.base ?? null, sides, settled: [] };
+  const { commit, refs, author, date, subject } = info;
+  const entry: LogEntry = { commit, refs, author, date, subject, parents, merge, changes: [], base: c.base ?? null, sides, settled: [] };
   for (const env of c.envs) {
     const after = version(c.commit, env);
     const change = envDiff(env, version(parents[0], env), after);
