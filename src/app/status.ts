@@ -52,6 +52,8 @@ export interface Status {
   chosen: boolean;
   /** The branch HEAD is on, or `detached at COMMIT`. */
   branch: string;
+  /** HEAD is on no branch: `branch` already names the commit. */
+  detached: boolean;
   head?: string;
   targets: TargetStatus[];
   /** Vault changes of the work tree that HEAD does not have (files in conflict left out: see `conflicts`). */
@@ -76,10 +78,10 @@ function sideText(line: string | undefined): string {
 }
 
 /** The branch HEAD is on (or the commit it is detached at), through git/revision.ts. */
-async function branchOf(reader: RevisionReader): Promise<string> {
+async function branchOf(reader: RevisionReader): Promise<{ branch: string; detached: boolean }> {
   const head = await reader.head().catch((): { commit: string } => ({ commit: "" }));
-  if ("commit" in head) return `detached at ${head.commit.slice(0, 12)}`;
-  return head.ref.startsWith("refs/heads/") ? head.ref.slice("refs/heads/".length) : head.ref;
+  if ("commit" in head) return { branch: `detached at ${head.commit.slice(0, 12)}`, detached: true };
+  return { branch: head.ref.startsWith("refs/heads/") ? head.ref.slice("refs/heads/".length) : head.ref, detached: false };
 }
 
 /** The conflict blocks of the work tree's environment files; a file whose blocks do not parse is one entry. */
@@ -219,7 +221,7 @@ export async function status(deps: Deps): Promise<Status> {
   const root = findVaultRoot(deps.cwd);
   const reader = new RevisionReader(repo);
   const head = await reader.resolve("HEAD").catch(() => undefined);
-  const branch = await branchOf(reader);
+  const { branch, detached } = await branchOf(reader);
 
   const work = await envTexts(workTree(root));
   const conflicts = conflictsIn(work);
@@ -237,6 +239,7 @@ export async function status(deps: Deps): Promise<Status> {
     ...(env === undefined ? {} : { env }),
     chosen: state.env !== undefined,
     branch,
+    detached,
     ...(head === undefined ? {} : { head }),
     targets,
     uncommitted,

@@ -161,7 +161,7 @@ export const COMMANDS = [
     describe: "Write the environment into its target files (.env), changing only its own lines",
     positionals: [],
     options: {
-      "dry-run": { type: "boolean", default: false, describe: "Show the change (values masked); write nothing" },
+      "dry-run": { type: "boolean", default: false, describe: "Show the change (values masked, config values shown as `vault list` shows them); write nothing" },
       at: { type: "string", describe: "Read the vault as of this commit, branch or tag (REV)" },
       "on-conflict": { type: "string", choices: CONFLICT_CHOICES, describe: "When a target's value was changed locally (default: prompt on a terminal, else keep)" },
       context: context("of targets that name none"),
@@ -355,21 +355,28 @@ export const COMMANDS = [
   },
   {
     name: "textconv",
-    describe: "Git diff converter for vault files: key-level lines, values masked (ENVVAULT_DIFF_REVEAL=1 shows them if you can read them)",
+    describe: "Git diff converter for vault files: key-level lines, values masked but config values you can read (ENVVAULT_DIFF_REVEAL=1 shows every value you can read)",
     positionals: [{ name: "file", required: true, complete: "file" }],
     options: {},
   },
   {
     name: "log",
-    describe: "History of the vault from git: commit, author, date, environment, keys added/changed/removed",
+    describe: "History of the vault from git, side branches and merges included: commit, branches and tags, author, date, environment, keys added/changed/removed",
     positionals: [{ name: "key", required: false, describe: "Only commits that changed this variable" }],
     options: { "max-count": { alias: "n", type: "string", describe: "At most this many commits" } },
   },
   {
     name: "diff",
-    describe: "Key-level changes of the vault: `diff` (HEAD → work tree), `diff REV`, `diff REV..REV`; values masked",
-    positionals: [{ name: "range", required: false }],
+    describe: "Key-level changes of the vault: `diff` (HEAD → work tree), `diff REV`, `diff A B` or `diff A..B`; values never shown",
+    positionals: [
+      { name: "from", required: false, describe: "A revision (compared with the work tree, or with TO), or a range A..B" },
+      { name: "to", required: false, describe: "The revision to compare FROM with" },
+    ],
     options: {},
+    examples: [
+      ["vault diff v1 v3", "the keys added, changed and removed between tags v1 and v3 (the same as v1..v3)"],
+      ["vault diff main", "what the work tree's vault changed since main"],
+    ],
   },
   {
     name: "status",

@@ -135,6 +135,8 @@ export interface InstallReport {
   /** Existing hooks that now run after ours. */
   chained: string[];
   attributes: boolean;
+  /** The git config file the merge driver and diff converter were written to (a submodule's is under the superproject's `.git/modules/`). */
+  config: string;
 }
 
 /**
@@ -195,6 +197,14 @@ export function mergeDriverConfig(l: Launcher): [string, string][] {
   ];
 }
 
+/**
+ * The file `git config --local` writes: in the directory shared by all work trees, which for
+ * a submodule is the superproject's `.git/modules/NAME`, not `.git` in the submodule.
+ */
+function localConfig(repo: Repo): string {
+  return join(repo.commonDir, "config");
+}
+
 /** Writes the merge driver and textconv into the repository's local git config. */
 async function configure(repo: Repo, l: Launcher): Promise<void> {
   const set = (k: string, v: string) => git(["config", "--local", k, v], { cwd: repo.top });
@@ -208,8 +218,8 @@ async function configure(repo: Repo, l: Launcher): Promise<void> {
 export async function installHooks(cwd: string, l: Launcher = currentLauncher()): Promise<InstallReport> {
   const repo = await findRepo(cwd);
   const husky = await huskyDir(repo);
-  const report: InstallReport = { top: repo.top, where: "", husky: husky !== undefined, changed: [], chained: [], attributes: false };
   const show = (p: string) => (p.startsWith(repo.top + "/") ? relative(repo.top, p) : p);
+  const report: InstallReport = { top: repo.top, where: "", husky: husky !== undefined, changed: [], chained: [], attributes: false, config: show(localConfig(repo)) };
   if (husky !== undefined) {
     report.where = show(husky);
     for (const name of HOOKS) {
@@ -254,6 +264,8 @@ export async function installHooks(cwd: string, l: Launcher = currentLauncher())
 
 export interface UninstallReport {
   top: string;
+  /** The git config file the merge driver and diff converter were removed from. */
+  config: string;
   changed: string[];
   removed: string[];
   restored: string[];
@@ -262,8 +274,8 @@ export interface UninstallReport {
 /** Removes what {@link installHooks} added; other hooks and lines stay. `.gitattributes` is committed and stays. */
 export async function uninstallHooks(cwd: string): Promise<UninstallReport> {
   const repo = await findRepo(cwd);
-  const report: UninstallReport = { top: repo.top, changed: [], removed: [], restored: [] };
   const show = (p: string) => (p.startsWith(repo.top + "/") ? relative(repo.top, p) : p);
+  const report: UninstallReport = { top: repo.top, config: show(localConfig(repo)), changed: [], removed: [], restored: [] };
   const husky = await huskyDir(repo);
   if (husky !== undefined) {
     for (const name of HOOKS) {

@@ -22,7 +22,7 @@ export interface EnvChange {
  * Whether two value lines hold the same sealed value: a line signed again (a merge's choice
  * of one side names that side's line as its `prev`) changes no value.
  */
-const sameSealed = (a: SealedValue, b: SealedValue) => a.batch === b.batch && a.t === b.t && a.payload === b.payload;
+export const sameSealed = (a: SealedValue, b: SealedValue) => a.batch === b.batch && a.t === b.t && a.payload === b.payload;
 
 /** The key-level difference between two versions of an environment file (either may be missing). */
 export function envDiff(env: string, before: EnvFile | undefined, after: EnvFile | undefined): EnvChange {

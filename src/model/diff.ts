@@ -8,6 +8,7 @@
  * they are; an assignment shows its key, never its value; the lines of a multi-line
  * quoted value and lines that are not assignments at all are hidden whole.
  */
+import { entries, parse } from "./dotenv/index.js";
 
 /** One displayed line: `' '` context, `'-'` removed, `'+'` added. */
 export interface DiffLine {
@@ -53,6 +54,20 @@ export interface ChangeSummary {
 
 /** The default {@link Mask}. */
 export const MASKED = "••••";
+
+/**
+ * A {@link Mask} that shows a line's value only where it is exactly the value `shown` has for
+ * its key (the config values `vault list` shows), and masks every other: an old value, a
+ * value edited locally, a line of a multi-line value.
+ */
+export function showingOnly(shown: ReadonlyMap<string, string>): Mask {
+  return (key, raw) => {
+    const value = key === undefined ? undefined : shown.get(key);
+    if (key === undefined || value === undefined) return MASKED;
+    const { doc, warnings } = parse(`${key}=${raw}\n`);
+    return warnings.length === 0 && entries(doc).get(key) === value ? raw : MASKED;
+  };
+}
 
 /**
  * The hunks of a line diff from `oldText` to `newText`, masked. Uses Myers' O(ND)

@@ -12,7 +12,7 @@
  */
 import { ValidationFailed } from "../errors.js";
 import { interpolate } from "./dotenv/index.js";
-import { burnedOf, contextValues, inheritanceChain, interpolates, type Priority, priorityOf, unsetIn, VAULT_FILE, type VaultConfig } from "./config.js";
+import { burnedOf, contextValues, inheritanceChain, interpolates, kindOf, type Priority, priorityOf, unsetIn, VAULT_FILE, type VaultConfig } from "./config.js";
 import type { Entry, OwnValue } from "./envfile.js";
 
 export type LayerKind = "generated" | "inherited" | "environment" | "context" | "file" | "process";
@@ -124,6 +124,20 @@ export interface Resolved {
   files: FileReport[];
   /** Burned variables some layer set, left out of the values. */
   burned: string[];
+}
+
+/**
+ * The config values (`kind: config`) of a resolution that are the vault's own, as `vault
+ * list` shows them. A value that a context, a file or the generated layer gave is left out,
+ * and so is one that interpolation changed: a reference can pull a secret into it.
+ */
+export function configValues(cfg: VaultConfig, r: Resolution): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of r.values) {
+    const from = r.winners.get(key)?.kind;
+    if (kindOf(cfg, key) === "config" && (from === "environment" || from === "inherited") && !r.interpolated.includes(key)) out.set(key, value);
+  }
+  return out;
 }
 
 /** The final values of an environment, with where each comes from. */

@@ -12,7 +12,7 @@ export async function hooks(ctx: Context, args: Args): Promise<void> {
     const r = await install(depsOf(ctx));
     ctx.out.note(`hooks in ${r.where}${r.husky ? " (husky)" : ""}: ${r.changed.length === 0 ? "already installed" : r.changed.join(", ")}`);
     for (const c of r.chained) ctx.out.note(`kept your existing hook as ${c}; it runs after envvault's`);
-    ctx.out.note("merge driver and diff converter: set in .git/config (merge.envvault, diff.envvault)");
+    ctx.out.note(`merge driver and diff converter: set in ${r.config} (merge.envvault, diff.envvault)`);
     if (r.attributes) ctx.out.note("added `.envvault/envs/*.env merge=envvault diff=envvault` to .gitattributes: commit it");
     if (r.husky) ctx.out.note("husky: commit the changed .husky/ files; every clone needs `vault hooks install` once for the merge driver");
     ctx.out.result(r);
@@ -23,7 +23,7 @@ export async function hooks(ctx: Context, args: Args): Promise<void> {
     const touched = [...r.changed, ...r.removed, ...r.restored];
     ctx.out.note(touched.length === 0 ? "no envvault hook was installed" : `removed envvault from ${touched.join(", ")}`);
     for (const p of r.restored) ctx.out.note(`restored your hook ${p}`);
-    ctx.out.note("merge driver and diff converter removed from .git/config; .gitattributes is committed and was left as it is");
+    ctx.out.note(`merge driver and diff converter removed from ${r.config}; .gitattributes is committed and was left as it is`);
     ctx.out.result(r);
     return;
   }

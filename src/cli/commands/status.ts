@@ -26,7 +26,9 @@ export async function status(ctx: Context): Promise<void> {
   const out = ctx.out;
   for (const w of r.warnings) out.warn(w);
   out.data(`environment: ${r.env ?? "(none)"}${r.chosen ? " (chosen with `vault use`)" : ""}`);
-  out.data(`branch: ${r.branch}${r.head === undefined ? " (no commit yet)" : ` at ${r.head.slice(0, 12)}`}`);
+  // A detached HEAD's branch text already names its commit.
+  const at = r.detached ? "" : r.head === undefined ? " (no commit yet)" : ` at ${r.head.slice(0, 12)}`;
+  out.data(`branch: ${r.branch}${at}`);
   if (r.targets.length === 0) out.data("targets: none unlocked in this clone (`vault unlock` writes them)");
   for (const s of r.targets) {
     out.data(targetLine(s));
@@ -52,5 +54,5 @@ export async function status(ctx: Context): Promise<void> {
   }
   for (const s of r.staleKeyFiles) out.data(`stale key file: ${describeStale(s)}`);
   for (const p of r.unmerged) out.data(`  ${p}: git could not merge it; fix it by hand (or \`git checkout --ours|--theirs -- ${p}\`), then \`git add\` it`);
-  out.result({ env: r.env ?? null, branch: r.branch, head: r.head ?? null, targets: r.targets, uncommitted: r.uncommitted, conflicts: r.conflicts, unmerged: r.unmerged, staleKeyFiles: r.staleKeyFiles, sides: r.sides ?? null });
+  out.result({ env: r.env ?? null, branch: r.branch, detached: r.detached, head: r.head ?? null, targets: r.targets, uncommitted: r.uncommitted, conflicts: r.conflicts, unmerged: r.unmerged, staleKeyFiles: r.staleKeyFiles, sides: r.sides ?? null });
 }

@@ -1,5 +1,6 @@
 import { type Decide, explainTargets, unlock as unlockTargets } from "../../app/unlock.js";
-import { renderDiff } from "../../model/diff.js";
+import { renderDiff, showingOnly } from "../../model/diff.js";
+import { configValues } from "../../model/layers.js";
 import { assertKey } from "../../model/names.js";
 import type { ConflictPolicy } from "../../model/patch.js";
 import { promptLine } from "../../io/terminal.js";
@@ -44,7 +45,9 @@ export async function unlock(ctx: Context, args: Args): Promise<void> {
     const { patch } = p;
     reportReading(ctx, { warnings: [] }, p.resolved, p.target);
     if (args.dryRun) {
-      const diff = renderDiff(patch.before, patch.after, { labels: { old: `a/${p.target}`, new: `b/${p.target}` } });
+      // Config values show as `vault list` shows them; every other value stays masked.
+      const mask = showingOnly(configValues(r.reading.vault.config.data, p.resolved.resolution));
+      const diff = renderDiff(patch.before, patch.after, { labels: { old: `a/${p.target}`, new: `b/${p.target}` }, mask });
       ctx.out.data(diff === "" ? `${p.target}: up to date` : diff);
     }
     const verb = args.dryRun ? "would unlock" : "unlocked";

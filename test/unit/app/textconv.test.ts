@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { textconv } from "../../../src/app/textconv.js";
 import { printEnvFile } from "../../../src/model/envfile.js";
@@ -42,5 +42,16 @@ describe("textconv", () => {
     expect(text).toContain("CONFLICT GONE: changed on ours, removed on theirs\n");
     expect(text).toMatch(/\n {2}ours: {3}GONE=•••• {2}# 2023-11-14T22:13:21Z [0-9a-f]{8}\n {2}theirs: GONE removed {2}# 2023-11-14T22:13:22Z\n$/);
     expect(text).not.toMatch(/sk-textconv/);
+  });
+
+  test("a config value shows to a reader who can open it, as vault list shows it; a secret stays masked", async () => {
+    const yaml = await readFile(join(r.root, ".envvault/vault.yaml"), "utf8");
+    await r.write({ ".envvault/vault.yaml": `${yaml}variables:\n  LOG_LEVEL:\n    kind: config\n` });
+    const text = await show(printEnvFile(await r.withValues({ API_KEY: "sk-textconv-value-5", LOG_LEVEL: "debug" })));
+    expect(text).toMatch(/^LOG_LEVEL="debug" {2}# 2023-11-14T22:13:20Z signed by alice$/m);
+    expect(text).toMatch(/^API_KEY=•••• {2}# 2023-11-14T22:13:20Z [0-9a-f]{8} signed by alice$/m);
+    expect(text).not.toMatch(/sk-textconv/);
+    const stranger = await textconv({ ...r.deps, processEnv: { ...r.deps.processEnv, ENVVAULT_IDENTITY: undefined } }, { file: join(r.root, "shown.env") });
+    expect(stranger).toMatch(/^LOG_LEVEL=•••• /m);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
-import { diffHunks, MASKED, renderDiff, summarizeChanges, type Hunk } from "../../../src/model/diff.js";
+import { diffHunks, MASKED, renderDiff, showingOnly, summarizeChanges, type Hunk } from "../../../src/model/diff.js";
 
 const SECRET = "s3cr3t-Value-42";
 
@@ -164,5 +164,26 @@ describe("summarizeChanges", () => {
     ]);
     expect(summarizeChanges(before, after)).toEqual({ added: ["NEW"], changed: ["A", "B"], removed: ["GONE"] });
     expect(summarizeChanges(new Map(), new Map())).toEqual({ added: [], changed: [], removed: [] });
+  });
+});
+
+describe("showingOnly", () => {
+  const mask = showingOnly(new Map([["LOG_LEVEL", "debug"], ["GREETING", "hello world"], ["MULTI", "a\nb"]]));
+
+  test("shows a config value where a line assigns exactly it, in any quoting, and masks the rest", () => {
+    const before = `LOG_LEVEL=info\nGREETING=old\nAPI_KEY=${SECRET}\n`;
+    const after = `LOG_LEVEL=debug\nGREETING='hello world' # hi\nAPI_KEY=${SECRET}x\nMULTI="a\nb"\n`;
+    const text = renderDiff(before, after, { mask });
+    expect(text).toContain("-LOG_LEVEL=••••\n");
+    expect(text).toContain("+LOG_LEVEL=debug\n");
+    expect(text).toContain("-GREETING=••••\n");
+    expect(text).toContain("+GREETING='hello world' # hi\n");
+    expect(text).toContain("+API_KEY=••••\n");
+    expect(text).toContain("+MULTI=••••\n+••••\n");
+    expect(text).not.toContain(SECRET);
+  });
+
+  test("a value edited to look like the config value in part is masked", () => {
+    expect(renderDiff("", "LOG_LEVEL=debug2\nLOG_LEVEL=\"debug\n", { mask })).not.toMatch(/debug/);
   });
 });

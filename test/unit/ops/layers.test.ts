@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadEnvFiles } from "../../../src/app/environment.js";
 import { envFilesOf } from "../../../src/model/config.js";
-import { explain, type Layer, resolve, resolveEnv, type ResolveInput, stack, type VaultSide } from "../../../src/model/layers.js";
+import { configValues, explain, type Layer, resolve, resolveEnv, type ResolveInput, stack, type VaultSide } from "../../../src/model/layers.js";
 
 /** resolveEnv with the env_file layers read from `root`, as app/environment.ts reads them. */
 async function resolveWithFiles(i: Omit<ResolveInput, "files"> & { root: string }) {
@@ -149,5 +149,26 @@ describe("env_file layers and resolveEnv", () => {
     expect(e.code).toBe("USAGE");
     expect(e.message).toBe('unknown context "k8s" for environment test');
     expect(e.hints[0]).toBe("contexts of test: docker, host");
+  });
+});
+
+describe("configValues", () => {
+  const lookup = (name: string) => (name === "SHELL_ONLY" ? "from-shell" : undefined);
+  const cfg: VaultConfig = {
+    version: 1,
+    environments: { development: {} },
+    variables: { LOG_LEVEL: { kind: "config" }, URL: { kind: "config" }, HOST: { kind: "config" }, FROM_FILE: { kind: "config" }, BASE: { kind: "config" } },
+  };
+
+  test("the vault's own config values, inherited ones too; not secrets, not a file's value, not an interpolated one", () => {
+    const r = resolve(
+      [
+        layer("inherited", "base", { BASE: "b" }),
+        layer("environment", "development", { LOG_LEVEL: "debug", TOKEN: "secret-value", URL: "https://${TOKEN}@host", HOST: "h", FROM_FILE: "vault" }),
+        layer("file", ".env.local", { FROM_FILE: "local" }),
+      ],
+      { interpolate: true, lookup },
+    );
+    expect(configValues(cfg, r)).toEqual(new Map([["BASE", "b"], ["LOG_LEVEL", "debug"], ["HOST", "h"]]));
   });
 });
