@@ -93,7 +93,8 @@ describe("config values where vault list shows them", () => {
     expect(sb.vault("alice", ["unlock"]).code).toBe(0);
     expect(sb.vault("alice", ["set", "LOG_LEVEL=debug"]).code).toBe(0);
     expect(sb.vault("alice", ["set", "API_KEY", "--stdin"], { input: TOKEN }).code).toBe(0);
-    sb.commitAll("second", "alice");
+    // Without the post-commit hook's unlock, so that --dry-run has a change to show.
+    sb.commitAll("second", "alice", { ENVVAULT_NO_AUTO_UNLOCK: "1" });
   });
 
   afterAll(() => sb?.cleanup());

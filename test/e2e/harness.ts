@@ -231,9 +231,11 @@ export class Sandbox {
     return run;
   }
 
-  commitAll(message: string, user?: string): void {
-    this.git(["add", "-A"], user === undefined ? {} : { user });
-    this.git(["commit", "-q", "-m", message], user === undefined ? {} : { user });
+  /** `git add -A && git commit`; `env` for the commit (ENVVAULT_NO_AUTO_UNLOCK=1: a commit whose post-commit hook leaves the targets as they are). */
+  commitAll(message: string, user?: string, env?: NodeJS.ProcessEnv): void {
+    const as = { ...(user === undefined ? {} : { user }), ...(env === undefined ? {} : { env }) };
+    this.git(["add", "-A"], as);
+    this.git(["commit", "-q", "-m", message], as);
   }
 
   /** Every object in the repository's database (or another clone's, at `cwd`), concatenated; plaintext must not be in it. */
