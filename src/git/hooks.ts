@@ -69,7 +69,10 @@ export function hookBlock(name: HookName, l: Launcher): string {
     lines.push(`if [ -x ${sq(l.node)} ] && [ -f ${sq(l.script)} ]; then ${sq(l.node)} ${sq(l.script)} hook ${name} "$@"${stdin} ${onFail}`);
     lines.push(`elif command -v vault >/dev/null 2>&1; then vault hook ${name} "$@"${stdin} ${onFail}`);
   } else {
+    // No paths of one machine (a hooks directory committed to the repository): the vault on
+    // PATH, else the project's own (git runs hooks at the top of the work tree).
     lines.push(`if command -v vault >/dev/null 2>&1; then vault hook ${name} "$@"${stdin} ${onFail}`);
+    lines.push(`elif [ -x node_modules/.bin/vault ]; then node_modules/.bin/vault hook ${name} "$@"${stdin} ${onFail}`);
   }
   lines.push(`else ${missing}; fi`, END);
   return lines.join("\n") + "\n";
@@ -234,10 +237,13 @@ export async function installHooks(cwd: string, l: Launcher = currentLauncher())
   } else {
     const dir = await hooksDir(repo);
     report.where = show(dir);
+    // A hooks directory in the work tree (core.hooksPath .githooks) is committed: hooks there
+    // name no path of this machine.
+    const inWorkTree = dir.startsWith(repo.top + "/") && !dir.startsWith(join(repo.top, ".git") + "/");
     for (const name of HOOKS) {
       const path = await place(repo, join(dir, name));
       const current = await readMaybe(path);
-      const block = hookBlock(name, l);
+      const block = hookBlock(name, inWorkTree ? {} : l);
       let next = withBlock(current, block);
       if (next === undefined) {
         // Not a shell script: keep it whole and run it after our block.

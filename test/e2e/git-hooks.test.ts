@@ -23,7 +23,13 @@ function setUp(kind: Kind): { sb: Sandbox; cwd: string } {
     sb.write(".gitignore", "node_modules/\n");
     sb.exec("alice", process.execPath, ["--input-type=module", "-e", `import husky from ${JSON.stringify(join(ROOT, "node_modules/husky/index.js"))}; process.stdout.write(husky())`]);
   }
-  if (kind === "core.hooksPath") sb.git(["config", "core.hooksPath", ".githooks"]);
+  if (kind === "core.hooksPath") {
+    // A committed hooks directory: its hooks find the project's own vault (node_modules/.bin).
+    sb.git(["config", "core.hooksPath", ".githooks"]);
+    sb.write("node_modules/.bin/vault", `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+    chmodSync(join(sb.repo, "node_modules/.bin/vault"), 0o755);
+    sb.write(".gitignore", "node_modules/\n");
+  }
   expect(sb.vault("alice", ["init", "--yes"]).code).toBe(0);
   expect(sb.vault("alice", ["set", "API_KEY", "--stdin"], { input: API_KEY }).code).toBe(0);
   expect(sb.vault("alice", ["set", "DATABASE_URL", "--stdin"], { input: DATABASE_URL }).code).toBe(0);
@@ -51,6 +57,8 @@ describe.each<Kind>(["plain", "husky", "core.hooksPath", "linked worktree"])("pr
 
   test("the hook is where git runs it", () => {
     expect(sb.read(where)).toMatch(/vault\S* hook pre-commit/);
+    // A committed hooks directory holds no path of this machine.
+    if (kind === "core.hooksPath") for (const name of ["pre-commit", "post-checkout", "post-commit"]) expect(sb.read(`.githooks/${name}`)).not.toContain(ROOT);
   });
 
   test("blocks a force-added .env.production and a secret on line 2 of the third of three staged files, names file:line, lets .env.example through", () => {

@@ -4,9 +4,10 @@
  * and post-checkout unlock.
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { statSync } from "node:fs";
+import { chmodSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import dotenv from "dotenv";
+import { parse } from "yaml";
 import { requireBuild, ROOT, Sandbox } from "./harness.js";
 
 const MAIN_TOKEN = "hooks-dir-main-token-8c2f";
@@ -57,5 +58,45 @@ describe("hooks/ through core.hooksPath", () => {
     sb.git(["checkout", "-q", "other"], { user: "alice" });
     expect(dotenv.parse(sb.bytes(".env")).TOKEN).toBe(BRANCH_TOKEN);
     sb.assertNoSecretInGit();
+  });
+});
+
+describe(".pre-commit-hooks.yaml: envvault as a hook of the pre-commit framework", () => {
+  let sb: Sandbox;
+
+  beforeAll(() => {
+    requireBuild();
+    sb = new Sandbox();
+    sb.secret(MAIN_TOKEN);
+    expect(sb.vault("alice", ["init", "--yes", "--no-hooks"]).code).toBe(0);
+    expect(sb.vault("alice", ["set", "TOKEN", "--stdin"], { input: MAIN_TOKEN }).code).toBe(0);
+    sb.commitAll("the vault", "alice");
+    expect(sb.vault("alice", ["unlock"]).code).toBe(0);
+    // The project's own envvault, where `npm install --save-dev envvault` puts it.
+    sb.write("node_modules/.bin/vault", `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, "bin", "vault.js")}" "$@"\n`);
+    chmodSync(join(sb.repo, "node_modules/.bin/vault"), 0o755);
+    sb.write(".gitignore", "node_modules/\n.env\n");
+  });
+
+  afterAll(() => sb?.cleanup());
+
+  /** Runs the hook's entry as the framework does: split like a shell word list, at the top of the work tree, no file names. */
+  const runEntry = () => {
+    const hooks = parse(readFileSync(join(ROOT, ".pre-commit-hooks.yaml"), "utf8")) as { id: string; entry: string; language: string; pass_filenames: boolean }[];
+    const hook = hooks.find((h) => h.id === "envvault")!;
+    expect([hook.language, hook.pass_filenames]).toEqual(["system", false]);
+    const words = [...hook.entry.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+    return sb.exec("alice", words[0]!, words.slice(1), { env: { PATH: "/usr/bin:/bin" } });
+  };
+
+  test("a staged file holding a vault value is refused by the hook's entry; a clean one passes", () => {
+    sb.write("notes.txt", `token: ${MAIN_TOKEN}\n`);
+    sb.git(["add", "notes.txt"], { user: "alice" });
+    const r = runEntry();
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain("notes.txt:1: the value of TOKEN (development) [known-secret]");
+    sb.write("notes.txt", "nothing secret\n");
+    sb.git(["add", "notes.txt"], { user: "alice" });
+    expect(runEntry().code).toBe(0);
   });
 });
