@@ -1,28 +1,21 @@
 /**
  * Builds and refreshes the local fingerprint cache (see store/fingerprints.ts). This side
  * decrypts, so it loads the vault (YAML) and age: `unlock`, `set` and `vault hooks refresh`
- * call it, and the pre-commit hook only when the cache is missing or out of date.
+ * call it, and the pre-commit hook only when the cache is missing or out of date. Current
+ * values are opened here; earlier values of history in app/earlier.ts.
  */
 import { Tampered, VaultError } from "../errors.js";
 import { openValue } from "../crypto/seal.js";
+import { findGitRoot } from "../store/root.js";
 import { localKey } from "../store/state.js";
 import { Vault } from "../store/vault.js";
-import { envNames, kindOf, targets, VAULT_FILE, type VaultConfig } from "../model/config.js";
-import { parseEnvFile, valueLine } from "../model/envfile.js";
+import { envNames, historyDepth, kindOf, targets, VAULT_FILE, type VaultConfig } from "../model/config.js";
+import { type EnvFile, parseEnvFile, valueLine } from "../model/envfile.js";
 import type { Keyring } from "../store/keyring.js";
 import { type Deps, optionalKeyring } from "./session.js";
-import {
-  type CachedConfig,
-  type CachedEnv,
-  cachedValue,
-  emptyCache,
-  type FingerprintCache,
-  lineHash,
-  loadCache,
-  prefilterKey,
-  saveCache,
-  sha256Hex,
-} from "../store/fingerprints.js";
+import { type CachedConfig, type CachedEnv, emptyCache, lineHash, loadCache, saveCache, sha256Hex } from "../store/fingerprints.js";
+import { FingerprintTable, prefilterKey, type Row, valueRows } from "../store/matcher.js";
+import { earlierValues, valueId, type ValueRows } from "./earlier.js";
 
 /** Plaintext values known to the caller (a `set` by a member who cannot read them back): env → key → value. */
 export type KnownValues = ReadonlyMap<string, ReadonlyMap<string, string>>;
@@ -55,12 +48,17 @@ function configEntry(text: string, cfg: VaultConfig): CachedConfig {
     public: vars.filter((k) => kindOf(cfg, k) !== "secret").sort(),
     allow: envFilePaths(cfg),
     targets: targets(cfg).map((t) => t.path.replace(/^\.\//, "")),
+    history: historyDepth(cfg),
   };
 }
 
 export interface RefreshReport {
   /** Values fingerprinted (all environments). */
   values: number;
+  /** Earlier values of the history the cache knows besides them. */
+  earlier: number;
+  /** Commits of history looked at (`pre_commit.history`). */
+  history: number;
   /** Scopes this identity cannot read. */
   unreadable: string[];
   /** Environments left incomplete (no identity to read them). */
@@ -68,39 +66,56 @@ export interface RefreshReport {
 }
 
 /**
- * Brings the cache up to date with the vault in the work tree. An env file whose bytes did
- * not change is kept as is; in a changed one, only values whose line changed are opened
- * (or taken from `known`). Without a keyring, values that changed stay uncovered and the
- * environment is marked incomplete, so the hook keeps warning until an identity rebuilds it.
+ * Brings the cache up to date with the vault in the work tree and its history. An env file
+ * whose bytes did not change is kept as is; in a changed one, only values whose line changed
+ * are opened (or taken from `known`). Without a keyring, values that changed stay uncovered
+ * and the environment is marked incomplete, so the hook keeps warning until an identity
+ * rebuilds it. `full` reads every env-file version of the history again.
  */
-export async function updateFingerprints(vault: Vault, keyring: Keyring | undefined, known: KnownValues = new Map()): Promise<RefreshReport> {
+export async function updateFingerprints(vault: Vault, keyring: Keyring | undefined, known: KnownValues = new Map(), o: { full?: boolean } = {}): Promise<RefreshReport> {
   const root = vault.root;
   const key = await localKey(root);
   const pk = prefilterKey(key);
   const old = (await loadCache(root)) ?? emptyCache();
-  const cache: FingerprintCache = emptyCache();
-  const report: RefreshReport = { values: 0, unreadable: [], incomplete: [] };
-  cache.config = configEntry((await vault.source.read(VAULT_FILE)) ?? "", vault.config.data);
+  const byIndex = old.table.rowsByValue();
+  const oldRows = new Map<string, Row[]>(old.data.values.map(([env, k, line], i) => [valueId(env, k, line), byIndex.get(i) ?? []]));
+  const config = configEntry((await vault.source.read(VAULT_FILE)) ?? "", vault.config.data);
+  const envs: Record<string, CachedEnv> = {};
+  const current: ValueRows[] = [];
+  const texts = new Map<string, string>();
+  const parsed = new Map<string, EnvFile | undefined>();
+  // Parsed when needed: an unchanged file only for the scope keys of its earlier versions.
+  const currentFile = (env: string): EnvFile | undefined => {
+    if (!parsed.has(env)) {
+      try {
+        parsed.set(env, parseEnvFile(texts.get(env) ?? "", Vault.envPath(env), env));
+      } catch {
+        parsed.set(env, undefined);
+      }
+    }
+    return parsed.get(env);
+  };
+  const report: RefreshReport = { values: 0, earlier: 0, history: config.history, unreadable: [], incomplete: [] };
   for (const env of envNames(vault.config.data)) {
     const path = Vault.envPath(env);
     const text = await vault.source.read(path);
     if (text === undefined) continue;
     const sha = sha256Hex(text);
-    const before = old.envs[env];
+    const before = old.data.envs[env];
     const knownHere = known.get(env);
+    texts.set(env, text);
     if (before !== undefined && before.sha === sha && knownHere === undefined) {
-      cache.envs[env] = before;
-      report.values += Object.keys(before.keys).length;
+      // The file is as the cache knew it: its values are taken over without a look at their lines.
+      old.data.values.forEach(([e, k, line, earlier], i) => {
+        if (e === env && earlier === 0) current.push({ value: [e, k, line, 0], rows: byIndex.get(i) ?? [] });
+      });
+      envs[env] = before;
       report.unreadable.push(...Object.keys(before.unreadable));
       continue;
     }
-    let file;
-    try {
-      file = parseEnvFile(text, path, env);
-    } catch {
-      continue; // an unresolved merge: `vault status` explains it; the hook reports it unchecked
-    }
-    const entry: CachedEnv = { sha, unreadable: {}, keys: {} };
+    const file = currentFile(env);
+    if (file === undefined) continue; // an unresolved merge: `vault status` explains it; the hook reports it unchecked
+    const entry: CachedEnv = { sha, unreadable: {} };
     const readable = new Map<string, boolean>();
     for (const [scope, recipient] of file.scopes) {
       let ok = false;
@@ -118,18 +133,18 @@ export async function updateFingerprints(vault: Vault, keyring: Keyring | undefi
       readable.set(scope, ok);
     }
     for (const [k, sealed] of file.values) {
-      const line = valueLine(k, sealed);
-      const prev = before?.keys[k];
+      const line = lineHash(valueLine(k, sealed));
+      const prev = oldRows.get(valueId(env, k, line));
       const plain = knownHere?.get(k);
       const scope = file.batches.get(sealed.batch)?.scope;
-      if (prev !== undefined && prev.line === lineHash(line) && plain === undefined) {
-        entry.keys[k] = prev;
+      if (prev !== undefined && plain === undefined) {
+        current.push({ value: [env, k, line, 0], rows: prev });
       } else if (plain !== undefined) {
-        entry.keys[k] = cachedValue(line, plain, key, pk);
+        current.push({ value: [env, k, line, 0], rows: valueRows(plain, key, pk) });
       } else if (keyring !== undefined && scope !== undefined && readable.get(scope) === true) {
         try {
           const valueKey = await keyring.valueKey(file, sealed.batch, k);
-          entry.keys[k] = cachedValue(line, openValue({ valueKey, env, scope, key: k, t: sealed.t, payload: sealed.payload }), key, pk);
+          current.push({ value: [env, k, line, 0], rows: valueRows(openValue({ valueKey, env, scope, key: k, t: sealed.t, payload: sealed.payload }), key, pk) });
         } catch (e) {
           if (!(e instanceof Tampered)) throw e;
           entry.sha = ""; // `vault unlock` reports the damage; the hook keeps saying it is unchecked
@@ -139,17 +154,32 @@ export async function updateFingerprints(vault: Vault, keyring: Keyring | undefi
       }
     }
     if (entry.sha === "") report.incomplete.push(env);
-    report.values += Object.keys(entry.keys).length;
-    cache.envs[env] = entry;
+    envs[env] = entry;
   }
-  await saveCache(root, cache);
+  const earlier = await earlierValues({
+    top: findGitRoot(root) === root ? root : undefined,
+    depth: config.history,
+    old,
+    oldRows,
+    current: new Set(current.map(({ value: [env, k, line] }) => valueId(env, k, line))),
+    currentFile,
+    keyring,
+    localKey: key,
+    pk,
+    full: o.full === true,
+  });
+  const all = [...current, ...earlier.values];
+  report.values = current.length;
+  report.earlier = earlier.values.length;
+  const table = FingerprintTable.build(all.map((v, i) => ({ value: i, rows: v.rows })));
+  await saveCache(root, { version: old.data.version, min: old.data.min, config, envs, values: all.map((v) => v.value), ...(earlier.history === undefined ? {} : { history: earlier.history }), ...table.encode() });
   return report;
 }
 
 /** Loads the work tree's vault and the caller's identity (if any), then updates the cache. */
-export async function refreshFingerprints(root: string, deps: Deps, known?: KnownValues): Promise<RefreshReport> {
+export async function refreshFingerprints(root: string, deps: Deps, known?: KnownValues, o: { full?: boolean } = {}): Promise<RefreshReport> {
   const vault = await Vault.load(root);
-  return updateFingerprints(vault, await optionalKeyring(vault, deps), known);
+  return updateFingerprints(vault, await optionalKeyring(vault, deps), known, o);
 }
 
 /**

@@ -12,7 +12,10 @@ import { DEFAULT_TARGET } from "../model/config.js";
 import { LOCAL_DIR, VAULT_DIR } from "../model/layout.js";
 import { CatFile } from "../git/exec.js";
 import { type StagedFile, stagedFiles } from "../git/staged.js";
-import { freshness, knownSecrets, loadCache, SecretMatcher } from "../store/fingerprints.js";
+import { ENCODING_NAMES } from "../model/encodings.js";
+import { type CachedValue, freshness, loadCache, saveCache, tableOf } from "../store/fingerprints.js";
+import { type SecretHit, SecretMatcher } from "../store/matcher.js";
+import { checkHistory } from "../store/window.js";
 import { storedGenerated } from "../store/generated.js";
 import { findGitRoot, vaultRootOrNone } from "../store/root.js";
 import { localKey } from "../store/state.js";
@@ -87,8 +90,48 @@ function lineOf(bytes: Uint8Array): (offset: number) => number {
   };
 }
 
+/** A value the matcher found, as a finding names it. */
+export interface FoundValue {
+  env: string;
+  key: string;
+  /** A value of history, no longer current. */
+  earlier: boolean;
+}
+
+/** The known secrets the hook looks for: the matcher, and what each of its rows stands for. */
+export interface SecretRules {
+  matcher: SecretMatcher;
+  /** The value of row `value` of table `table`; undefined for a value not to report (a key whose kind is not secret). */
+  found(table: number, value: number): FoundValue | undefined;
+}
+
+/**
+ * What one hit of the matcher holds, without the value: `the value of API_KEY (development)`,
+ * `an earlier value of API_KEY (development), base64-encoded`. A current value hides an
+ * earlier value of the same key found at the same place (a value set again after a rotation).
+ */
+export function describeHit(hit: SecretHit, found: SecretRules["found"]): string[] {
+  const groups = new Map<string, { earlier: boolean; encoding: string; names: Set<string> }>();
+  const current = new Set<string>();
+  const named = hit.matches.flatMap((m) => {
+    const v = found(m.table, m.value);
+    if (v === undefined) return [];
+    const name = `${v.key} (${v.env})`;
+    if (!v.earlier) current.add(name);
+    return [{ name, earlier: v.earlier, encoding: ENCODING_NAMES[m.encoding] }];
+  });
+  for (const { name, earlier, encoding } of named) {
+    if (earlier && current.has(name)) continue;
+    const id = `${earlier ? 1 : 0}\0${encoding}`;
+    let g = groups.get(id);
+    if (g === undefined) groups.set(id, (g = { earlier, encoding, names: new Set() }));
+    g.names.add(name);
+  }
+  return [...groups.values()].map((g) => `${g.earlier ? "an earlier value of" : "the value of"} ${[...g.names].join(", ")}${g.encoding === "" ? "" : `, ${g.encoding}`}`);
+}
+
 /** Known secrets and token shapes in one text blob. */
-export function scanBlob(path: string, bytes: Uint8Array, matcher: SecretMatcher | undefined): Finding[] {
+export function scanBlob(path: string, bytes: Uint8Array, secrets: SecretRules | undefined): Finding[] {
   const findings: Finding[] = [];
   const line = lineOf(bytes);
   const seen = new Set<string>();
@@ -99,9 +142,8 @@ export function scanBlob(path: string, bytes: Uint8Array, matcher: SecretMatcher
       findings.push(f);
     }
   };
-  for (const hit of matcher?.find(bytes) ?? []) {
-    const names = [...new Set(hit.secrets.map((s) => `${s.key} (${s.env})`))].join(", ");
-    add({ path, line: line(hit.offset), rule: "known-secret", what: `the value of ${names}` });
+  for (const hit of secrets?.matcher.find(bytes) ?? []) {
+    for (const what of describeHit(hit, secrets!.found)) add({ path, line: line(hit.offset), rule: "known-secret", what });
   }
   // latin1 maps each byte to one UTF-16 unit, so string offsets are byte offsets.
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
@@ -172,7 +214,7 @@ export function startStagedReader(top: string): StagedReader {
 /** Applies every rule to the staged content of the commit being made. */
 export async function checkStaged(
   top: string,
-  o: { matcher?: SecretMatcher; allow: ReadonlySet<string>; targets: ReadonlySet<string>; reader?: StagedReader },
+  o: { secrets?: SecretRules; allow: ReadonlySet<string>; targets: ReadonlySet<string>; reader?: StagedReader },
 ): Promise<PrecommitResult> {
   const reader = o.reader ?? startStagedReader(top);
   let files: StagedFile[];
@@ -206,7 +248,7 @@ export async function checkStaged(
       continue;
     }
     result.scanned++;
-    result.findings.push(...scanBlob(f.path, bytes, o.matcher));
+    result.findings.push(...scanBlob(f.path, bytes, o.secrets));
   }
   return result;
 }
@@ -232,12 +274,15 @@ async function generatedToFind(root: string, warnings: string[]): Promise<Map<st
 /**
  * The known secrets to look for and the paths vault.yaml names, from the fingerprint cache;
  * the cache is rebuilt first (loading the vault and age, with the reader's identity) when
- * vault.yaml or an environment file changed since it was made.
+ * vault.yaml or an environment file changed since it was made, or a ref moved to history
+ * holding env-file versions it has not read.
  */
-async function vaultRules(deps: Deps, root: string, warnings: string[]): Promise<{ matcher?: SecretMatcher; allow: Set<string>; targets: Set<string> }> {
+async function vaultRules(deps: Deps, top: string, root: string, warnings: string[]): Promise<{ secrets?: SecretRules; allow: Set<string>; targets: Set<string> }> {
   let cache = await loadCache(root);
   let fresh = await freshness(root, cache);
-  if (fresh.configChanged || fresh.unchecked.size > 0) {
+  const current = () => cache !== undefined && !fresh.configChanged && fresh.unchecked.size === 0;
+  let history = current() ? await checkHistory(top, cache!, fresh.envTexts) : undefined;
+  if (!current() || (history?.missing ?? 0) > 0) {
     try {
       const { refreshFingerprints } = await import("./fingerprints.js");
       await refreshFingerprints(root, deps);
@@ -247,15 +292,33 @@ async function vaultRules(deps: Deps, root: string, warnings: string[]): Promise
     }
     cache = await loadCache(root);
     fresh = await freshness(root, cache);
+    history = current() ? await checkHistory(top, cache!, fresh.envTexts) : undefined;
+  }
+  // A ref moved and the history holds nothing new (a commit of the work tree's vault): noted, so the next commit does not list it again.
+  if (cache !== undefined && history?.record !== undefined) {
+    cache = { ...cache, data: { ...cache.data, history: history.record } };
+    await saveCache(root, cache.data).catch(() => undefined);
   }
   for (const [env, n] of fresh.unchecked) {
     warnings.push(`${env}: ${n} value(s) changed since the fingerprint cache was built and were not looked for; \`vault hooks refresh\` (with your identity) updates it`);
   }
+  if ((history?.missing ?? 0) > 0) {
+    warnings.push(`${history!.missing} version(s) of environment files in the last ${cache?.data.config?.history ?? 0} commits were not looked at, so their earlier values were not looked for; \`vault hooks refresh\` (with your identity) reads them`);
+  }
   const generated = await generatedToFind(root, warnings);
-  const rules = { allow: new Set(cache?.config?.allow ?? []), targets: new Set(cache?.config?.targets ?? [DEFAULT_TARGET]) };
-  if (fresh.secrets.length === 0 && generated.size === 0) return rules;
+  const config = cache?.data.config;
+  const rules = { allow: new Set(config?.allow ?? []), targets: new Set(config?.targets ?? [DEFAULT_TARGET]) };
+  if ((cache === undefined || cache.table.size === 0) && generated.size === 0) return rules;
   const key = await localKey(root);
-  return { ...rules, matcher: new SecretMatcher(key, [...fresh.secrets, ...knownSecrets("generated in this clone", generated, key)]) };
+  const own = tableOf("generated in this clone", generated, key);
+  const values: readonly CachedValue[][] = [cache?.data.values ?? [], own.values];
+  const publicKeys = new Set(config?.public ?? []);
+  const found = (table: number, value: number): FoundValue | undefined => {
+    const v = values[table]?.[value];
+    if (v === undefined || (table === 0 && publicKeys.has(v[1]))) return undefined;
+    return { env: v[0], key: v[1], earlier: v[3] === 1 || (table === 0 && fresh.stale.has(value)) };
+  };
+  return { ...rules, secrets: { matcher: new SecretMatcher(key, cache === undefined ? [own.table] : [cache.table, own.table]), found } };
 }
 
 /** Checks what is staged in the repository around `deps.cwd`; without a vault, by name and token shape only. */
@@ -271,7 +334,7 @@ export async function preCommit(deps: Deps): Promise<PrecommitOutcome> {
   try {
     const warnings: string[] = [];
     const root = vaultRootOrNone(top);
-    const rules = root === undefined ? { allow: new Set<string>(), targets: new Set([DEFAULT_TARGET]) } : await vaultRules(deps, root, warnings);
+    const rules = root === undefined ? { allow: new Set<string>(), targets: new Set([DEFAULT_TARGET]) } : await vaultRules(deps, top, root, warnings);
     const result = await checkStaged(top, { ...rules, reader });
     return { findings: result.findings, warnings };
   } finally {

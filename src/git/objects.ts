@@ -29,6 +29,17 @@ export async function commitsBetween(top: string, tips: readonly string[], exclu
     });
 }
 
+/**
+ * The latest `depth` commits (by commit date) reachable from any local branch, any
+ * remote-tracking ref or HEAD: the history whose values the pre-commit hook knows. Empty in
+ * a repository without commits.
+ */
+export async function recentCommits(top: string, depth: number): Promise<string[]> {
+  if (depth <= 0) return [];
+  const r = await git(["rev-list", "--ignore-missing", `--max-count=${depth}`, "--branches", "--remotes", "HEAD", "--"], { cwd: top });
+  return r.stdout.toString("utf8").split("\n").filter((l) => l !== "");
+}
+
 /** `git cat-file --batch-check` for object names (`<commit>:<path>`): the oid and type of each, or undefined when missing. */
 export async function objectIds(top: string, names: readonly string[]): Promise<Map<string, { oid: string; type: string } | undefined>> {
   const out = new Map<string, { oid: string; type: string } | undefined>();

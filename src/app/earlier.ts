@@ -1,0 +1,186 @@
+/**
+ * The earlier values of the fingerprint cache (docs/FORMAT.md §12): the values of the
+ * latest `pre_commit.history` commits of every branch (store/window.ts) that are not current
+ * any more — a rotated-out secret is still a secret. Each env-file version is read once; in
+ * it, only lines the cache has never seen are decrypted, with the scope key of that commit
+ * (a rotation leaves older values under an older key, whose key file the commit still holds).
+ * What this member could not read then is skipped without a word.
+ */
+import { NotARecipient, Tampered, VaultError } from "../errors.js";
+import { deriveValueKey, openValue } from "../crypto/seal.js";
+import { unwrapBatchKey, unwrapScopeKey } from "../crypto/scopekey.js";
+import type { HalfSipKey } from "../crypto/halfsiphash.js";
+import { objectContents, objectIds } from "../git/objects.js";
+import { refsStamp } from "../git/refs.js";
+import { type EnvFile, parseEnvFile, type SealedValue, valueLine } from "../model/envfile.js";
+import { envPath, keyPath } from "../model/layout.js";
+import { type CachedHistory, type CachedValue, lineHash, type LoadedCache } from "../store/fingerprints.js";
+import type { Keyring } from "../store/keyring.js";
+import { type Row, valueRows } from "../store/matcher.js";
+import { listWindow } from "../store/window.js";
+
+/** A value of the cache and its rows. */
+export interface ValueRows {
+  value: CachedValue;
+  rows: Row[];
+}
+
+/** `env\0key\0line`: a value's identity across caches (the same line is the same value). */
+export const valueId = (env: string, key: string, line: string): string => `${env}\0${key}\0${line}`;
+
+/** Scope keys of past commits for one reader, opened once per scope key. */
+class PastKeys {
+  private readonly scopeKeys = new Map<string, Promise<string | undefined>>();
+  private readonly valueKeys = new Map<string, Promise<Uint8Array | undefined>>();
+
+  constructor(
+    private readonly top: string,
+    private readonly keyring: Keyring,
+    private readonly current: (env: string) => EnvFile | undefined,
+  ) {}
+
+  /**
+   * The identity of a scope as `file` (a version at `commit`) names it: the current one when
+   * the recipient is still the scope's, else the reader's key file at that commit. Undefined
+   * when this reader could not open it then (no key file, not a member).
+   */
+  private scopeKey(file: EnvFile, scope: string, commit: string): Promise<string | undefined> {
+    const recipient = file.scopes.get(scope);
+    if (recipient === undefined) return Promise.resolve(undefined);
+    let p = this.scopeKeys.get(recipient);
+    if (p === undefined) {
+      p = this.openScope(file, scope, recipient, commit);
+      this.scopeKeys.set(recipient, p);
+    }
+    return p;
+  }
+
+  private async openScope(file: EnvFile, scope: string, recipient: string, commit: string): Promise<string | undefined> {
+    const now = this.current(file.env);
+    if (now?.scopes.get(scope) === recipient) {
+      return this.keyring.scopeIdentity(now, scope).catch((e: unknown) => {
+        if (e instanceof NotARecipient || e instanceof Tampered) return undefined;
+        throw e;
+      });
+    }
+    const member = this.keyring.member;
+    if (member === undefined) return undefined;
+    const path = keyPath(scope, member);
+    const id = (await objectIds(this.top, [`${commit}:${path}`])).get(`${commit}:${path}`);
+    if (id?.type !== "blob") return undefined;
+    const armored = (await objectContents(this.top, [id.oid])).get(id.oid);
+    if (armored === undefined) return undefined;
+    try {
+      return await unwrapScopeKey(armored, this.keyring.identities, { scope, expectedRecipient: recipient, file: `${path} at ${commit.slice(0, 12)}` });
+    } catch (e) {
+      if (e instanceof NotARecipient || e instanceof Tampered) return undefined;
+      throw e;
+    }
+  }
+
+  /** The plaintext of a value line of `file` (a version at `commit`), or undefined when this reader cannot open it. */
+  async open(file: EnvFile, commit: string, key: string, sealed: SealedValue): Promise<string | undefined> {
+    const batch = file.batches.get(sealed.batch);
+    if (batch === undefined) return undefined;
+    const id = `${file.scopes.get(batch.scope)}/${sealed.batch}`;
+    let p = this.valueKeys.get(id);
+    if (p === undefined) {
+      p = this.scopeKey(file, batch.scope, commit).then(async (scopeKey) => {
+        if (scopeKey === undefined) return undefined;
+        try {
+          return deriveValueKey(await unwrapBatchKey(batch.age, sealed.batch, scopeKey, { env: file.env, scope: batch.scope }));
+        } catch (e) {
+          if (e instanceof Tampered) return undefined;
+          throw e;
+        }
+      });
+      this.valueKeys.set(id, p);
+    }
+    const valueKey = await p;
+    if (valueKey === undefined) return undefined;
+    try {
+      return openValue({ valueKey, env: file.env, scope: batch.scope, key, t: sealed.t, payload: sealed.payload });
+    } catch (e) {
+      if (e instanceof VaultError) return undefined;
+      throw e;
+    }
+  }
+}
+
+export interface EarlierInput {
+  /** The top of the git work tree; undefined outside git (no history). */
+  top: string | undefined;
+  /** `pre_commit.history`. */
+  depth: number;
+  old: LoadedCache;
+  /** The rows of every value of the old cache, by {@link valueId}. */
+  oldRows: ReadonlyMap<string, Row[]>;
+  /** The current values, by {@link valueId}. */
+  current: ReadonlySet<string>;
+  /** The current env file of an environment (undefined when it does not parse). */
+  currentFile: (env: string) => EnvFile | undefined;
+  /** Undefined without an identity: what needs decrypting then waits for one. */
+  keyring: Keyring | undefined;
+  localKey: Uint8Array;
+  pk: HalfSipKey;
+  /** Read every version of the history again (dropping what left it), not only new ones. */
+  full: boolean;
+}
+
+export interface EarlierResult {
+  values: ValueRows[];
+  history?: CachedHistory;
+}
+
+/**
+ * The earlier values for the next cache. Values that stopped being current are kept as
+ * earlier ones (no decryption). While no ref moved, the history is as the old cache had it;
+ * otherwise it is listed, and new env-file versions are read (all of them, dropping values no
+ * version holds any more, when a version left the history or `full` asks for it).
+ */
+export async function earlierValues(o: EarlierInput): Promise<EarlierResult> {
+  if (o.top === undefined || o.depth === 0) return { values: [] };
+  const top = o.top;
+  const carried = new Map<string, ValueRows>();
+  for (const [env, key, line] of o.old.data.values) {
+    const id = valueId(env, key, line);
+    if (!o.current.has(id) && !carried.has(id)) carried.set(id, { value: [env, key, line, 1], rows: o.oldRows.get(id) ?? [] });
+  }
+  const h = o.old.data.history;
+  const refs = (await refsStamp(top)) ?? "";
+  const sameDepth = h !== undefined && h.depth === o.depth;
+  if (!o.full && sameDepth && refs !== "" && h.refs === refs) return { values: [...carried.values()], history: h };
+  // Without an identity nothing new can be read: the history stays as it was, for a rebuild with one.
+  if (o.keyring === undefined) return { values: [...carried.values()], ...(h === undefined ? {} : { history: h }) };
+
+  const window = await listWindow(top, o.depth, h?.trees ?? {}, refs);
+  const processed = new Set(sameDepth ? h.blobs : []);
+  const full = o.full || !sameDepth || [...processed].some((b) => !window.blobs.has(b));
+  const toRead = [...window.blobs.keys()].filter((b) => full || !processed.has(b));
+  const out = full ? new Map<string, ValueRows>() : carried;
+  const keys = new PastKeys(top, o.keyring, o.currentFile);
+  const contents = await objectContents(top, toRead);
+  for (const blob of toRead) {
+    const { env, commit } = window.blobs.get(blob)!;
+    let file: EnvFile;
+    try {
+      file = parseEnvFile(contents.get(blob)?.toString("utf8") ?? "", envPath(env), env);
+    } catch {
+      continue; // a version with a conflict or damage: what it holds is not a value anyone read
+    }
+    for (const [key, sealed] of file.values) {
+      const line = lineHash(valueLine(key, sealed));
+      const id = valueId(env, key, line);
+      if (o.current.has(id) || out.has(id)) continue;
+      const rows = o.oldRows.get(id) ?? carried.get(id)?.rows;
+      if (rows !== undefined) {
+        out.set(id, { value: [env, key, line, 1], rows });
+        continue;
+      }
+      const plain = await keys.open(file, commit, key, sealed);
+      if (plain !== undefined) out.set(id, { value: [env, key, line, 1], rows: valueRows(plain, o.localKey, o.pk) });
+    }
+  }
+  const blobs = full ? [...window.blobs.keys()] : [...new Set([...processed, ...toRead])];
+  return { values: [...out.values()], history: { depth: o.depth, refs, trees: window.trees, blobs: blobs.sort() } };
+}
