@@ -69,8 +69,7 @@ export function makeHookRepo(dir, from, { vault, env, values }) {
 
   const cli = (args, opts = {}) => mustRun(process.execPath, [vault, ...args], { cwd: dir, env, ...opts });
   cli(["hooks", "refresh", "--quiet"]);
-  const cache = JSON.parse(readFileSync(join(dir, ".envvault.local", "fingerprints.json"), "utf8"));
-  const known = Object.values(cache.envs).reduce((n, e) => n + Object.values(e.keys).filter((v) => v.fp !== undefined).length, 0);
+  const known = cacheCounts(dir).current;
 
   // The hook must find a known value in a staged file (exit 6), and let the clean set through.
   const leak = "src/new/leak.ts";
@@ -85,6 +84,19 @@ export function makeHookRepo(dir, from, { vault, env, values }) {
   const clean = spawnHook(dir, vault, env);
   if (clean.status !== 0) throw new Error(`set-up: the pre-commit hook blocks the clean change set (exit ${clean.status})\n${clean.stderr}`);
   return { dir, staged, known };
+}
+
+/**
+ * What the fingerprint cache of `dir` looks for (docs/FORMAT.md §12): current and earlier
+ * values that have rows in its table (values too short or too plain have none), and the rows.
+ */
+export function cacheCounts(dir) {
+  const cache = JSON.parse(readFileSync(join(dir, ".envvault.local", "fingerprints.json"), "utf8"));
+  const rows = Buffer.from(cache.table, "base64");
+  const withRows = new Set();
+  for (let at = 0; at < rows.length; at += 32) withRows.add(rows.readUInt32LE(at + 8));
+  const current = [...withRows].filter((i) => cache.values[i][3] === 0).length;
+  return { current, earlier: withRows.size - current, rows: rows.length / 32 };
 }
 
 /** `vault hook pre-commit` as git runs it (exit status and stderr, not thrown). */

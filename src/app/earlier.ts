@@ -10,7 +10,7 @@ import { NotARecipient, Tampered, VaultError } from "../errors.js";
 import { deriveValueKey, openValue } from "../crypto/seal.js";
 import { unwrapBatchKey, unwrapScopeKey } from "../crypto/scopekey.js";
 import type { HalfSipKey } from "../crypto/halfsiphash.js";
-import { objectContents, objectIds } from "../git/objects.js";
+import { objectContents } from "../git/objects.js";
 import { refsStamp } from "../git/refs.js";
 import { type EnvFile, parseEnvFile, type SealedValue, valueLine } from "../model/envfile.js";
 import { envPath, keyPath } from "../model/layout.js";
@@ -28,7 +28,7 @@ export interface ValueRows {
 /** `env\0key\0line`: a value's identity across caches (the same line is the same value). */
 export const valueId = (env: string, key: string, line: string): string => `${env}\0${key}\0${line}`;
 
-/** Scope keys of past commits for one reader, opened once per scope key. */
+/** Scope keys of the history for one reader, each opened once. */
 class PastKeys {
   private readonly scopeKeys = new Map<string, Promise<string | undefined>>();
   private readonly valueKeys = new Map<string, Promise<Uint8Array | undefined>>();
@@ -37,25 +37,27 @@ class PastKeys {
     private readonly top: string,
     private readonly keyring: Keyring,
     private readonly current: (env: string) => EnvFile | undefined,
+    /** The reader's key files in the history: every version, by path. */
+    private readonly keyFiles: ReadonlyMap<string, string[]>,
   ) {}
 
   /**
-   * The identity of a scope as `file` (a version at `commit`) names it: the current one when
-   * the recipient is still the scope's, else the reader's key file at that commit. Undefined
-   * when this reader could not open it then (no key file, not a member).
+   * The identity of a scope as `file` names it: the current one when the recipient is still
+   * the scope's, else from one of the reader's key files of the history for that scope (a
+   * rotation left older values under an older key). Undefined when this reader held none.
    */
-  private scopeKey(file: EnvFile, scope: string, commit: string): Promise<string | undefined> {
+  private scopeKey(file: EnvFile, scope: string): Promise<string | undefined> {
     const recipient = file.scopes.get(scope);
     if (recipient === undefined) return Promise.resolve(undefined);
     let p = this.scopeKeys.get(recipient);
     if (p === undefined) {
-      p = this.openScope(file, scope, recipient, commit);
+      p = this.openScope(file, scope, recipient);
       this.scopeKeys.set(recipient, p);
     }
     return p;
   }
 
-  private async openScope(file: EnvFile, scope: string, recipient: string, commit: string): Promise<string | undefined> {
+  private async openScope(file: EnvFile, scope: string, recipient: string): Promise<string | undefined> {
     const now = this.current(file.env);
     if (now?.scopes.get(scope) === recipient) {
       return this.keyring.scopeIdentity(now, scope).catch((e: unknown) => {
@@ -66,26 +68,28 @@ class PastKeys {
     const member = this.keyring.member;
     if (member === undefined) return undefined;
     const path = keyPath(scope, member);
-    const id = (await objectIds(this.top, [`${commit}:${path}`])).get(`${commit}:${path}`);
-    if (id?.type !== "blob") return undefined;
-    const armored = (await objectContents(this.top, [id.oid])).get(id.oid);
-    if (armored === undefined) return undefined;
-    try {
-      return await unwrapScopeKey(armored, this.keyring.identities, { scope, expectedRecipient: recipient, file: `${path} at ${commit.slice(0, 12)}` });
-    } catch (e) {
-      if (e instanceof NotARecipient || e instanceof Tampered) return undefined;
-      throw e;
+    const versions = this.keyFiles.get(path) ?? [];
+    const contents = await objectContents(this.top, versions);
+    for (const oid of versions) {
+      const armored = contents.get(oid);
+      if (armored === undefined) continue;
+      try {
+        return await unwrapScopeKey(armored, this.keyring.identities, { scope, expectedRecipient: recipient, file: `${path} (${oid.slice(0, 12)})` });
+      } catch (e) {
+        if (!(e instanceof NotARecipient || e instanceof Tampered)) throw e; // another version of the key, or not ours
+      }
     }
+    return undefined;
   }
 
-  /** The plaintext of a value line of `file` (a version at `commit`), or undefined when this reader cannot open it. */
-  async open(file: EnvFile, commit: string, key: string, sealed: SealedValue): Promise<string | undefined> {
+  /** The plaintext of a value line of `file`, or undefined when this reader cannot open it. */
+  async open(file: EnvFile, key: string, sealed: SealedValue): Promise<string | undefined> {
     const batch = file.batches.get(sealed.batch);
     if (batch === undefined) return undefined;
     const id = `${file.scopes.get(batch.scope)}/${sealed.batch}`;
     let p = this.valueKeys.get(id);
     if (p === undefined) {
-      p = this.scopeKey(file, batch.scope, commit).then(async (scopeKey) => {
+      p = this.scopeKey(file, batch.scope).then(async (scopeKey) => {
         if (scopeKey === undefined) return undefined;
         try {
           return deriveValueKey(await unwrapBatchKey(batch.age, sealed.batch, scopeKey, { env: file.env, scope: batch.scope }));
@@ -135,8 +139,9 @@ export interface EarlierResult {
 /**
  * The earlier values for the next cache. Values that stopped being current are kept as
  * earlier ones (no decryption). While no ref moved, the history is as the old cache had it;
- * otherwise it is listed, and new env-file versions are read (all of them, dropping values no
- * version holds any more, when a version left the history or `full` asks for it).
+ * otherwise it is listed and the env-file versions not read before are read; all of them are
+ * read again (dropping values no version holds any more) when the setting changed, half of
+ * the versions read have left the history, or `full` asks for it.
  */
 export async function earlierValues(o: EarlierInput): Promise<EarlierResult> {
   if (o.top === undefined || o.depth === 0) return { values: [] };
@@ -153,15 +158,18 @@ export async function earlierValues(o: EarlierInput): Promise<EarlierResult> {
   // Without an identity nothing new can be read: the history stays as it was, for a rebuild with one.
   if (o.keyring === undefined) return { values: [...carried.values()], ...(h === undefined ? {} : { history: h }) };
 
-  const window = await listWindow(top, o.depth, h?.trees ?? {}, refs);
+  const window = await listWindow(top, o.depth, { keys: true });
   const processed = new Set(sameDepth ? h.blobs : []);
-  const full = o.full || !sameDepth || [...processed].some((b) => !window.blobs.has(b));
-  const toRead = [...window.blobs.keys()].filter((b) => full || !processed.has(b));
+  // Values of versions that left the history are dropped by reading all of it again, once half
+  // of what was read has left: each version is then read about twice in all, however busy the vault.
+  const left = [...processed].filter((b) => !window.envs.has(b)).length;
+  const full = o.full || !sameDepth || (left > 0 && left * 2 >= processed.size);
+  const toRead = [...window.envs.keys()].filter((b) => full || !processed.has(b));
   const out = full ? new Map<string, ValueRows>() : carried;
-  const keys = new PastKeys(top, o.keyring, o.currentFile);
+  const keys = new PastKeys(top, o.keyring, o.currentFile, window.keys);
   const contents = await objectContents(top, toRead);
   for (const blob of toRead) {
-    const { env, commit } = window.blobs.get(blob)!;
+    const env = window.envs.get(blob)!;
     let file: EnvFile;
     try {
       file = parseEnvFile(contents.get(blob)?.toString("utf8") ?? "", envPath(env), env);
@@ -177,10 +185,10 @@ export async function earlierValues(o: EarlierInput): Promise<EarlierResult> {
         out.set(id, { value: [env, key, line, 1], rows });
         continue;
       }
-      const plain = await keys.open(file, commit, key, sealed);
+      const plain = await keys.open(file, key, sealed);
       if (plain !== undefined) out.set(id, { value: [env, key, line, 1], rows: valueRows(plain, o.localKey, o.pk) });
     }
   }
-  const blobs = full ? [...window.blobs.keys()] : [...new Set([...processed, ...toRead])];
-  return { values: [...out.values()], history: { depth: o.depth, refs, trees: window.trees, blobs: blobs.sort() } };
+  const blobs = full ? [...window.envs.keys()] : [...new Set([...processed, ...toRead])];
+  return { values: [...out.values()], history: { depth: o.depth, refs, blobs: blobs.sort() } };
 }

@@ -6,6 +6,7 @@
  */
 import { Tampered, VaultError } from "../errors.js";
 import { openValue } from "../crypto/seal.js";
+import { refsStamp } from "../git/refs.js";
 import { findGitRoot } from "../store/root.js";
 import { localKey } from "../store/state.js";
 import { Vault } from "../store/vault.js";
@@ -13,7 +14,7 @@ import { envNames, historyDepth, kindOf, targets, VAULT_FILE, type VaultConfig }
 import { type EnvFile, parseEnvFile, valueLine } from "../model/envfile.js";
 import type { Keyring } from "../store/keyring.js";
 import { type Deps, optionalKeyring } from "./session.js";
-import { type CachedConfig, type CachedEnv, emptyCache, lineHash, loadCache, saveCache, sha256Hex } from "../store/fingerprints.js";
+import { type CachedConfig, type CachedEnv, emptyCache, lineHash, loadCache, type LoadedCache, saveCache, sha256Hex } from "../store/fingerprints.js";
 import { FingerprintTable, prefilterKey, type Row, valueRows } from "../store/matcher.js";
 import { earlierValues, valueId, type ValueRows } from "./earlier.js";
 
@@ -77,12 +78,18 @@ export async function updateFingerprints(vault: Vault, keyring: Keyring | undefi
   const key = await localKey(root);
   const pk = prefilterKey(key);
   const old = (await loadCache(root)) ?? emptyCache();
+  const config = configEntry((await vault.source.read(VAULT_FILE)) ?? "", vault.config.data);
+  const texts = new Map<string, string>();
+  for (const env of envNames(vault.config.data)) {
+    const text = await vault.source.read(Vault.envPath(env));
+    if (text !== undefined) texts.set(env, text);
+  }
+  const top = findGitRoot(root) === root ? root : undefined;
+  if (o.full !== true && known.size === 0 && (await unchanged(old, config, texts, top))) return reportOf(old);
   const byIndex = old.table.rowsByValue();
   const oldRows = new Map<string, Row[]>(old.data.values.map(([env, k, line], i) => [valueId(env, k, line), byIndex.get(i) ?? []]));
-  const config = configEntry((await vault.source.read(VAULT_FILE)) ?? "", vault.config.data);
   const envs: Record<string, CachedEnv> = {};
   const current: ValueRows[] = [];
-  const texts = new Map<string, string>();
   const parsed = new Map<string, EnvFile | undefined>();
   // Parsed when needed: an unchanged file only for the scope keys of its earlier versions.
   const currentFile = (env: string): EnvFile | undefined => {
@@ -96,14 +103,10 @@ export async function updateFingerprints(vault: Vault, keyring: Keyring | undefi
     return parsed.get(env);
   };
   const report: RefreshReport = { values: 0, earlier: 0, history: config.history, unreadable: [], incomplete: [] };
-  for (const env of envNames(vault.config.data)) {
-    const path = Vault.envPath(env);
-    const text = await vault.source.read(path);
-    if (text === undefined) continue;
+  for (const [env, text] of texts) {
     const sha = sha256Hex(text);
     const before = old.data.envs[env];
     const knownHere = known.get(env);
-    texts.set(env, text);
     if (before !== undefined && before.sha === sha && knownHere === undefined) {
       // The file is as the cache knew it: its values are taken over without a look at their lines.
       old.data.values.forEach(([e, k, line, earlier], i) => {
@@ -157,7 +160,7 @@ export async function updateFingerprints(vault: Vault, keyring: Keyring | undefi
     envs[env] = entry;
   }
   const earlier = await earlierValues({
-    top: findGitRoot(root) === root ? root : undefined,
+    top,
     depth: config.history,
     old,
     oldRows,
@@ -174,6 +177,28 @@ export async function updateFingerprints(vault: Vault, keyring: Keyring | undefi
   const table = FingerprintTable.build(all.map((v, i) => ({ value: i, rows: v.rows })));
   await saveCache(root, { version: old.data.version, min: old.data.min, config, envs, values: all.map((v) => v.value), ...(earlier.history === undefined ? {} : { history: earlier.history }), ...table.encode() });
   return report;
+}
+
+/**
+ * Whether the cache is as this vault would make it: the same vault.yaml and env files, every
+ * value read, and no ref moved. A `vault unlock` that changes nothing then costs no table.
+ */
+async function unchanged(old: LoadedCache, config: CachedConfig, texts: ReadonlyMap<string, string>, top: string | undefined): Promise<boolean> {
+  if (JSON.stringify(old.data.config) !== JSON.stringify(config) || Object.keys(old.data.envs).length !== texts.size) return false;
+  for (const [env, text] of texts) {
+    const sha = old.data.envs[env]?.sha;
+    if (sha === undefined || sha === "" || sha !== sha256Hex(text)) return false;
+  }
+  if (top === undefined || config.history === 0) return old.data.history === undefined;
+  const h = old.data.history;
+  return h !== undefined && h.depth === config.history && h.refs !== "" && h.refs === (await refsStamp(top));
+}
+
+/** The report of a cache that needed nothing. */
+function reportOf(cache: LoadedCache): RefreshReport {
+  const earlier = cache.data.values.filter((v) => v[3] === 1).length;
+  const unreadable = Object.values(cache.data.envs).flatMap((e) => Object.keys(e.unreadable));
+  return { values: cache.data.values.length - earlier, earlier, history: cache.data.config?.history ?? 0, unreadable, incomplete: [] };
 }
 
 /** Loads the work tree's vault and the caller's identity (if any), then updates the cache. */

@@ -13,9 +13,9 @@ import { LOCAL_DIR, VAULT_DIR } from "../model/layout.js";
 import { CatFile } from "../git/exec.js";
 import { type StagedFile, stagedFiles } from "../git/staged.js";
 import { ENCODING_NAMES } from "../model/encodings.js";
-import { type CachedValue, freshness, loadCache, saveCache, tableOf } from "../store/fingerprints.js";
+import { type CachedValue, freshness, loadCache, tableOf } from "../store/fingerprints.js";
 import { type SecretHit, SecretMatcher } from "../store/matcher.js";
-import { checkHistory } from "../store/window.js";
+import { missingHistory } from "../store/window.js";
 import { storedGenerated } from "../store/generated.js";
 import { findGitRoot, vaultRootOrNone } from "../store/root.js";
 import { localKey } from "../store/state.js";
@@ -281,8 +281,8 @@ async function vaultRules(deps: Deps, top: string, root: string, warnings: strin
   let cache = await loadCache(root);
   let fresh = await freshness(root, cache);
   const current = () => cache !== undefined && !fresh.configChanged && fresh.unchecked.size === 0;
-  let history = current() ? await checkHistory(top, cache!, fresh.envTexts) : undefined;
-  if (!current() || (history?.missing ?? 0) > 0) {
+  let missing = current() ? await missingHistory(top, cache!, fresh.envTexts) : 0;
+  if (!current() || missing > 0) {
     try {
       const { refreshFingerprints } = await import("./fingerprints.js");
       await refreshFingerprints(root, deps);
@@ -292,18 +292,13 @@ async function vaultRules(deps: Deps, top: string, root: string, warnings: strin
     }
     cache = await loadCache(root);
     fresh = await freshness(root, cache);
-    history = current() ? await checkHistory(top, cache!, fresh.envTexts) : undefined;
-  }
-  // A ref moved and the history holds nothing new (a commit of the work tree's vault): noted, so the next commit does not list it again.
-  if (cache !== undefined && history?.record !== undefined) {
-    cache = { ...cache, data: { ...cache.data, history: history.record } };
-    await saveCache(root, cache.data).catch(() => undefined);
+    missing = current() ? await missingHistory(top, cache!, fresh.envTexts) : 0;
   }
   for (const [env, n] of fresh.unchecked) {
     warnings.push(`${env}: ${n} value(s) changed since the fingerprint cache was built and were not looked for; \`vault hooks refresh\` (with your identity) updates it`);
   }
-  if ((history?.missing ?? 0) > 0) {
-    warnings.push(`${history!.missing} version(s) of environment files in the last ${cache?.data.config?.history ?? 0} commits were not looked at, so their earlier values were not looked for; \`vault hooks refresh\` (with your identity) reads them`);
+  if (missing > 0) {
+    warnings.push(`${missing} version(s) of environment files in the last ${cache?.data.config?.history ?? 0} commits were not read, so their earlier values were not looked for; \`vault hooks refresh\` (with your identity) reads them`);
   }
   const generated = await generatedToFind(root, warnings);
   const config = cache?.data.config;

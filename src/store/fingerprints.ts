@@ -53,9 +53,7 @@ export interface CachedHistory {
   depth: number;
   /** The refs' stamp (git/refs.ts) when it was last listed; "" when the refs cannot be stamped. */
   refs: string;
-  /** The `.envvault/envs` trees of those commits: tree → environment → env-file blob. */
-  trees: Record<string, Record<string, string>>;
-  /** The env-file blobs whose values `values` holds. */
+  /** The env-file blobs (versions) whose values `values` holds. */
   blobs: string[];
 }
 
