@@ -25,7 +25,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { option } from "./lib/args.mjs";
 import { commitAll, git, makeValues, makeVaultRepo, mustRun, prng, toDotenv } from "./lib/data.mjs";
-import { cacheCounts, HOOK_FILES, HOOK_STAGED, makeHookRepo } from "./lib/hookrepo.mjs";
+import { cacheCounts, HOOK_FILES, HOOK_STAGED, makeHookRepo, readCache, writeCache } from "./lib/hookrepo.mjs";
 import { growth, growthLines } from "./lib/report.mjs";
 import { measure } from "./lib/timing.mjs";
 
@@ -51,7 +51,7 @@ for (const k of Object.keys(env)) if (/^(ENVVAULT_|XDG_CONFIG_HOME$|NODE_OPTIONS
 mkdirSync(env.HOME);
 const cli = (dir, args) => mustRun(process.execPath, [vault, ...args], { cwd: dir, env, maxBuffer: 64 << 20 });
 const count = (n) => n.toLocaleString("en");
-const cachePath = (dir) => join(dir, ".envvault.local", "fingerprints.json");
+const cachePath = (dir) => join(dir, ".envvault.local", "fingerprints.bin");
 
 /** New values for `keys` (seeded), imported in one `vault import` and committed; returns them. */
 function rotate(dir, keys, seed, message) {
@@ -126,10 +126,13 @@ try {
   log(`built in ${((Date.now() - started) / 1000).toFixed(1)} s: ${count(VARS)} + ${count(Math.round(VARS / 10))} variables, ${count(counts.rows)} rows in the table (${(counts.rows / (counts.current + counts.earlier)).toFixed(1)} spellings per value)`);
 
   // The cache with a stale stamp of the refs: what the hook finds after a commit or a fetch.
-  const fresh = readFileSync(cachePath(hook.dir), "utf8");
-  const staleText = JSON.stringify({ ...JSON.parse(fresh), history: { ...JSON.parse(fresh).history, refs: "moved" } }) + "\n";
-  const afterMove = () => writeFileSync(cachePath(hook.dir), staleText, { mode: 0o600 });
+  const fresh = readFileSync(cachePath(hook.dir));
+  const { head, table } = readCache(hook.dir);
+  writeCache(hook.dir, { ...head, history: { ...head.history, refs: "moved" } }, table);
+  const staleBytes = readFileSync(cachePath(hook.dir));
+  const afterMove = () => writeFileSync(cachePath(hook.dir), staleBytes, { mode: 0o600 });
   const restore = () => writeFileSync(cachePath(hook.dir), fresh, { mode: 0o600 });
+  restore();
   const noCache = (dir) => () => rmSync(cachePath(dir), { force: true });
 
   // --- timing ----------------------------------------------------------------------------------

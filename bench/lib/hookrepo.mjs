@@ -86,17 +86,30 @@ export function makeHookRepo(dir, from, { vault, env, values }) {
   return { dir, staged, known };
 }
 
+/** `.envvault.local/fingerprints.bin` of `dir`: its first line (JSON) and the table's bytes after it (docs/FORMAT.md §12). */
+export function readCache(dir) {
+  const bytes = readFileSync(join(dir, ".envvault.local", "fingerprints.bin"));
+  const eol = bytes.indexOf(0x0a);
+  return { head: JSON.parse(bytes.toString("utf8", 0, eol)), table: bytes.subarray(eol + 1) };
+}
+
+/** Writes the cache back with another first line, padded as envvault pads it (the table starts at a multiple of 8 bytes). */
+export function writeCache(dir, head, table) {
+  let line = JSON.stringify(head);
+  line += " ".repeat((8 - ((Buffer.byteLength(line) + 1) % 8)) % 8);
+  writeFileSync(join(dir, ".envvault.local", "fingerprints.bin"), Buffer.concat([Buffer.from(`${line}\n`), table]), { mode: 0o600 });
+}
+
 /**
- * What the fingerprint cache of `dir` looks for (docs/FORMAT.md §12): current and earlier
- * values that have rows in its table (values too short or too plain have none), and the rows.
+ * What the fingerprint cache of `dir` looks for: current and earlier values that have rows
+ * in its table (values too short or too plain have none), and the rows.
  */
 export function cacheCounts(dir) {
-  const cache = JSON.parse(readFileSync(join(dir, ".envvault.local", "fingerprints.json"), "utf8"));
-  const rows = Buffer.from(cache.table, "base64");
+  const { head, table } = readCache(dir);
   const withRows = new Set();
-  for (let at = 0; at < rows.length; at += 32) withRows.add(rows.readUInt32LE(at + 8));
-  const current = [...withRows].filter((i) => cache.values[i][3] === 0).length;
-  return { current, earlier: withRows.size - current, rows: rows.length / 32 };
+  for (let i = 0; i < head.rows; i++) withRows.add(table.readUInt32LE(head.rows * 8 + i * 4));
+  const current = [...withRows].filter((i) => head.values[i][3] === 0).length;
+  return { current, earlier: withRows.size - current, rows: head.rows };
 }
 
 /** `vault hook pre-commit` as git runs it (exit status and stderr, not thrown). */

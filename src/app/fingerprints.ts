@@ -175,7 +175,7 @@ export async function updateFingerprints(vault: Vault, keyring: Keyring | undefi
   report.values = current.length;
   report.earlier = earlier.values.length;
   const table = FingerprintTable.build(all.map((v, i) => ({ value: i, rows: v.rows })));
-  await saveCache(root, { version: old.data.version, min: old.data.min, config, envs, values: all.map((v) => v.value), ...(earlier.history === undefined ? {} : { history: earlier.history }), ...table.encode() });
+  await saveCache(root, { version: old.data.version, min: old.data.min, config, envs, values: all.map((v) => v.value), ...(earlier.history === undefined ? {} : { history: earlier.history }) }, table);
   return report;
 }
 

@@ -9,9 +9,10 @@
  * This module is on the hook's path: it imports no YAML, no age and no isomorphic-git.
  */
 import { createHash } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomicIfChanged } from "../io/atomic.js";
-import { ensureLocalDir, readLocalText } from "./local.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { ensureLocalDir, readLocal } from "./local.js";
 import { FingerprintTable, MIN_SECRET_BYTES, prefilterKey, valueRows } from "./matcher.js";
 import { envTexts, workTree } from "./source.js";
 import { envPath, LOCAL, VAULT_FILE } from "../model/layout.js";
@@ -57,7 +58,7 @@ export interface CachedHistory {
   blobs: string[];
 }
 
-/** The cache file as stored; `table` and `filter` are the fingerprint table in base64. */
+/** The cache file's first line (JSON); the fingerprint table's bytes follow it. */
 export interface FingerprintCache {
   version: typeof CACHE_VERSION;
   min: number;
@@ -65,21 +66,18 @@ export interface FingerprintCache {
   envs: Record<string, CachedEnv>;
   values: CachedValue[];
   history?: CachedHistory;
-  table: string;
-  filter: string;
+  /** Rows of the table. */
+  rows: number;
 }
 
-/** The cache as read: its data, and its table decoded. */
+/** The cache as read: its first line, and its table. */
 export interface LoadedCache {
-  data: FingerprintCache;
+  data: Omit<FingerprintCache, "rows">;
   table: FingerprintTable;
 }
 
 /** A cache that knows no value yet (the first build, or one replacing a damaged file). */
-export const emptyCache = (): LoadedCache => {
-  const table = FingerprintTable.build([]);
-  return { data: { version: CACHE_VERSION, min: MIN_SECRET_BYTES, envs: {}, values: [], ...table.encode() }, table };
-};
+export const emptyCache = (): LoadedCache => ({ data: { version: CACHE_VERSION, min: MIN_SECRET_BYTES, envs: {}, values: [] }, table: FingerprintTable.build([]) });
 
 /** SHA-256 in hex: the cache's hash of whole files (vault.yaml, env files). */
 export const sha256Hex = (text: string | Uint8Array): string => createHash("sha256").update(text).digest("hex");
@@ -87,21 +85,42 @@ export const sha256Hex = (text: string | Uint8Array): string => createHash("sha2
 /** What the cache keeps of a value's line (`valueLine`): enough to tell that the line changed. */
 export const lineHash = (line: string): string => sha256Hex(line).slice(0, 16);
 
-/** The cache, or undefined when there is none (or it is damaged, or of another version: it is rebuilt then). */
+/** The table starts at a multiple of this many bytes, so that its columns are read in place. */
+const TABLE_ALIGN = 8;
+
+/**
+ * The cache, or undefined when there is none (or it is damaged, or of another version: it is
+ * rebuilt then). One read, one JSON parse of the first line; the table is used where it lies.
+ */
 export async function loadCache(root: string): Promise<LoadedCache | undefined> {
   try {
-    const c = JSON.parse((await readLocalText(root, LOCAL.fingerprints)) ?? "") as FingerprintCache;
+    const bytes = (await readLocal(root, LOCAL.fingerprints))?.bytes;
+    const eol = bytes?.indexOf(0x0a) ?? -1;
+    if (bytes === undefined || eol < 0) return undefined;
+    const c = JSON.parse(bytes.toString("utf8", 0, eol)) as FingerprintCache;
     if (c.version !== CACHE_VERSION || c.min !== MIN_SECRET_BYTES || typeof c.envs !== "object" || c.envs === null || !Array.isArray(c.values)) return undefined;
-    const table = FingerprintTable.decode(c.table, c.filter);
-    return table === undefined ? undefined : { data: c, table };
+    const table = FingerprintTable.fromBytes(bytes.subarray(eol + 1), c.rows);
+    if (table === undefined) return undefined;
+    const { rows: _, ...data } = c;
+    return { data, table };
   } catch {
     return undefined;
   }
 }
 
-/** Writes the cache (mode 0600), only when its bytes changed. */
-export async function saveCache(root: string, data: FingerprintCache): Promise<void> {
-  await writeFileAtomicIfChanged(join(await ensureLocalDir(root), LOCAL.fingerprints), JSON.stringify(data) + "\n", { mode: 0o600 });
+/**
+ * Writes the cache (mode 0600), only when its bytes changed: the first line, padded with
+ * spaces so the table that follows starts aligned, then the table. A cache of version 1 is
+ * removed: what it held is in this one.
+ */
+export async function saveCache(root: string, data: Omit<FingerprintCache, "rows">, table: FingerprintTable): Promise<void> {
+  let head = JSON.stringify({ ...data, rows: table.size });
+  head += " ".repeat((TABLE_ALIGN - ((Buffer.byteLength(head) + 1) % TABLE_ALIGN)) % TABLE_ALIGN);
+  const bytes = Buffer.concat([Buffer.from(`${head}\n`), table.toBytes()]);
+  const dir = await ensureLocalDir(root);
+  const before = (await readLocal(root, LOCAL.fingerprints).catch(() => undefined))?.bytes;
+  if (before === undefined || !before.equals(bytes)) await writeFileAtomic(join(dir, LOCAL.fingerprints), bytes, { mode: 0o600 });
+  await rm(join(dir, LOCAL.fingerprintsV1), { force: true });
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
  * The pre-commit hook's fingerprint table and the matcher that reads it (docs/FORMAT.md §12,
- * "Local fingerprint cache"): one 32-byte row for each spelling (model/encodings.ts) of each
- * value the hook looks for, sorted by a 32-bit keyed prefilter tag of the spelling's first 8
- * bytes, with a bitmap of those tags stored beside it. The hook decodes the two, computes the
- * prefilter at every byte of staged text and only on a tag in the table hashes the candidate
- * of each length recorded under that tag: loading costs no work per row, scanning none per
- * value. No plaintext anywhere: a row holds a tag, a length and a keyed hash.
+ * "Local fingerprint cache"): one row for each spelling (model/encodings.ts) of each value the
+ * hook looks for, sorted by a 32-bit keyed prefilter tag of the spelling's first 8 bytes, in
+ * columns stored as they are used, with a bitmap of the tags beside them. The hook takes
+ * views of the stored bytes, computes the prefilter at every byte of staged text and only on
+ * a tag in the table hashes the candidate of each length recorded under that tag: loading
+ * costs no work per row, scanning none per value. No plaintext anywhere: a row holds a tag,
+ * a length and a keyed hash.
  *
  * On the hook's path: no file system (store/fingerprints.ts keeps the table), no YAML, no age.
  */
@@ -20,9 +21,8 @@ export const MIN_SECRET_BYTES = 8;
 export const PREFILTER_BYTES = MIN_SECRET_BYTES;
 const PREFILTER_INFO = "envvault/v1/local-prefilter";
 
-/** Bytes of a row: tag, length, value index (u32 LE each), encoding (u8), 3 zero bytes, 16 bytes of keyed hash. */
-export const ROW_BYTES = 32;
-const FP_AT = 16;
+/** Bytes of one row in the table's columns: tag, length and value index (u32 each), keyed hash (16), encoding (1). */
+export const ROW_BYTES = 29;
 const FP_BYTES = 16;
 
 /**
@@ -60,7 +60,7 @@ export function valueRows(value: string, localKey: Uint8Array, pk: HalfSipKey): 
 }
 
 /** A bitmap of about 64 bits per row (so that ≈ 1.5 % of positions pass it), 8 KB to 512 KB. */
-function filterBytes(rows: number): number {
+export function filterBytes(rows: number): number {
   let n = 8192;
   while (n < rows * 8 && n < 1 << 19) n *= 2;
   return n;
@@ -71,15 +71,32 @@ function setBit(filter: Uint8Array, tag: number): void {
   filter[at] = filter[at]! | (1 << (tag & 7));
 }
 
-/** The rows of a table and the bitmap of their tags; rows refer to values by index (the cache's `values`). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** `count` little-endian u32 at `at` of `bytes`, as a view when the platform and the offset allow it. */
+function u32s(bytes: Uint8Array, at: number, count: number): Uint32Array {
+  if (LITTLE_ENDIAN && (bytes.byteOffset + at) % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset + at, count);
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at, count * 4);
+  return Uint32Array.from({ length: count }, (_, i) => view.getUint32(i * 4, true));
+}
+
+/**
+ * The rows of a table, in columns sorted by tag (docs/FORMAT.md §12: tags, lengths, value
+ * indices, keyed hashes, encodings), and the bitmap of their tags. Rows refer to values by
+ * index (the cache's `values`).
+ */
 export class FingerprintTable {
   private constructor(
-    readonly rows: Buffer,
+    readonly tags: Uint32Array,
+    readonly lens: Uint32Array,
+    readonly values: Uint32Array,
+    readonly fps: Uint8Array,
+    readonly encodings: Uint8Array,
     readonly filter: Uint8Array,
   ) {}
 
   get size(): number {
-    return this.rows.length / ROW_BYTES;
+    return this.tags.length;
   }
 
   /** A table of these values' rows (`value`: the index the rows refer to). */
@@ -87,66 +104,66 @@ export class FingerprintTable {
     const all: { value: number; row: Row }[] = [];
     for (const e of entries) for (const row of e.rows) all.push({ value: e.value, row });
     all.sort((a, b) => a.row.tag - b.row.tag || a.row.len - b.row.len || a.value - b.value || ENCODINGS.indexOf(a.row.encoding) - ENCODINGS.indexOf(b.row.encoding));
-    const rows = Buffer.alloc(all.length * ROW_BYTES);
-    const filter = new Uint8Array(filterBytes(all.length));
+    const n = all.length;
+    const t = new FingerprintTable(new Uint32Array(n), new Uint32Array(n), new Uint32Array(n), new Uint8Array(n * FP_BYTES), new Uint8Array(n), new Uint8Array(filterBytes(n)));
     all.forEach(({ value, row }, i) => {
-      const at = i * ROW_BYTES;
-      rows.writeUInt32LE(row.tag, at);
-      rows.writeUInt32LE(row.len, at + 4);
-      rows.writeUInt32LE(value, at + 8);
-      rows[at + 12] = ENCODINGS.indexOf(row.encoding);
-      row.fp.copy(rows, at + FP_AT, 0, FP_BYTES);
-      setBit(filter, row.tag);
+      t.tags[i] = row.tag;
+      t.lens[i] = row.len;
+      t.values[i] = value;
+      t.fps.set(row.fp.subarray(0, FP_BYTES), i * FP_BYTES);
+      t.encodings[i] = ENCODINGS.indexOf(row.encoding);
+      setBit(t.filter, row.tag);
     });
-    return new FingerprintTable(rows, filter);
+    return t;
   }
 
   /**
-   * The table of a cache file (`table` and `filter` in base64), or undefined when they do not
-   * fit together: the cache is then rebuilt, as any damaged cache is.
+   * The table of `count` rows stored in `bytes` as {@link toBytes} wrote it, or undefined when
+   * the sizes do not fit: the cache is then rebuilt, as any damaged cache is.
    */
-  static decode(table: unknown, filter: unknown): FingerprintTable | undefined {
-    if (typeof table !== "string" || typeof filter !== "string") return undefined;
-    const rows = Buffer.from(table, "base64");
-    const bits = Buffer.from(filter, "base64");
-    const count = rows.length / ROW_BYTES;
-    if (!Number.isInteger(count) || bits.length !== filterBytes(count)) return undefined;
-    return new FingerprintTable(rows, bits);
+  static fromBytes(bytes: Uint8Array, count: number): FingerprintTable | undefined {
+    if (!Number.isSafeInteger(count) || count < 0 || bytes.length !== count * ROW_BYTES + filterBytes(count)) return undefined;
+    const fpAt = count * 12;
+    const encAt = fpAt + count * FP_BYTES;
+    return new FingerprintTable(
+      u32s(bytes, 0, count),
+      u32s(bytes, count * 4, count),
+      u32s(bytes, count * 8, count),
+      bytes.subarray(fpAt, encAt),
+      bytes.subarray(encAt, encAt + count),
+      bytes.subarray(encAt + count),
+    );
   }
 
-  encode(): { table: string; filter: string } {
-    return { table: this.rows.toString("base64"), filter: Buffer.from(this.filter.buffer, this.filter.byteOffset, this.filter.length).toString("base64") };
-  }
-
-  tag(i: number): number {
-    return this.rows.readUInt32LE(i * ROW_BYTES);
-  }
-
-  len(i: number): number {
-    return this.rows.readUInt32LE(i * ROW_BYTES + 4);
-  }
-
-  value(i: number): number {
-    return this.rows.readUInt32LE(i * ROW_BYTES + 8);
+  /** The columns and the bitmap, one after the other (u32 little-endian). */
+  toBytes(): Buffer {
+    const le = (a: Uint32Array) => {
+      const b = Buffer.alloc(a.length * 4);
+      a.forEach((x, i) => b.writeUInt32LE(x, i * 4));
+      return b;
+    };
+    return Buffer.concat([le(this.tags), le(this.lens), le(this.values), this.fps, this.encodings, this.filter]);
   }
 
   encoding(i: number): Encoding {
-    return ENCODINGS[this.rows[i * ROW_BYTES + 12]!] ?? "raw";
+    return ENCODINGS[this.encodings[i]!] ?? "raw";
   }
 
   /** Whether row `i`'s keyed hash is `fp` (its first 16 bytes). */
   holds(i: number, fp: Uint8Array): boolean {
-    const at = i * ROW_BYTES + FP_AT;
-    return this.rows.compare(fp, 0, FP_BYTES, at, at + FP_BYTES) === 0;
+    const at = i * FP_BYTES;
+    for (let k = 0; k < FP_BYTES; k++) if (this.fps[at + k] !== fp[k]) return false;
+    return true;
   }
 
   /** The first row whose tag is at least `tag` (rows are sorted by tag). */
   firstAtLeast(tag: number): number {
+    const tags = this.tags;
     let lo = 0;
-    let hi = this.size;
+    let hi = tags.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.tag(mid) < tag) lo = mid + 1;
+      if (tags[mid]! < tag) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -156,9 +173,8 @@ export class FingerprintTable {
   rowsByValue(): Map<number, Row[]> {
     const out = new Map<number, Row[]>();
     for (let i = 0; i < this.size; i++) {
-      const v = this.value(i);
-      const at = i * ROW_BYTES;
-      const row = { tag: this.tag(i), len: this.len(i), encoding: this.encoding(i), fp: Buffer.from(this.rows.subarray(at + FP_AT, at + FP_AT + FP_BYTES)) };
+      const v = this.values[i]!;
+      const row = { tag: this.tags[i]!, len: this.lens[i]!, encoding: this.encoding(i), fp: Buffer.from(this.fps.subarray(i * FP_BYTES, (i + 1) * FP_BYTES)) };
       const list = out.get(v);
       if (list === undefined) out.set(v, [row]);
       else list.push(row);
@@ -199,7 +215,7 @@ export class SecretMatcher {
     // others, a clone's few generated values, are added row by row.
     const base = tables.reduce<FingerprintTable | undefined>((a, t) => (a === undefined || t.size > a.size ? t : a), undefined);
     this.filter = base === undefined ? new Uint8Array(8192) : base.filter.slice();
-    for (const t of tables) if (t !== base) for (let i = 0; i < t.size; i++) setBit(this.filter, t.tag(i));
+    for (const t of tables) if (t !== base) for (const tag of t.tags) setBit(this.filter, tag);
   }
 
   /** Every occurrence of a row's spelling in `bytes`, by byte offset. */
@@ -212,15 +228,15 @@ export class SecretMatcher {
       let byLen: Map<number, Match[]> | undefined;
       for (let ti = 0; ti < this.tables.length; ti++) {
         const t = this.tables[ti]!;
-        for (let i = t.firstAtLeast(tag); i < t.size && t.tag(i) === tag; i++) {
-          const len = t.len(i);
+        for (let i = t.firstAtLeast(tag); i < t.size && t.tags[i] === tag; i++) {
+          const len = t.lens[i]!;
           if (at + len > bytes.length) continue;
           hashes ??= new Map();
           let fp = hashes.get(len);
           if (fp === undefined) hashes.set(len, (fp = shortFingerprint(this.localKey, bytes.subarray(at, at + len))));
           if (!t.holds(i, fp)) continue;
           byLen ??= new Map();
-          const match = { table: ti, value: t.value(i), encoding: t.encoding(i) };
+          const match = { table: ti, value: t.values[i]!, encoding: t.encoding(i) };
           const list = byLen.get(len);
           if (list === undefined) byLen.set(len, [match]);
           else list.push(match);
