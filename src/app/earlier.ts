@@ -152,7 +152,7 @@ export async function earlierValues(o: EarlierInput): Promise<EarlierResult> {
     if (!o.current.has(id) && !carried.has(id)) carried.set(id, { value: [env, key, line, 1], rows: o.oldRows.get(id) ?? [] });
   }
   const h = o.old.data.history;
-  const refs = (await refsStamp(top)) ?? "";
+  const refs = refsStamp(top) ?? "";
   const sameDepth = h !== undefined && h.depth === o.depth;
   if (!o.full && sameDepth && refs !== "" && h.refs === refs) return { values: [...carried.values()], history: h };
   // Without an identity nothing new can be read: the history stays as it was, for a rebuild with one.

@@ -191,7 +191,7 @@ async function unchanged(old: LoadedCache, config: CachedConfig, texts: Readonly
   }
   if (top === undefined || config.history === 0) return old.data.history === undefined;
   const h = old.data.history;
-  return h !== undefined && h.depth === config.history && h.refs !== "" && h.refs === (await refsStamp(top));
+  return h !== undefined && h.depth === config.history && h.refs !== "" && h.refs === refsStamp(top);
 }
 
 /** The report of a cache that needed nothing. */

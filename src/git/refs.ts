@@ -6,17 +6,10 @@
  * thread pool, on every commit.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { gitDirsQuick } from "./repo.js";
+import { gitDirsQuick, smallText } from "./repo.js";
 
-const textOrUndefined = (path: string): string | undefined => {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
-};
 
 /** The loose refs under `dir/name` (relative names and contents), depth first, sorted. */
 function looseRefs(dir: string, name: string, out: string[]): void {
@@ -29,7 +22,7 @@ function looseRefs(dir: string, name: string, out: string[]): void {
   for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const path = `${name}/${e.name}`;
     if (e.isDirectory()) looseRefs(dir, path, out);
-    else if (!e.name.endsWith(".lock")) out.push(`${path} ${(textOrUndefined(join(dir, path)) ?? "").trim()}`);
+    else if (!e.name.endsWith(".lock")) out.push(`${path} ${(smallText(join(dir, path)) ?? "").trim()}`);
   }
 }
 
@@ -39,12 +32,12 @@ function looseRefs(dir: string, name: string, out: string[]): void {
  * changes). Undefined when git keeps refs in a form this does not read (reftable) or `.git`
  * is neither a directory nor a `gitdir:` file: the caller then asks git every time.
  */
-export async function refsStamp(top: string): Promise<string | undefined> {
-  const dirs = await gitDirsQuick(top);
+export function refsStamp(top: string): string | undefined {
+  const dirs = gitDirsQuick(top);
   if (dirs === undefined) return undefined;
   const { gitDir, commonDir } = dirs;
   if (statSync(join(commonDir, "reftable"), { throwIfNoEntry: false }) !== undefined) return undefined;
-  const head = textOrUndefined(join(gitDir, "HEAD"));
+  const head = smallText(join(gitDir, "HEAD"));
   if (head === undefined) return undefined;
   const lines = [`HEAD ${head.trim()}`];
   const packed = statSync(join(commonDir, "packed-refs"), { throwIfNoEntry: false });

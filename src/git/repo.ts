@@ -1,5 +1,6 @@
 /** The repository around a directory (its work tree and git directories), HEAD and unmerged paths, from the system git. */
 import { UsageError, VaultError } from "../errors.js";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { git } from "./exec.js";
@@ -67,20 +68,29 @@ const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
 const textOf = async (p: string) => readFile(p, "utf8").catch(() => undefined);
 
+/** A small file's text, or undefined (read synchronously: a trip through the thread pool costs more). */
+export const smallText = (p: string): string | undefined => {
+  try {
+    return readFileSync(p, "utf8");
+  } catch {
+    return undefined;
+  }
+};
+
 /**
  * The git directories of the work tree at `top`, read from `.git` (a directory, or a file
  * naming one, as in a linked worktree) and its `commondir`, without running git; undefined
  * when `.git` is neither.
  */
-export async function gitDirsQuick(top: string): Promise<Omit<Repo, "top"> | undefined> {
+export function gitDirsQuick(top: string): Omit<Repo, "top"> | undefined {
   let gitDir = join(top, ".git");
-  const dotGit = await textOf(gitDir);
+  const dotGit = smallText(gitDir);
   if (dotGit !== undefined) {
     const m = /^gitdir: (.+)\n?$/.exec(dotGit);
     if (m === null) return undefined;
     gitDir = resolve(top, m[1] ?? "");
   }
-  const common = (await textOf(join(gitDir, "commondir")))?.trim();
+  const common = smallText(join(gitDir, "commondir"))?.trim();
   return { gitDir, commonDir: common === undefined ? gitDir : resolve(gitDir, common) };
 }
 
@@ -91,7 +101,7 @@ export async function gitDirsQuick(top: string): Promise<Omit<Repo, "top"> | und
  */
 export async function headCommitQuick(top: string): Promise<string | undefined> {
   try {
-    const dirs = await gitDirsQuick(top);
+    const dirs = gitDirsQuick(top);
     if (dirs === undefined) return await headCommit(top);
     const { gitDir, commonDir } = dirs;
     const head = (await textOf(join(gitDir, "HEAD")))?.trim();

@@ -50,7 +50,7 @@ export async function missingHistory(top: string, cache: LoadedCache, envTexts: 
   const depth = cache.data.config?.history ?? 0;
   if (depth === 0) return 0;
   const h = cache.data.history;
-  const refs = (await refsStamp(top)) ?? "";
+  const refs = refsStamp(top) ?? "";
   if (h !== undefined && h.depth === depth && refs !== "" && h.refs === refs) return 0;
   const known = new Set(h?.depth === depth ? h.blobs : []);
   let missing = 0;
