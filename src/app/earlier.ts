@@ -43,8 +43,9 @@ class PastKeys {
 
   /**
    * The identity of a scope as `file` names it: the current one when the recipient is still
-   * the scope's, else from one of the reader's key files of the history for that scope (a
-   * rotation left older values under an older key). Undefined when this reader held none.
+   * the scope's and the reader holds it, else from one of the reader's key files of the
+   * history for that scope (a rotation left older values under an older key). Undefined when
+   * this reader held none.
    */
   private scopeKey(file: EnvFile, scope: string): Promise<string | undefined> {
     const recipient = file.scopes.get(scope);
@@ -60,10 +61,11 @@ class PastKeys {
   private async openScope(file: EnvFile, scope: string, recipient: string): Promise<string | undefined> {
     const now = this.current(file.env);
     if (now?.scopes.get(scope) === recipient) {
-      return this.keyring.scopeIdentity(now, scope).catch((e: unknown) => {
+      const identity = await this.keyring.scopeIdentity(now, scope).catch((e: unknown) => {
         if (e instanceof NotARecipient || e instanceof Tampered) return undefined;
         throw e;
       });
+      if (identity !== undefined) return identity;
     }
     const member = this.keyring.member;
     if (member === undefined) return undefined;

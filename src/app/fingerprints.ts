@@ -14,7 +14,7 @@ import { envNames, historyDepth, kindOf, targets, VAULT_FILE, type VaultConfig }
 import { type EnvFile, parseEnvFile, valueLine } from "../model/envfile.js";
 import type { Keyring } from "../store/keyring.js";
 import { type Deps, optionalKeyring } from "./session.js";
-import { type CachedConfig, type CachedEnv, emptyCache, lineHash, loadCache, type LoadedCache, saveCache, sha256Hex } from "../store/fingerprints.js";
+import { type CachedConfig, type CachedEnv, type CachedValue, emptyCache, lineHash, loadCache, type LoadedCache, saveCache, sha256Hex } from "../store/fingerprints.js";
 import { FingerprintTable, prefilterKey, type Row, valueRows } from "../store/matcher.js";
 import { earlierValues, valueId, type ValueRows } from "./earlier.js";
 
@@ -56,7 +56,7 @@ function configEntry(text: string, cfg: VaultConfig): CachedConfig {
 export interface RefreshReport {
   /** Values fingerprinted (all environments). */
   values: number;
-  /** Earlier values of the history the cache knows besides them. */
+  /** Earlier values of the history the cache knows besides them (not counting a current value sealed again under a new key). */
   earlier: number;
   /** Commits of history looked at (`pre_commit.history`). */
   history: number;
@@ -172,9 +172,9 @@ export async function updateFingerprints(vault: Vault, keyring: Keyring | undefi
     full: o.full === true,
   });
   const all = [...current, ...earlier.values];
-  report.values = current.length;
-  report.earlier = earlier.values.length;
   const table = FingerprintTable.build(all.map((v, i) => ({ value: i, rows: v.rows })));
+  report.values = current.length;
+  report.earlier = distinctEarlier(all.map((v) => v.value), table);
   await saveCache(root, { version: old.data.version, min: old.data.min, config, envs, values: all.map((v) => v.value), ...(earlier.history === undefined ? {} : { history: earlier.history }) }, table);
   return report;
 }
@@ -196,9 +196,27 @@ async function unchanged(old: LoadedCache, config: CachedConfig, texts: Readonly
 
 /** The report of a cache that needed nothing. */
 function reportOf(cache: LoadedCache): RefreshReport {
-  const earlier = cache.data.values.filter((v) => v[3] === 1).length;
   const unreadable = Object.values(cache.data.envs).flatMap((e) => Object.keys(e.unreadable));
-  return { values: cache.data.values.length - earlier, earlier, history: cache.data.config?.history ?? 0, unreadable, incomplete: [] };
+  const current = cache.data.values.filter((v) => v[3] === 0).length;
+  return { values: current, earlier: distinctEarlier(cache.data.values, cache.table), history: cache.data.config?.history ?? 0, unreadable, incomplete: [] };
+}
+
+/**
+ * How many earlier values the table looks for that are not a current value of the same key:
+ * a new scope key seals every value again, and the older line of an unchanged value is no
+ * earlier value to speak of (its rows stay: the same key may change later).
+ */
+function distinctEarlier(values: readonly CachedValue[], table: FingerprintTable): number {
+  const current = new Set<string>();
+  const earlier = new Set<string>();
+  for (let i = 0; i < table.size; i++) {
+    if (table.encoding(i) !== "raw") continue;
+    const v = values[table.values[i]!];
+    if (v === undefined) continue;
+    const id = `${v[0]}\0${v[1]}\0${table.hash(i).toString("hex")}`;
+    (v[3] === 0 ? current : earlier).add(id);
+  }
+  return [...earlier].filter((id) => !current.has(id)).length;
 }
 
 /** Loads the work tree's vault and the caller's identity (if any), then updates the cache. */

@@ -149,6 +149,11 @@ export class FingerprintTable {
     return ENCODINGS[this.encodings[i]!] ?? "raw";
   }
 
+  /** Row `i`'s keyed hash (a copy). */
+  hash(i: number): Buffer {
+    return Buffer.from(this.fps.subarray(i * FP_BYTES, (i + 1) * FP_BYTES));
+  }
+
   /** Whether row `i`'s keyed hash is `fp` (its first 16 bytes). */
   holds(i: number, fp: Uint8Array): boolean {
     const at = i * FP_BYTES;
@@ -174,7 +179,7 @@ export class FingerprintTable {
     const out = new Map<number, Row[]>();
     for (let i = 0; i < this.size; i++) {
       const v = this.values[i]!;
-      const row = { tag: this.tags[i]!, len: this.lens[i]!, encoding: this.encoding(i), fp: Buffer.from(this.fps.subarray(i * FP_BYTES, (i + 1) * FP_BYTES)) };
+      const row = { tag: this.tags[i]!, len: this.lens[i]!, encoding: this.encoding(i), fp: this.hash(i) };
       const list = out.get(v);
       if (list === undefined) out.set(v, [row]);
       else list.push(row);

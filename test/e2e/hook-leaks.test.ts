@@ -11,6 +11,7 @@ import { requireBuild, Sandbox } from "./harness.js";
 const API_KEY = "sk_live_4eC39H+qLyjWDarj/tT1zdp7dc";
 const ROTATED = "sk_live_9fQ2Zx7uW1mN0pLk+a/b"; // API_KEY's value after the rotation
 const DB_PASSWORD = 'p@ss:w0rd/"quoted"!x';
+const DB_ROTATED = "n3w-db-pass/after+rotation";
 const FEATURE_TOKEN = "tok-feature+only/8c1e9a"; // set on a branch of another clone
 const SHORT = "a/b+c=d"; // 7 bytes: too short to look for, in any spelling
 
@@ -39,9 +40,9 @@ describe("the pre-commit hook finds encoded, rotated-out and other branches' val
   beforeAll(() => {
     requireBuild();
     sb = new Sandbox();
-    sb.secret(API_KEY, ROTATED, DB_PASSWORD, FEATURE_TOKEN);
+    sb.secret(API_KEY, ROTATED, DB_PASSWORD, DB_ROTATED, FEATURE_TOKEN);
     // The spellings are secrets too: no output may hold them.
-    for (const v of [API_KEY, ROTATED, DB_PASSWORD, FEATURE_TOKEN]) sb.secret(b64(v), pct(v), jsonBody(v));
+    for (const v of [API_KEY, ROTATED, DB_PASSWORD, DB_ROTATED, FEATURE_TOKEN]) sb.secret(b64(v), pct(v), jsonBody(v));
     sb.write(".gitignore", "/other/\n");
     expect(sb.vault("alice", ["init", "--yes"]).code).toBe(0);
     expect(sb.vault("alice", ["set", "API_KEY", "--stdin"], { input: API_KEY }).code).toBe(0);
@@ -81,6 +82,20 @@ describe("the pre-commit hook finds encoded, rotated-out and other branches' val
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("  notes.md:2: an earlier value of API_KEY (development) [known-secret]");
     expect(r.stderr).toContain("  notes.md:3: the value of API_KEY (development), base64-encoded [known-secret]");
+  });
+
+  test("after a new scope key, a value of a version under the old key is read with the old key file, also by a fresh cache", () => {
+    expect(sb.vault("alice", ["set", "DB_PASSWORD", "--stdin"], { input: DB_ROTATED }).code).toBe(0);
+    sb.commitAll("rotate DB_PASSWORD", "alice");
+    const rotated = sb.vault("alice", ["rotate", "--scope", "development"]);
+    expect(rotated.code).toBe(0);
+    sb.commitAll("new key for development", "alice");
+    sb.remove(".envvault.local/fingerprints.bin");
+    const refreshed = sb.vault("alice", ["hooks", "refresh"]);
+    expect(refreshed.stderr).toMatch(/fingerprint cache: \d+ value\(s\) and [1-9]\d* earlier value\(s\) of the last 50 commits/);
+    const r = commit({ "app.py": `PASSWORD = "${jsonBody(DB_PASSWORD)}"\n` });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("  app.py:1: an earlier value of DB_PASSWORD (development), JSON-escaped [known-secret]");
   });
 
   test("a value only a fetched branch holds is blocked: the first commit after the fetch reads it", () => {
