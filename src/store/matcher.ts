@@ -53,7 +53,7 @@ export function valueRows(value: string, localKey: Uint8Array, pk: HalfSipKey): 
   if (!fingerprintable(value)) return [];
   return encodedForms(value).map(({ encoding, text }) => {
     const bytes = Buffer.from(text, "utf8");
-    const row = { tag: halfSipHash32(pk, bytes.subarray(0, PREFILTER_BYTES)), len: bytes.length, encoding, fp: Buffer.from(shortFingerprint(localKey, bytes)) };
+    const row = { tag: halfSipHash32(pk, bytes.subarray(0, PREFILTER_BYTES)), len: bytes.length, encoding, fp: shortFingerprint(localKey, bytes) };
     bytes.fill(0);
     return row;
   });
@@ -70,6 +70,9 @@ function setBit(filter: Uint8Array, tag: number): void {
   const at = (tag & (filter.length * 8 - 1)) >>> 3;
   filter[at] = filter[at]! | (1 << (tag & 7));
 }
+
+/** Each encoding's code in the table (its place in ENCODINGS). */
+const CODE = Object.fromEntries(ENCODINGS.map((e, i) => [e, i])) as Record<Encoding, number>;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -103,7 +106,7 @@ export class FingerprintTable {
   static build(entries: Iterable<{ value: number; rows: readonly Row[] }>): FingerprintTable {
     const all: { value: number; row: Row }[] = [];
     for (const e of entries) for (const row of e.rows) all.push({ value: e.value, row });
-    all.sort((a, b) => a.row.tag - b.row.tag || a.row.len - b.row.len || a.value - b.value || ENCODINGS.indexOf(a.row.encoding) - ENCODINGS.indexOf(b.row.encoding));
+    all.sort((a, b) => a.row.tag - b.row.tag || a.row.len - b.row.len || a.value - b.value || CODE[a.row.encoding] - CODE[b.row.encoding]);
     const n = all.length;
     const t = new FingerprintTable(new Uint32Array(n), new Uint32Array(n), new Uint32Array(n), new Uint8Array(n * FP_BYTES), new Uint8Array(n), new Uint8Array(filterBytes(n)));
     all.forEach(({ value, row }, i) => {
@@ -111,7 +114,7 @@ export class FingerprintTable {
       t.lens[i] = row.len;
       t.values[i] = value;
       t.fps.set(row.fp.subarray(0, FP_BYTES), i * FP_BYTES);
-      t.encodings[i] = ENCODINGS.indexOf(row.encoding);
+      t.encodings[i] = CODE[row.encoding];
       setBit(t.filter, row.tag);
     });
     return t;

@@ -26,6 +26,13 @@ describe("the spellings of a value", () => {
     expect(encodedForms("s3cr3t-pw").map((f) => f.encoding)).toEqual(["raw", "base64", "base64-lf"]);
   });
 
+  test("a lone surrogate is spelt as its UTF-8 bytes spell it, as U+FFFD", () => {
+    const lone = forms("ab\ud800cd/é");
+    expect(lone.percent).toBe(forms("ab\ufffdcd/é").percent);
+    expect(lone.base64).toBe(Buffer.from("ab\ufffdcd/é").toString("base64").replace(/=+$/, ""));
+    expect(lone["json-ascii"]).toBe("ab\\ud800cd/\\u00e9");
+  });
+
   test("base64 has no padding: the unpadded text is a prefix of the padded one", () => {
     for (const v of ["12345678", "123456789", "1234567890"]) {
       const padded = Buffer.from(v).toString("base64");
