@@ -271,38 +271,50 @@ async function generatedToFind(root: string, warnings: string[]): Promise<Map<st
   }
 }
 
+/** What the hook looks for, from the fingerprint cache. */
+interface VaultRules {
+  secrets?: SecretRules;
+  allow: Set<string>;
+  targets: Set<string>;
+  /** Env-file versions of the history the cache has not read; settled while the staged files are scanned. */
+  unread: Promise<number>;
+  /** The `pre_commit.history` setting, for the warning about them. */
+  depth: number;
+}
+
+async function rebuildCache(deps: Deps, root: string, warnings: string[]): Promise<void> {
+  try {
+    const { refreshFingerprints } = await import("./fingerprints.js");
+    await refreshFingerprints(root, deps);
+  } catch (e) {
+    if (!(e instanceof VaultError)) throw e;
+    warnings.push(`cannot rebuild the fingerprint cache: ${e.message}`);
+  }
+}
+
 /**
  * The known secrets to look for and the paths vault.yaml names, from the fingerprint cache;
  * the cache is rebuilt first (loading the vault and age, with the reader's identity) when
- * vault.yaml or an environment file changed since it was made, or a ref moved to history
- * holding env-file versions it has not read.
+ * vault.yaml or an environment file changed since it was made. Whether a moved ref brought
+ * history the cache has not read is found out while the staged files are scanned (`unread`).
  */
-async function vaultRules(deps: Deps, top: string, root: string, warnings: string[]): Promise<{ secrets?: SecretRules; allow: Set<string>; targets: Set<string> }> {
+async function vaultRules(deps: Deps, top: string, root: string, warnings: string[]): Promise<VaultRules> {
   let cache = await loadCache(root);
   let fresh = await freshness(root, cache);
   const current = () => cache !== undefined && !fresh.configChanged && fresh.unchecked.size === 0;
-  let missing = current() ? await missingHistory(top, cache!, fresh.envTexts) : 0;
-  if (!current() || missing > 0) {
-    try {
-      const { refreshFingerprints } = await import("./fingerprints.js");
-      await refreshFingerprints(root, deps);
-    } catch (e) {
-      if (!(e instanceof VaultError)) throw e;
-      warnings.push(`cannot rebuild the fingerprint cache: ${e.message}`);
-    }
+  if (!current()) {
+    await rebuildCache(deps, root, warnings);
     cache = await loadCache(root);
     fresh = await freshness(root, cache);
-    missing = current() ? await missingHistory(top, cache!, fresh.envTexts) : 0;
   }
+  const unread = current() ? missingHistory(top, cache!, fresh.envTexts) : Promise.resolve(0);
+  unread.catch(() => undefined); // awaited (and reported) by preCommit
   for (const [env, n] of fresh.unchecked) {
     warnings.push(`${env}: ${n} value(s) changed since the fingerprint cache was built and were not looked for; \`vault hooks refresh\` (with your identity) updates it`);
   }
-  if (missing > 0) {
-    warnings.push(`${missing} version(s) of environment files in the last ${cache?.data.config?.history ?? 0} commits were not read, so their earlier values were not looked for; \`vault hooks refresh\` (with your identity) reads them`);
-  }
   const generated = await generatedToFind(root, warnings);
   const config = cache?.data.config;
-  const rules = { allow: new Set(config?.allow ?? []), targets: new Set(config?.targets ?? [DEFAULT_TARGET]) };
+  const rules = { allow: new Set(config?.allow ?? []), targets: new Set(config?.targets ?? [DEFAULT_TARGET]), unread, depth: config?.history ?? 0 };
   if ((cache === undefined || cache.table.size === 0) && generated.size === 0) return rules;
   const key = await localKey(root);
   const own = tableOf("generated in this clone", generated, key);
@@ -325,13 +337,28 @@ export async function preCommit(deps: Deps): Promise<PrecommitOutcome> {
     });
   }
   // git reads the index and starts cat-file while the cache is loaded below.
-  const reader = startStagedReader(top);
+  let reader = startStagedReader(top);
   try {
     const warnings: string[] = [];
     const root = vaultRootOrNone(top);
-    const rules = root === undefined ? { allow: new Set<string>(), targets: new Set([DEFAULT_TARGET]) } : await vaultRules(deps, top, root, warnings);
-    const result = await checkStaged(top, { ...rules, reader });
-    return { findings: result.findings, warnings };
+    if (root === undefined) return { findings: (await checkStaged(top, { allow: new Set(), targets: new Set([DEFAULT_TARGET]), reader })).findings, warnings };
+    let rules = await vaultRules(deps, top, root, warnings);
+    let result = await checkStaged(top, { ...rules, reader });
+    let unread = await rules.unread;
+    if (unread > 0) {
+      // A moved ref brought env-file versions the cache has not read (a fetch, another
+      // branch): read them with the identity, and look again with what they held.
+      await rebuildCache(deps, root, warnings);
+      await reader.catFile.read([]).catch(() => undefined);
+      reader = startStagedReader(top);
+      rules = await vaultRules(deps, top, root, warnings);
+      result = await checkStaged(top, { ...rules, reader });
+      unread = await rules.unread;
+    }
+    if (unread > 0) {
+      warnings.push(`${unread} version(s) of environment files in the last ${rules.depth} commits were not read, so their earlier values were not looked for; \`vault hooks refresh\` (with your identity) reads them`);
+    }
+    return { findings: result.findings, warnings: [...new Set(warnings)] };
   } finally {
     await reader.catFile.read([]).catch(() => undefined);
   }
