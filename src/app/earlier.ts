@@ -2,9 +2,9 @@
  * The earlier values of the fingerprint cache (docs/FORMAT.md §12): the values of the
  * latest `pre_commit.history` commits of every branch (store/window.ts) that are not current
  * any more — a rotated-out secret is still a secret. Each env-file version is read once; in
- * it, only lines the cache has never seen are decrypted, with the scope key of that commit
- * (a rotation leaves older values under an older key, whose key file the commit still holds).
- * What this member could not read then is skipped without a word.
+ * it, only lines the cache has never seen are decrypted, with the scope key the version names
+ * (a new scope key leaves older values under the older one, whose key files the history still
+ * holds). What this member could not read then is skipped without a word.
  */
 import { NotARecipient, Tampered, VaultError } from "../errors.js";
 import { deriveValueKey, openValue } from "../crypto/seal.js";
@@ -182,7 +182,7 @@ export async function earlierValues(o: EarlierInput): Promise<EarlierResult> {
       const line = lineHash(valueLine(key, sealed));
       const id = valueId(env, key, line);
       if (o.current.has(id) || out.has(id)) continue;
-      const rows = o.oldRows.get(id) ?? carried.get(id)?.rows;
+      const rows = o.oldRows.get(id);
       if (rows !== undefined) {
         out.set(id, { value: [env, key, line, 1], rows });
         continue;

@@ -1,8 +1,9 @@
 /**
  * `vault hook pre-commit`: the rules of the pre-commit hook (README, "Commits are checked for
  * leaks"), applied to staged blobs, never to the work tree: plaintext env files, this clone's
- * local state, known secret values (through the fingerprint cache) and well-known token
- * shapes. A finding names the file, the line and the rule or key, never the value.
+ * local state, known secret values — current and earlier ones, as they are or encoded —
+ * through the fingerprint cache, and well-known token shapes. A finding names the file, the
+ * line and the rule or key, never the value.
  *
  * This runs on every commit, so it imports only light modules: the vault is loaded (YAML,
  * age) only when the fingerprint cache must be rebuilt.
@@ -14,7 +15,7 @@ import { CatFile } from "../git/exec.js";
 import { type StagedFile, stagedFiles } from "../git/staged.js";
 import { ENCODING_NAMES } from "../model/encodings.js";
 import { type CachedValue, freshness, loadCache, tableOf } from "../store/fingerprints.js";
-import { type SecretHit, SecretMatcher } from "../store/matcher.js";
+import { FingerprintTable, type SecretHit, SecretMatcher } from "../store/matcher.js";
 import { missingHistory } from "../store/window.js";
 import { storedGenerated } from "../store/generated.js";
 import { findGitRoot, vaultRootOrNone } from "../store/root.js";
@@ -325,7 +326,8 @@ async function vaultRules(deps: Deps, top: string, root: string, warnings: strin
     if (v === undefined || (table === 0 && publicKeys.has(v[1]))) return undefined;
     return { env: v[0], key: v[1], earlier: v[3] === 1 || (table === 0 && fresh.stale.has(value)) };
   };
-  return { ...rules, secrets: { matcher: new SecretMatcher(key, cache === undefined ? [own.table] : [cache.table, own.table]), found } };
+  // Table 0 is the cache's (empty without one), table 1 this clone's generated values: `found` names them so.
+  return { ...rules, secrets: { matcher: new SecretMatcher(key, [cache?.table ?? FingerprintTable.build([]), own.table]), found } };
 }
 
 /** Checks what is staged in the repository around `deps.cwd`; without a vault, by name and token shape only. */

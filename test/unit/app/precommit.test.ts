@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "@jest/globals";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { preCommit } from "../../../src/app/precommit.js";
@@ -113,6 +113,16 @@ describe("preCommit", () => {
     r.git(["checkout", "-q", "main"]);
     expect((await preCommit(noIdentity)).warnings).toEqual([expect.stringMatching(/^1 version\(s\) of environment files in the last 50 commits were not read, so their earlier values were not looked for; `vault hooks refresh`/)]);
     expect((await preCommit(r.deps)).warnings).toEqual([]);
+  });
+
+  test("a generated value of this clone is found, base64-encoded too, without an identity to read the vault", async () => {
+    r = await repo();
+    await mkdir(join(r.root, ".envvault.local"), { recursive: true });
+    await writeFile(join(r.root, ".envvault.local", "generated.json"), JSON.stringify({ version: 1, values: { X_API_KEY: { value: "gen-value-9/abc", spec: "32" } } }));
+    await writeFile(join(r.root, "d.txt"), `${Buffer.from("gen-value-9/abc").toString("base64")}\n`);
+    r.git(["add", "d.txt"]);
+    const out = await preCommit({ cwd: r.root, processEnv: { XDG_CONFIG_HOME: join(r.root, "no-identity") } });
+    expect(out.findings.map((f) => f.what)).toEqual(["the value of X_API_KEY (generated in this clone), base64-encoded"]);
   });
 
   test("outside a git repository there is nothing staged: NOT_FOUND", async () => {
