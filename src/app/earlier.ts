@@ -19,10 +19,11 @@ import type { Keyring } from "../store/keyring.js";
 import { type Row, valueRows } from "../store/matcher.js";
 import { listWindow } from "../store/window.js";
 
-/** A value of the cache and its rows. */
+/** A value of the next cache: its rows, or the index of the same value in the old cache (whose rows it keeps). */
 export interface ValueRows {
   value: CachedValue;
-  rows: Row[];
+  rows?: Row[];
+  old?: number;
 }
 
 /** `env\0key\0line`: a value's identity across caches (the same line is the same value). */
@@ -119,8 +120,8 @@ export interface EarlierInput {
   /** `pre_commit.history`. */
   depth: number;
   old: LoadedCache;
-  /** The rows of every value of the old cache, by {@link valueId}. */
-  oldRows: ReadonlyMap<string, Row[]>;
+  /** The index of every value of the old cache, by {@link valueId}. */
+  oldIndex: ReadonlyMap<string, number>;
   /** The current values, by {@link valueId}. */
   current: ReadonlySet<string>;
   /** The current env file of an environment (undefined when it does not parse). */
@@ -149,10 +150,10 @@ export async function earlierValues(o: EarlierInput): Promise<EarlierResult> {
   if (o.top === undefined || o.depth === 0) return { values: [] };
   const top = o.top;
   const carried = new Map<string, ValueRows>();
-  for (const [env, key, line] of o.old.data.values) {
+  o.old.data.values.forEach(([env, key, line], i) => {
     const id = valueId(env, key, line);
-    if (!o.current.has(id) && !carried.has(id)) carried.set(id, { value: [env, key, line, 1], rows: o.oldRows.get(id) ?? [] });
-  }
+    if (!o.current.has(id) && !carried.has(id)) carried.set(id, { value: [env, key, line, 1], old: i });
+  });
   const h = o.old.data.history;
   const refs = refsStamp(top) ?? "";
   const sameDepth = h !== undefined && h.depth === o.depth;
@@ -182,9 +183,9 @@ export async function earlierValues(o: EarlierInput): Promise<EarlierResult> {
       const line = lineHash(valueLine(key, sealed));
       const id = valueId(env, key, line);
       if (o.current.has(id) || out.has(id)) continue;
-      const rows = o.oldRows.get(id);
-      if (rows !== undefined) {
-        out.set(id, { value: [env, key, line, 1], rows });
+      const seen = o.oldIndex.get(id);
+      if (seen !== undefined) {
+        out.set(id, { value: [env, key, line, 1], old: seen });
         continue;
       }
       const plain = await keys.open(file, key, sealed);

@@ -86,8 +86,7 @@ export async function updateFingerprints(vault: Vault, keyring: Keyring | undefi
   }
   const top = findGitRoot(root) === root ? root : undefined;
   if (o.full !== true && known.size === 0 && (await unchanged(old, config, texts, top))) return reportOf(old);
-  const byIndex = old.table.rowsByValue();
-  const oldRows = new Map<string, Row[]>(old.data.values.map(([env, k, line], i) => [valueId(env, k, line), byIndex.get(i) ?? []]));
+  const oldIndex = new Map(old.data.values.map(([env, k, line], i) => [valueId(env, k, line), i]));
   const envs: Record<string, CachedEnv> = {};
   const current: ValueRows[] = [];
   const parsed = new Map<string, EnvFile | undefined>();
@@ -110,7 +109,7 @@ export async function updateFingerprints(vault: Vault, keyring: Keyring | undefi
     if (before !== undefined && before.sha === sha && knownHere === undefined) {
       // The file is as the cache knew it: its values are taken over without a look at their lines.
       old.data.values.forEach(([e, k, line, earlier], i) => {
-        if (e === env && earlier === 0) current.push({ value: [e, k, line, 0], rows: byIndex.get(i) ?? [] });
+        if (e === env && earlier === 0) current.push({ value: [e, k, line, 0], old: i });
       });
       envs[env] = before;
       report.unreadable.push(...Object.keys(before.unreadable));
@@ -137,11 +136,11 @@ export async function updateFingerprints(vault: Vault, keyring: Keyring | undefi
     }
     for (const [k, sealed] of file.values) {
       const line = lineHash(valueLine(k, sealed));
-      const prev = oldRows.get(valueId(env, k, line));
+      const prev = oldIndex.get(valueId(env, k, line));
       const plain = knownHere?.get(k);
       const scope = file.batches.get(sealed.batch)?.scope;
       if (prev !== undefined && plain === undefined) {
-        current.push({ value: [env, k, line, 0], rows: prev });
+        current.push({ value: [env, k, line, 0], old: prev });
       } else if (plain !== undefined) {
         current.push({ value: [env, k, line, 0], rows: valueRows(plain, key, pk) });
       } else if (keyring !== undefined && scope !== undefined && readable.get(scope) === true) {
@@ -163,7 +162,7 @@ export async function updateFingerprints(vault: Vault, keyring: Keyring | undefi
     top,
     depth: config.history,
     old,
-    oldRows,
+    oldIndex,
     current: new Set(current.map(({ value: [env, k, line] }) => valueId(env, k, line))),
     currentFile,
     keyring,
@@ -172,7 +171,11 @@ export async function updateFingerprints(vault: Vault, keyring: Keyring | undefi
     full: o.full === true,
   });
   const all = [...current, ...earlier.values];
-  const table = FingerprintTable.build(all.map((v, i) => ({ value: i, rows: v.rows })));
+  // Values as the old cache had them, in its order (a ref moved, nothing new): its table stands.
+  const same = all.length === old.data.values.length && all.every((v, i) => v.old === i && v.value.every((x, j) => x === old.data.values[i]![j]));
+  let byIndex: Map<number, Row[]> | undefined;
+  const rowsOf = (v: ValueRows) => v.rows ?? (byIndex ??= old.table.rowsByValue()).get(v.old ?? -1) ?? [];
+  const table = same ? old.table : FingerprintTable.build(all.map((v, i) => ({ value: i, rows: rowsOf(v) })));
   report.values = current.length;
   report.earlier = distinctEarlier(all.map((v) => v.value), table);
   await saveCache(root, { version: old.data.version, min: old.data.min, config, envs, values: all.map((v) => v.value), ...(earlier.history === undefined ? {} : { history: earlier.history }) }, table);
