@@ -25,7 +25,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { option } from "./lib/args.mjs";
 import { git, makeValues, makeVaultRepo, mustRun, prng } from "./lib/data.mjs";
-import { growth, growthLines } from "./lib/report.mjs";
+import { growth, growthLines, measureLines } from "./lib/report.mjs";
 import { measure } from "./lib/timing.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -206,16 +206,8 @@ try {
 
   // --- report --------------------------------------------------------------------------------
   const floor = results.node.median;
-  const ms = (x) => `${x.toFixed(1)} ms`;
   console.log(`${count(VARS)} variables, ${count(COMMITS)} commits of which ${vaultCommits} change the vault (${CHANGED} values each; the others an unrelated file); git objects packed. ${warmup} warm-up + ${runs} interleaved rounds, medians; load average ${load} before, ${loadAfter} after; Node ${process.version}, ${os.availableParallelism?.() ?? os.cpus().length} cores.\n`);
-  // bench/run.mjs reads the rows of this table (label, median, ratio) into its goals table.
-  console.log("| measure | median | / node -e 0 | min | max | runs | command |");
-  console.log("|---|---|---|---|---|---|---|");
-  for (const c of commands) {
-    const s = results[c.name];
-    console.log(`| ${c.label} | ${ms(s.median)} | ${(s.median / floor).toFixed(2)} | ${ms(s.min)} | ${ms(s.max)} | ${s.runs} | \`${c.display}\` |`);
-  }
-  console.log("");
+  console.log(measureLines(commands, results, floor).join("\n"));
   const byCommits = growth("vault verify, cold, by commits of history", "commits", [...parts.map((n) => [n, `verify${n}`]), [COMMITS, "verifyCold"]], results, floor, "commit");
   console.log(`${growthLines(byCommits).join("\n")}\nThe history of HEAD~${COMMITS - parts[0]} and HEAD~${COMMITS - parts[1]}, then all of it (\`vault verify\` cold, which also checks the work tree's state: a few ms).`);
 } finally {

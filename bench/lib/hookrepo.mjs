@@ -69,8 +69,7 @@ export function makeHookRepo(dir, from, { vault, env, values }) {
 
   const cli = (args, opts = {}) => mustRun(process.execPath, [vault, ...args], { cwd: dir, env, ...opts });
   cli(["hooks", "refresh", "--quiet"]);
-  const cache = JSON.parse(readFileSync(join(dir, ".envvault.local", "fingerprints.json"), "utf8"));
-  const known = Object.values(cache.envs).reduce((n, e) => n + Object.values(e.keys).filter((v) => v.fp !== undefined).length, 0);
+  const known = cacheCounts(dir).current;
 
   // The hook must find a known value in a staged file (exit 6), and let the clean set through.
   const leak = "src/new/leak.ts";
@@ -85,6 +84,32 @@ export function makeHookRepo(dir, from, { vault, env, values }) {
   const clean = spawnHook(dir, vault, env);
   if (clean.status !== 0) throw new Error(`set-up: the pre-commit hook blocks the clean change set (exit ${clean.status})\n${clean.stderr}`);
   return { dir, staged, known };
+}
+
+/** `.envvault.local/fingerprints.bin` of `dir`: its first line (JSON) and the table's bytes after it (docs/FORMAT.md §12). */
+export function readCache(dir) {
+  const bytes = readFileSync(join(dir, ".envvault.local", "fingerprints.bin"));
+  const eol = bytes.indexOf(0x0a);
+  return { head: JSON.parse(bytes.toString("utf8", 0, eol)), table: bytes.subarray(eol + 1) };
+}
+
+/** Writes the cache back with another first line, padded as envvault pads it (the table starts at a multiple of 8 bytes). */
+export function writeCache(dir, head, table) {
+  let line = JSON.stringify(head);
+  line += " ".repeat((8 - ((Buffer.byteLength(line) + 1) % 8)) % 8);
+  writeFileSync(join(dir, ".envvault.local", "fingerprints.bin"), Buffer.concat([Buffer.from(`${line}\n`), table]), { mode: 0o600 });
+}
+
+/**
+ * What the fingerprint cache of `dir` looks for: current and earlier values that have rows
+ * in its table (values too short or too plain have none), and the rows.
+ */
+export function cacheCounts(dir) {
+  const { head, table } = readCache(dir);
+  const withRows = new Set();
+  for (let i = 0; i < head.rows; i++) withRows.add(table.readUInt32LE(head.rows * 8 + i * 4));
+  const current = [...withRows].filter((i) => head.values[i][3] === 0).length;
+  return { current, earlier: withRows.size - current, rows: head.rows };
 }
 
 /** `vault hook pre-commit` as git runs it (exit status and stderr, not thrown). */

@@ -46,6 +46,20 @@ export function growthLines(g) {
   return out;
 }
 
+/**
+ * The table of a bench script's measures, one row per command: label, median, its ratio to
+ * `node -e 0` (`floor`), min, max, runs, command. bench/run.mjs reads these rows back (label,
+ * median, ratio) into its goals table.
+ */
+export function measureLines(commands, results, floor) {
+  const out = ["| measure | median | / node -e 0 | min | max | runs | command |", "|---|---|---|---|---|---|---|"];
+  for (const c of commands) {
+    const s = results[c.name];
+    out.push(`| ${c.label} | ${ms(s.median)} | ${(s.median / floor).toFixed(2)} | ${ms(s.min)} | ${ms(s.max)} | ${s.runs} | \`${c.display}\` |`);
+  }
+  return [...out, ""];
+}
+
 const perUnit = (ms) => (Math.abs(ms) >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} µs`);
 
 export function markdown({ meta, commands, results, ratioRows, rss, growthTables = [], skipped, extras }) {

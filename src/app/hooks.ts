@@ -14,8 +14,11 @@ export function uninstall(deps: Deps): Promise<UninstallReport> {
   return uninstallHooks(deps.cwd);
 }
 
-/** Rebuilds the fingerprint cache with the reader's identity; scopes it cannot read are listed once each, sorted. */
+/**
+ * Rebuilds the fingerprint cache with the reader's identity, reading every env-file version
+ * of the history again; scopes it cannot read are listed once each, sorted.
+ */
 export async function refresh(deps: Deps): Promise<RefreshReport> {
-  const r = await refreshFingerprints(findVaultRoot(deps.cwd), deps);
+  const r = await refreshFingerprints(findVaultRoot(deps.cwd), deps, undefined, { full: true });
   return { ...r, unreadable: [...new Set(r.unreadable)].sort() };
 }

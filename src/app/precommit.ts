@@ -1,8 +1,9 @@
 /**
  * `vault hook pre-commit`: the rules of the pre-commit hook (README, "Commits are checked for
  * leaks"), applied to staged blobs, never to the work tree: plaintext env files, this clone's
- * local state, known secret values (through the fingerprint cache) and well-known token
- * shapes. A finding names the file, the line and the rule or key, never the value.
+ * local state, known secret values — current and earlier ones, as they are or encoded —
+ * through the fingerprint cache, and well-known token shapes. A finding names the file, the
+ * line and the rule or key, never the value.
  *
  * This runs on every commit, so it imports only light modules: the vault is loaded (YAML,
  * age) only when the fingerprint cache must be rebuilt.
@@ -12,7 +13,10 @@ import { DEFAULT_TARGET } from "../model/config.js";
 import { LOCAL_DIR, VAULT_DIR } from "../model/layout.js";
 import { CatFile } from "../git/exec.js";
 import { type StagedFile, stagedFiles } from "../git/staged.js";
-import { freshness, knownSecrets, loadCache, SecretMatcher } from "../store/fingerprints.js";
+import { ENCODING_NAMES } from "../model/encodings.js";
+import { type CachedValue, freshness, loadCache, tableOf } from "../store/fingerprints.js";
+import { FingerprintTable, type SecretHit, SecretMatcher } from "../store/matcher.js";
+import { missingHistory } from "../store/window.js";
 import { storedGenerated } from "../store/generated.js";
 import { findGitRoot, vaultRootOrNone } from "../store/root.js";
 import { localKey } from "../store/state.js";
@@ -87,8 +91,48 @@ function lineOf(bytes: Uint8Array): (offset: number) => number {
   };
 }
 
+/** A value the matcher found, as a finding names it. */
+export interface FoundValue {
+  env: string;
+  key: string;
+  /** A value of history, no longer current. */
+  earlier: boolean;
+}
+
+/** The known secrets the hook looks for: the matcher, and what each of its rows stands for. */
+export interface SecretRules {
+  matcher: SecretMatcher;
+  /** The value of row `value` of table `table`; undefined for a value not to report (a key whose kind is not secret). */
+  found(table: number, value: number): FoundValue | undefined;
+}
+
+/**
+ * What one hit of the matcher holds, without the value: `the value of API_KEY (development)`,
+ * `an earlier value of API_KEY (development), base64-encoded`. A current value hides an
+ * earlier value of the same key found at the same place (a value set again after a rotation).
+ */
+export function describeHit(hit: SecretHit, found: SecretRules["found"]): string[] {
+  const groups = new Map<string, { earlier: boolean; encoding: string; names: Set<string> }>();
+  const current = new Set<string>();
+  const named = hit.matches.flatMap((m) => {
+    const v = found(m.table, m.value);
+    if (v === undefined) return [];
+    const name = `${v.key} (${v.env})`;
+    if (!v.earlier) current.add(name);
+    return [{ name, earlier: v.earlier, encoding: ENCODING_NAMES[m.encoding] }];
+  });
+  for (const { name, earlier, encoding } of named) {
+    if (earlier && current.has(name)) continue;
+    const id = `${earlier ? 1 : 0}\0${encoding}`;
+    let g = groups.get(id);
+    if (g === undefined) groups.set(id, (g = { earlier, encoding, names: new Set() }));
+    g.names.add(name);
+  }
+  return [...groups.values()].map((g) => `${g.earlier ? "an earlier value of" : "the value of"} ${[...g.names].join(", ")}${g.encoding === "" ? "" : `, ${g.encoding}`}`);
+}
+
 /** Known secrets and token shapes in one text blob. */
-export function scanBlob(path: string, bytes: Uint8Array, matcher: SecretMatcher | undefined): Finding[] {
+export function scanBlob(path: string, bytes: Uint8Array, secrets: SecretRules | undefined): Finding[] {
   const findings: Finding[] = [];
   const line = lineOf(bytes);
   const seen = new Set<string>();
@@ -99,9 +143,8 @@ export function scanBlob(path: string, bytes: Uint8Array, matcher: SecretMatcher
       findings.push(f);
     }
   };
-  for (const hit of matcher?.find(bytes) ?? []) {
-    const names = [...new Set(hit.secrets.map((s) => `${s.key} (${s.env})`))].join(", ");
-    add({ path, line: line(hit.offset), rule: "known-secret", what: `the value of ${names}` });
+  for (const hit of secrets?.matcher.find(bytes) ?? []) {
+    for (const what of describeHit(hit, secrets!.found)) add({ path, line: line(hit.offset), rule: "known-secret", what });
   }
   // latin1 maps each byte to one UTF-16 unit, so string offsets are byte offsets.
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
@@ -172,7 +215,7 @@ export function startStagedReader(top: string): StagedReader {
 /** Applies every rule to the staged content of the commit being made. */
 export async function checkStaged(
   top: string,
-  o: { matcher?: SecretMatcher; allow: ReadonlySet<string>; targets: ReadonlySet<string>; reader?: StagedReader },
+  o: { secrets?: SecretRules; allow: ReadonlySet<string>; targets: ReadonlySet<string>; reader?: StagedReader },
 ): Promise<PrecommitResult> {
   const reader = o.reader ?? startStagedReader(top);
   let files: StagedFile[];
@@ -206,7 +249,7 @@ export async function checkStaged(
       continue;
     }
     result.scanned++;
-    result.findings.push(...scanBlob(f.path, bytes, o.matcher));
+    result.findings.push(...scanBlob(f.path, bytes, o.secrets));
   }
   return result;
 }
@@ -229,33 +272,62 @@ async function generatedToFind(root: string, warnings: string[]): Promise<Map<st
   }
 }
 
+/** What the hook looks for, from the fingerprint cache. */
+interface VaultRules {
+  secrets?: SecretRules;
+  allow: Set<string>;
+  targets: Set<string>;
+  /** Env-file versions of the history the cache has not read; settled while the staged files are scanned. */
+  unread: Promise<number>;
+  /** The `pre_commit.history` setting, for the warning about them. */
+  depth: number;
+}
+
+async function rebuildCache(deps: Deps, root: string, warnings: string[]): Promise<void> {
+  try {
+    const { refreshFingerprints } = await import("./fingerprints.js");
+    await refreshFingerprints(root, deps);
+  } catch (e) {
+    if (!(e instanceof VaultError)) throw e;
+    warnings.push(`cannot rebuild the fingerprint cache: ${e.message}`);
+  }
+}
+
 /**
  * The known secrets to look for and the paths vault.yaml names, from the fingerprint cache;
  * the cache is rebuilt first (loading the vault and age, with the reader's identity) when
- * vault.yaml or an environment file changed since it was made.
+ * vault.yaml or an environment file changed since it was made. Whether a moved ref brought
+ * history the cache has not read is found out while the staged files are scanned (`unread`).
  */
-async function vaultRules(deps: Deps, root: string, warnings: string[]): Promise<{ matcher?: SecretMatcher; allow: Set<string>; targets: Set<string> }> {
+async function vaultRules(deps: Deps, top: string, root: string, warnings: string[]): Promise<VaultRules> {
   let cache = await loadCache(root);
   let fresh = await freshness(root, cache);
-  if (fresh.configChanged || fresh.unchecked.size > 0) {
-    try {
-      const { refreshFingerprints } = await import("./fingerprints.js");
-      await refreshFingerprints(root, deps);
-    } catch (e) {
-      if (!(e instanceof VaultError)) throw e;
-      warnings.push(`cannot rebuild the fingerprint cache: ${e.message}`);
-    }
+  const current = () => cache !== undefined && !fresh.configChanged && fresh.unchecked.size === 0;
+  if (!current()) {
+    await rebuildCache(deps, root, warnings);
     cache = await loadCache(root);
     fresh = await freshness(root, cache);
   }
+  const unread = current() ? missingHistory(top, cache!, fresh.envTexts) : Promise.resolve(0);
+  unread.catch(() => undefined); // awaited (and reported) by preCommit
   for (const [env, n] of fresh.unchecked) {
     warnings.push(`${env}: ${n} value(s) changed since the fingerprint cache was built and were not looked for; \`vault hooks refresh\` (with your identity) updates it`);
   }
   const generated = await generatedToFind(root, warnings);
-  const rules = { allow: new Set(cache?.config?.allow ?? []), targets: new Set(cache?.config?.targets ?? [DEFAULT_TARGET]) };
-  if (fresh.secrets.length === 0 && generated.size === 0) return rules;
+  const config = cache?.data.config;
+  const rules = { allow: new Set(config?.allow ?? []), targets: new Set(config?.targets ?? [DEFAULT_TARGET]), unread, depth: config?.history ?? 0 };
+  if ((cache === undefined || cache.table.size === 0) && generated.size === 0) return rules;
   const key = await localKey(root);
-  return { ...rules, matcher: new SecretMatcher(key, [...fresh.secrets, ...knownSecrets("generated in this clone", generated, key)]) };
+  const own = tableOf("generated in this clone", generated, key);
+  const values: readonly CachedValue[][] = [cache?.data.values ?? [], own.values];
+  const publicKeys = new Set(config?.public ?? []);
+  const found = (table: number, value: number): FoundValue | undefined => {
+    const v = values[table]?.[value];
+    if (v === undefined || (table === 0 && publicKeys.has(v[1]))) return undefined;
+    return { env: v[0], key: v[1], earlier: v[3] === 1 || (table === 0 && fresh.stale.has(value)) };
+  };
+  // Table 0 is the cache's (empty without one), table 1 this clone's generated values: `found` names them so.
+  return { ...rules, secrets: { matcher: new SecretMatcher(key, [cache?.table ?? FingerprintTable.build([]), own.table]), found } };
 }
 
 /** Checks what is staged in the repository around `deps.cwd`; without a vault, by name and token shape only. */
@@ -267,13 +339,28 @@ export async function preCommit(deps: Deps): Promise<PrecommitOutcome> {
     });
   }
   // git reads the index and starts cat-file while the cache is loaded below.
-  const reader = startStagedReader(top);
+  let reader = startStagedReader(top);
   try {
     const warnings: string[] = [];
     const root = vaultRootOrNone(top);
-    const rules = root === undefined ? { allow: new Set<string>(), targets: new Set([DEFAULT_TARGET]) } : await vaultRules(deps, root, warnings);
-    const result = await checkStaged(top, { ...rules, reader });
-    return { findings: result.findings, warnings };
+    if (root === undefined) return { findings: (await checkStaged(top, { allow: new Set(), targets: new Set([DEFAULT_TARGET]), reader })).findings, warnings };
+    let rules = await vaultRules(deps, top, root, warnings);
+    let result = await checkStaged(top, { ...rules, reader });
+    let unread = await rules.unread;
+    if (unread > 0) {
+      // A moved ref brought env-file versions the cache has not read (a fetch, another
+      // branch): read them with the identity, and look again with what they held.
+      await rebuildCache(deps, root, warnings);
+      await reader.catFile.read([]).catch(() => undefined);
+      reader = startStagedReader(top);
+      rules = await vaultRules(deps, top, root, warnings);
+      result = await checkStaged(top, { ...rules, reader });
+      unread = await rules.unread;
+    }
+    if (unread > 0) {
+      warnings.push(`${unread} version(s) of environment files in the last ${rules.depth} commits were not read, so their earlier values were not looked for; \`vault hooks refresh\` (with your identity) reads them`);
+    }
+    return { findings: result.findings, warnings: [...new Set(warnings)] };
   } finally {
     await reader.catFile.read([]).catch(() => undefined);
   }

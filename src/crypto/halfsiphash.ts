@@ -64,13 +64,15 @@ export function halfSipHash32(key: HalfSipKey, msg: Uint8Array): number {
 
 /**
  * Calls `hit(position, tag)` for every position of `bytes` whose 8-byte window hashes (with
- * {@link halfSipHash32}) to a tag whose bit is set in `filter` (a bitmap over the low 16
- * bits of the tag). The two message words roll forward one byte per position, and the
- * rounds are written out: this loop is the hook's hot path.
+ * {@link halfSipHash32}) to a tag whose bit is set in `filter`, a bitmap over the low bits of
+ * the tag (its length a power of two: 8,192 bytes cover 16 bits). The two message words roll
+ * forward one byte per position, and the rounds are written out: this loop is the hook's hot
+ * path.
  */
 export function scanWindows(key: HalfSipKey, bytes: Uint8Array, filter: Uint8Array, hit: (position: number, tag: number) => void): void {
   const n = bytes.length;
   if (n < 8) return;
+  const mask = filter.length * 8 - 1;
   const k0 = key[0] | 0;
   const k1 = key[1] | 0;
   const k2 = C2 ^ k0;
@@ -120,7 +122,7 @@ export function scanWindows(key: HalfSipKey, bytes: Uint8Array, filter: Uint8Arr
       v2 = (v2 + v1) | 0; v1 = (v1 << 13) | (v1 >>> 19); v1 ^= v2; v2 = (v2 << 16) | (v2 >>> 16);
     }
     const tag = v1 ^ v3;
-    if ((filter[(tag & 0xffff) >>> 3]! & (1 << (tag & 7))) !== 0) hit(i, tag >>> 0);
+    if ((filter[(tag & mask) >>> 3]! & (1 << (tag & 7))) !== 0) hit(i, tag >>> 0);
     if (++i + 8 > n) return;
     m0 = (m0 >>> 8) | (bytes[i + 3]! << 24);
     m1 = (m1 >>> 8) | (bytes[i + 7]! << 24);

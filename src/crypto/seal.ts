@@ -151,8 +151,21 @@ export function batchId(ageFile: Uint8Array): string {
  * Keyed, so the cache cannot be used to test guesses without the key.
  */
 export function fingerprint(secretKeyMaterial: Uint8Array, value: string): string {
+  return fingerprintHmac(secretKeyMaterial).update(value, "utf8").digest("hex");
+}
+
+/**
+ * The first 16 bytes of {@link fingerprint} of any bytes: the pre-commit hook's table holds
+ * one per spelling of each value (docs/FORMAT.md §12); 128 bits keep a match certain while
+ * the table stays small enough to load on every commit.
+ */
+export function shortFingerprint(secretKeyMaterial: Uint8Array, bytes: Uint8Array): Buffer {
+  return fingerprintHmac(secretKeyMaterial).update(bytes).digest().subarray(0, 16);
+}
+
+function fingerprintHmac(secretKeyMaterial: Uint8Array) {
   if (secretKeyMaterial.length < KEY_BYTES) {
     throw new VaultError("FAILURE", `a fingerprint key has at least ${KEY_BYTES} bytes`);
   }
-  return createHmac("sha256", secretKeyMaterial).update(value, "utf8").digest("hex");
+  return createHmac("sha256", secretKeyMaterial);
 }

@@ -29,6 +29,25 @@ export async function commitsBetween(top: string, tips: readonly string[], exclu
     });
 }
 
+/**
+ * The blobs under `paths` (with their paths) in the latest `depth` commits, by commit date,
+ * reachable from any local branch, remote-tracking ref or HEAD: the history whose values the
+ * pre-commit hook knows. One `git rev-list --objects`; `--full-history --sparse` keep every
+ * commit in the count, not only those that touch `paths`, while the pathspec keeps the
+ * objects listed to those under `paths` (each once). Trees under `paths` are listed too;
+ * callers tell files by their names. Empty in a repository without commits.
+ */
+export async function recentObjects(top: string, depth: number, paths: readonly string[]): Promise<{ oid: string; path: string }[]> {
+  if (depth <= 0) return [];
+  const r = await git(["rev-list", "--ignore-missing", `--max-count=${depth}`, "--full-history", "--sparse", "--objects", "--branches", "--remotes", "HEAD", "--", ...paths], { cwd: top });
+  const out: { oid: string; path: string }[] = [];
+  for (const line of r.stdout.toString("utf8").split("\n")) {
+    const space = line.indexOf(" ");
+    if (space > 0 && space < line.length - 1) out.push({ oid: line.slice(0, space), path: line.slice(space + 1) });
+  }
+  return out;
+}
+
 /** `git cat-file --batch-check` for object names (`<commit>:<path>`): the oid and type of each, or undefined when missing. */
 export async function objectIds(top: string, names: readonly string[]): Promise<Map<string, { oid: string; type: string } | undefined>> {
   const out = new Map<string, { oid: string; type: string } | undefined>();

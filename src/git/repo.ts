@@ -1,6 +1,7 @@
 /** The repository around a directory (its work tree and git directories), HEAD and unmerged paths, from the system git. */
 import { UsageError, VaultError } from "../errors.js";
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { git } from "./exec.js";
@@ -66,33 +67,54 @@ export async function unmergedPaths(top: string, pathspecs: readonly string[]): 
 
 const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
+const textOf = async (p: string) => readFile(p, "utf8").catch(() => undefined);
+
+/** A small file's text, or undefined (read synchronously: a trip through the thread pool costs more). */
+export const smallText = (p: string): string | undefined => {
+  try {
+    return readFileSync(p, "utf8");
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The git directories of the work tree at `top`, read from `.git` (a directory, or a file
+ * naming one, as in a linked worktree) and its `commondir`, without running git; undefined
+ * when `.git` is neither.
+ */
+export function gitDirsQuick(top: string): Omit<Repo, "top"> | undefined {
+  let gitDir = join(top, ".git");
+  const dotGit = smallText(gitDir);
+  if (dotGit !== undefined) {
+    const m = /^gitdir: (.+)\n?$/.exec(dotGit);
+    if (m === null) return undefined;
+    gitDir = resolve(top, m[1] ?? "");
+  }
+  const common = smallText(join(gitDir, "commondir"))?.trim();
+  return { gitDir, commonDir: common === undefined ? gitDir : resolve(gitDir, common) };
+}
+
 /**
  * The commit HEAD points at, read from the git directory's files when they are plain (a
  * branch ref file or packed-refs), else from git: readers ask on every run, and a process
  * of git costs more than the whole read otherwise.
  */
 export async function headCommitQuick(top: string): Promise<string | undefined> {
-  const text = async (p: string) => readFile(p, "utf8").catch(() => undefined);
   try {
-    let gitDir = join(top, ".git");
-    const dotGit = await text(gitDir);
-    if (dotGit !== undefined) {
-      const m = /^gitdir: (.+)\n?$/.exec(dotGit);
-      if (m === null) return await headCommit(top);
-      gitDir = resolve(top, m[1] ?? "");
-    }
-    const head = (await text(join(gitDir, "HEAD")))?.trim();
+    const dirs = gitDirsQuick(top);
+    if (dirs === undefined) return await headCommit(top);
+    const { gitDir, commonDir } = dirs;
+    const head = (await textOf(join(gitDir, "HEAD")))?.trim();
     if (head === undefined) return await headCommit(top);
     if (OID.test(head)) return head;
     const ref = /^ref: (refs\/[^\s]+)$/.exec(head)?.[1];
     if (ref === undefined || ref.includes("..")) return await headCommit(top);
-    const common = (await text(join(gitDir, "commondir")))?.trim();
-    const commonDir = common === undefined ? gitDir : resolve(gitDir, common);
     for (const dir of [gitDir, commonDir]) {
-      const oid = (await text(join(dir, ref)))?.trim();
+      const oid = (await textOf(join(dir, ref)))?.trim();
       if (oid !== undefined) return OID.test(oid) ? oid : await headCommit(top);
     }
-    const packed = await text(join(commonDir, "packed-refs"));
+    const packed = await textOf(join(commonDir, "packed-refs"));
     const line = packed?.split("\n").find((l) => l.endsWith(` ${ref}`));
     const oid = line?.split(" ")[0];
     if (oid !== undefined && OID.test(oid)) return oid;

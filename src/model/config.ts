@@ -76,6 +76,12 @@ export interface TargetDef {
   context?: string;
 }
 
+/** `pre_commit` of vault.yaml: what the hook looks for besides the current values. */
+export interface PreCommitDef {
+  /** How many of the latest commits of every branch and remote-tracking ref the hook knows the values of. */
+  history?: number;
+}
+
 /** The data of `.envvault/vault.yaml` (schema/vault.schema.json). */
 export interface VaultConfig {
   version: 1;
@@ -87,10 +93,23 @@ export interface VaultConfig {
   env_file?: EnvFileSpec;
   /** The priority of every environment that sets none (nor inherits one); default files_win. */
   priority?: Priority;
+  pre_commit?: PreCommitDef;
 }
 
 export { VAULT_FILE } from "./layout.js";
 export const DEFAULT_TARGET = ".env";
+
+/**
+ * Commits of history whose values the pre-commit hook knows when vault.yaml says nothing.
+ * Their values are decrypted once, by the cache rebuild; the hook itself only lists them
+ * again after a ref moved (docs/FORMAT.md §12).
+ */
+export const DEFAULT_HISTORY = 50;
+
+/** `pre_commit.history`, or {@link DEFAULT_HISTORY}. */
+export function historyDepth(cfg: VaultConfig): number {
+  return cfg.pre_commit?.history ?? DEFAULT_HISTORY;
+}
 
 export function envNames(cfg: VaultConfig): string[] {
   return Object.keys(cfg.environments).sort();

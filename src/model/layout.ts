@@ -28,7 +28,9 @@ export const LOCAL = {
   state: "state.json",
   stateKey: "state.key",
   generated: "generated.json",
-  fingerprints: "fingerprints.json",
+  fingerprints: "fingerprints.bin",
+  /** The fingerprint cache of version 1, replaced by `fingerprints`. */
+  fingerprintsV1: "fingerprints.json",
   yamlCache: "yaml-cache.json",
   journal: "journal.json",
   lock: "lock",

@@ -3,7 +3,7 @@
 const ucs2length = { default: (s) => [...s].length };
 
 export const validateVault = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:vault:1","title":"envvault vault.yaml","description":"Environments, variable definitions and targets of an envvault vault.","type":"object","required":["version","environments"],"additionalProperties":false,"properties":{"version":{"const":1,"description":"Format version of the vault."},"default_env":{"$ref":"#/definitions/name","description":"Environment used when neither --env nor `vault use` chose one."},"environments":{"type":"object","minProperties":1,"propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"description":{"type":"string"},"extends":{"$ref":"#/definitions/name"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."},"env_file":{"$ref":"#/definitions/envFile"},"priority":{"$ref":"#/definitions/priority"},"interpolate":{"type":"boolean","description":"Expand ${VAR} and ${VAR:-default} in values, across every layer (never command substitution)."},"contexts":{"type":"object","description":"Named overrides of a few values (e.g. docker vs host), chosen with --context; plaintext, committed.","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"}}},"unset":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"Inherited variables this environment does not have."}}}},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"kind":{"enum":["secret","config","generated"]},"description":{"type":"string"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."},"burned":{"type":"object","required":["at"],"additionalProperties":false,"description":"Do not use any more: kept for history, removed from targets, refused by `vault run`.","properties":{"reason":{"type":"string"},"at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"}}},"required":{"type":"boolean","description":"Every environment must hold the variable."},"required_in":{"type":"array","uniqueItems":true,"items":{"type":"string","$ref":"#/definitions/name"},"description":"Environments that must hold the variable."},"pattern":{"type":"string","description":"A JavaScript regular expression the whole value must match."},"enum":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string"},"description":"The values allowed."},"type":{"enum":["string","url","int","bool","port","email","json"],"description":"What the value must look like."},"generate":{"type":"string","pattern":"^(uuid|((alnum|hex|base64):)?[1-9][0-9]{0,3})$","description":"kind: generated: how to make the value on each machine: a length (32, letters and digits), hex:LENGTH, base64:BYTES or uuid."}}}},"targets":{"type":"array","items":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$"},"env":{"$ref":"#/definitions/name"},"keys":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_*][A-Za-z0-9_*]*$"},"description":"Only these variables (names, or patterns with *)."},"prefix":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Only variables whose name starts with this."},"context":{"$ref":"#/definitions/name","description":"The context whose values this target gets."}}}},"env_file":{"$ref":"#/definitions/envFile"},"priority":{"$ref":"#/definitions/priority"}},"definitions":{"name":{"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$","description":"An environment, scope, member, team or context name: 1-64 of a-z, 0-9, _ and -, starting with a letter or digit, and not a device name Windows reserves (con, prn, aux, nul, com1-com9, lpt1-lpt9), since these names become file names under .envvault/."},"envFilePath":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$","description":"A plaintext .env file, relative to the repository root."},"envFileEntry":{"oneOf":[{"$ref":"#/definitions/envFilePath"},{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"$ref":"#/definitions/envFilePath"},"required":{"type":"boolean","description":"A missing file is an error (true, the default) or skipped (false)."}}}]},"envFile":{"description":"Plaintext .env files layered over (or, with priority: vault_wins, under) the vault's values; later files win.","oneOf":[{"$ref":"#/definitions/envFileEntry"},{"type":"array","items":{"$ref":"#/definitions/envFileEntry"}}]},"priority":{"enum":["files_win","vault_wins"],"description":"files_win (default): env_file values override the environment's; vault_wins: the environment's values override the files. The process environment wins in both."}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:envvault:schema:vault:1","title":"envvault vault.yaml","description":"Environments, variable definitions and targets of an envvault vault.","type":"object","required":["version","environments"],"additionalProperties":false,"properties":{"version":{"const":1,"description":"Format version of the vault."},"default_env":{"$ref":"#/definitions/name","description":"Environment used when neither --env nor `vault use` chose one."},"environments":{"type":"object","minProperties":1,"propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"description":{"type":"string"},"extends":{"$ref":"#/definitions/name"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."},"env_file":{"$ref":"#/definitions/envFile"},"priority":{"$ref":"#/definitions/priority"},"interpolate":{"type":"boolean","description":"Expand ${VAR} and ${VAR:-default} in values, across every layer (never command substitution)."},"contexts":{"type":"object","description":"Named overrides of a few values (e.g. docker vs host), chosen with --context; plaintext, committed.","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"}}},"unset":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"Inherited variables this environment does not have."}}}},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":["object","null"],"additionalProperties":false,"properties":{"kind":{"enum":["secret","config","generated"]},"description":{"type":"string"},"rotate_every":{"type":"string","pattern":"^[1-9][0-9]{0,5}[hdw]$","description":"Maximum age of a value before `vault check` reports it overdue: hours (h), days (d) or weeks (w), e.g. 90d."},"burned":{"type":"object","required":["at"],"additionalProperties":false,"description":"Do not use any more: kept for history, removed from targets, refused by `vault run`.","properties":{"reason":{"type":"string"},"at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"}}},"required":{"type":"boolean","description":"Every environment must hold the variable."},"required_in":{"type":"array","uniqueItems":true,"items":{"type":"string","$ref":"#/definitions/name"},"description":"Environments that must hold the variable."},"pattern":{"type":"string","description":"A JavaScript regular expression the whole value must match."},"enum":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string"},"description":"The values allowed."},"type":{"enum":["string","url","int","bool","port","email","json"],"description":"What the value must look like."},"generate":{"type":"string","pattern":"^(uuid|((alnum|hex|base64):)?[1-9][0-9]{0,3})$","description":"kind: generated: how to make the value on each machine: a length (32, letters and digits), hex:LENGTH, base64:BYTES or uuid."}}}},"targets":{"type":"array","items":{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$"},"env":{"$ref":"#/definitions/name"},"keys":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_*][A-Za-z0-9_*]*$"},"description":"Only these variables (names, or patterns with *)."},"prefix":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Only variables whose name starts with this."},"context":{"$ref":"#/definitions/name","description":"The context whose values this target gets."}}}},"pre_commit":{"type":"object","additionalProperties":false,"description":"What the pre-commit hook looks for besides the current values (README, \"Commits are checked for leaks\").","properties":{"history":{"type":"integer","minimum":0,"maximum":10000,"description":"How many of the latest commits of all local branches and remote-tracking branches (and a detached HEAD) the hook also knows the values of, for the scopes you can read: a rotated-out value is still a secret. 0: current values only. Default 50."}}},"env_file":{"$ref":"#/definitions/envFile"},"priority":{"$ref":"#/definitions/priority"}},"definitions":{"name":{"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$","description":"An environment, scope, member, team or context name: 1-64 of a-z, 0-9, _ and -, starting with a letter or digit, and not a device name Windows reserves (con, prn, aux, nul, com1-com9, lpt1-lpt9), since these names become file names under .envvault/."},"envFilePath":{"type":"string","minLength":1,"pattern":"^[^\\u0000]+$","description":"A plaintext .env file, relative to the repository root."},"envFileEntry":{"oneOf":[{"$ref":"#/definitions/envFilePath"},{"type":"object","required":["path"],"additionalProperties":false,"properties":{"path":{"$ref":"#/definitions/envFilePath"},"required":{"type":"boolean","description":"A missing file is an error (true, the default) or skipped (false)."}}}]},"envFile":{"description":"Plaintext .env files layered over (or, with priority: vault_wins, under) the vault's values; later files win.","oneOf":[{"$ref":"#/definitions/envFileEntry"},{"type":"array","items":{"$ref":"#/definitions/envFileEntry"}}]},"priority":{"enum":["files_win","vault_wins"],"description":"files_win (default): env_file values override the environment's; vault_wins: the environment's values override the files. The process environment wins in both."}}};
 const schema12 = {"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$","description":"An environment, scope, member, team or context name: 1-64 of a-z, 0-9, _ and -, starting with a letter or digit, and not a device name Windows reserves (con, prn, aux, nul, com1-com9, lpt1-lpt9), since these names become file names under .envvault/."};
 const schema19 = {"enum":["files_win","vault_wins"],"description":"files_win (default): env_file values override the environment's; vault_wins: the environment's values override the files. The process environment wins in both."};
 const pattern0 = new RegExp("^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z0-9][a-z0-9_-]{0,63}$", "u");
@@ -281,7 +281,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(((((((key0 === "version") || (key0 === "default_env")) || (key0 === "environments")) || (key0 === "variables")) || (key0 === "targets")) || (key0 === "env_file")) || (key0 === "priority"))){
+if(!((((((((key0 === "version") || (key0 === "default_env")) || (key0 === "environments")) || (key0 === "variables")) || (key0 === "targets")) || (key0 === "pre_commit")) || (key0 === "env_file")) || (key0 === "priority"))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -1308,16 +1308,12 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data.env_file !== undefined){
-if(!(validate11(data.env_file, {instancePath:instancePath+"/env_file",parentData:data,parentDataProperty:"env_file",rootData}))){
-vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-errors = vErrors.length;
-}
-}
-if(data.priority !== undefined){
-let data40 = data.priority;
-if(!((data40 === "files_win") || (data40 === "vault_wins"))){
-const err79 = {instancePath:instancePath+"/priority",schemaPath:"#/definitions/priority/enum",keyword:"enum",params:{allowedValues: schema19.enum},message:"must be equal to one of the allowed values"};
+if(data.pre_commit !== undefined){
+let data39 = data.pre_commit;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+for(const key13 in data39){
+if(!(key13 === "history")){
+const err79 = {instancePath:instancePath+"/pre_commit",schemaPath:"#/properties/pre_commit/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1327,14 +1323,80 @@ vErrors.push(err79);
 errors++;
 }
 }
-}
-else {
-const err80 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data39.history !== undefined){
+let data40 = data39.history;
+if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
+const err80 = {instancePath:instancePath+"/pre_commit/history",schemaPath:"#/properties/pre_commit/properties/history/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err80];
 }
 else {
 vErrors.push(err80);
+}
+errors++;
+}
+if((typeof data40 == "number") && (isFinite(data40))){
+if(data40 > 10000 || isNaN(data40)){
+const err81 = {instancePath:instancePath+"/pre_commit/history",schemaPath:"#/properties/pre_commit/properties/history/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+if(data40 < 0 || isNaN(data40)){
+const err82 = {instancePath:instancePath+"/pre_commit/history",schemaPath:"#/properties/pre_commit/properties/history/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err83 = {instancePath:instancePath+"/pre_commit",schemaPath:"#/properties/pre_commit/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+if(data.env_file !== undefined){
+if(!(validate11(data.env_file, {instancePath:instancePath+"/env_file",parentData:data,parentDataProperty:"env_file",rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+}
+if(data.priority !== undefined){
+let data42 = data.priority;
+if(!((data42 === "files_win") || (data42 === "vault_wins"))){
+const err84 = {instancePath:instancePath+"/priority",schemaPath:"#/definitions/priority/enum",keyword:"enum",params:{allowedValues: schema19.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+}
+}
+else {
+const err85 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
 }
 errors++;
 }

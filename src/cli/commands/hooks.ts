@@ -28,7 +28,8 @@ export async function hooks(ctx: Context, args: Args): Promise<void> {
     return;
   }
   const r = await refresh(depsOf(ctx));
-  ctx.out.note(`fingerprint cache: ${r.values} value(s)${r.unreadable.length > 0 ? `; scopes you cannot read (not checked): ${r.unreadable.join(", ")}` : ""}`);
+  const earlier = r.history > 0 ? ` and ${r.earlier} earlier value(s) of the last ${r.history} commits` : "";
+  ctx.out.note(`fingerprint cache: ${r.values} value(s)${earlier}${r.unreadable.length > 0 ? `; scopes you cannot read (not checked): ${r.unreadable.join(", ")}` : ""}`);
   if (r.incomplete.length > 0) ctx.out.warn(`${r.incomplete.join(", ")}: some values could not be read (no identity, or a damaged file), so commits are not checked for them`);
   ctx.out.result(r);
 }

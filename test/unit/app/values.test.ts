@@ -101,7 +101,7 @@ describe("setValues", () => {
     const r = await setValues({ ...deps(), processEnv: { ...deps().processEnv, ENVVAULT_IDENTITY: ci } }, { values: given({ TOKEN: "from-ci-5d1f" }) });
     expect(r.added).toEqual(["TOKEN"]);
     expect(r.warnings).toEqual([]);
-    expect(Object.keys((await loadCache(root))?.envs.development?.keys ?? {})).toEqual(["TOKEN"]);
+    expect((await loadCache(root))?.data.values.filter((v) => v[0] === "development" && v[3] === 0).map((v) => v[1])).toEqual(["TOKEN"]);
     expect((await getValue(deps(), { key: "TOKEN" })).value).toBe("from-ci-5d1f");
   });
 
@@ -117,7 +117,7 @@ describe("importValues", () => {
   test("seals every variable of the text and tells the fingerprint cache", async () => {
     const r = await importValues(deps({ env: "staging" }), { text: "X=1\nY=two\n", name: "<stdin>" });
     expect(r).toEqual({ env: "staging", count: 2, added: ["X", "Y"], changed: [], unchanged: [], warnings: [] });
-    expect(Object.keys((await loadCache(root))?.envs.staging?.keys ?? {}).sort()).toEqual(["X", "Y"]);
+    expect((await loadCache(root))?.data.values.filter((v) => v[0] === "staging" && v[3] === 0).map((v) => v[1]).sort()).toEqual(["X", "Y"]);
   });
 
   test("a NUL byte in a value is an invalid file naming the key, and nothing is written", async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
-import { isBinary, pathRule, scanBlob } from "../../../src/app/precommit.js";
+import { describeHit, type FoundValue, isBinary, pathRule, scanBlob } from "../../../src/app/precommit.js";
+import type { Encoding } from "../../../src/model/encodings.js";
+import { FingerprintTable, prefilterKey, type SecretHit, SecretMatcher, valueRows } from "../../../src/store/matcher.js";
 import { parseRaw } from "../../../src/git/staged.js";
 
 const none = new Set<string>();
@@ -65,6 +67,42 @@ describe("git diff --raw -z", () => {
       { path: "dir with space/new\nline.txt", oid: b, mode: "100644", status: "A" },
       { path: "x", oid: a, mode: "100644", status: "M" },
       { path: "new name", from: "old name", oid: b, mode: "100644", status: "R" },
+    ]);
+  });
+});
+
+describe("naming what the matcher found", () => {
+  const values: Record<number, FoundValue | undefined> = {
+    0: { env: "development", key: "API_KEY", earlier: false },
+    1: { env: "development", key: "API_KEY", earlier: true },
+    2: { env: "production", key: "DB", earlier: true },
+    3: { env: "production", key: "DB_COPY", earlier: false },
+    4: undefined, // a key whose kind is not secret
+  };
+  const found = (_table: number, value: number) => values[value];
+  const hit = (...matches: [number, Encoding][]): SecretHit => ({ offset: 0, length: 20, matches: matches.map(([value, encoding]) => ({ table: 0, value, encoding })) });
+
+  test("a value and its encoding; an earlier value as such", () => {
+    expect(describeHit(hit([0, "raw"]), found)).toEqual(["the value of API_KEY (development)"]);
+    expect(describeHit(hit([0, "base64url"]), found)).toEqual(["the value of API_KEY (development), base64url-encoded"]);
+    expect(describeHit(hit([2, "json-ascii"]), found)).toEqual(["an earlier value of DB (production), JSON-escaped"]);
+  });
+
+  test("keys sharing a value are named together; a current value hides the same key's earlier one; a public key is not named", () => {
+    expect(describeHit(hit([0, "percent"], [1, "percent"]), found)).toEqual(["the value of API_KEY (development), percent-encoded"]);
+    expect(describeHit(hit([0, "raw"], [3, "raw"], [2, "raw"]), found)).toEqual(["the value of API_KEY (development), DB_COPY (production)", "an earlier value of DB (production)"]);
+    expect(describeHit(hit([4, "raw"]), found)).toEqual([]);
+  });
+
+  test("scanBlob names the line of each hit and never the value", () => {
+    const key = new Uint8Array(32).fill(7);
+    const value = "sk-scan-value/42";
+    const table = FingerprintTable.build([{ value: 0, rows: valueRows(value, key, prefilterKey(key)) }]);
+    const secrets = { matcher: new SecretMatcher(key, [table]), found };
+    const findings = scanBlob("f.txt", Buffer.from(`a\nb = "${value}"\nc = ${Buffer.from(value).toString("base64")}\n`), secrets);
+    expect(findings).toEqual([
+      { path: "f.txt", line: 2, rule: "known-secret", what: "the value of API_KEY (development)" },
+      { path: "f.txt", line: 3, rule: "known-secret", what: "the value of API_KEY (development), base64-encoded" },
     ]);
   });
 });
