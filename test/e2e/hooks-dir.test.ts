@@ -4,8 +4,9 @@
  * and post-checkout unlock.
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { spawnSync } from "node:child_process";
 import { chmodSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import dotenv from "dotenv";
 import { parse } from "yaml";
 import { requireBuild, ROOT, Sandbox } from "./harness.js";
@@ -88,6 +89,30 @@ describe(".pre-commit-hooks.yaml: envvault as a hook of the pre-commit framework
     const words = [...hook.entry.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
     return sb.exec("alice", words[0]!, words.slice(1), { env: { PATH: "/usr/bin:/bin" } });
   };
+
+  // The framework itself (pip or Debian's `pre-commit`, which .ci/run installs): it clones this
+  // repository at its commit as a hook repository and runs the hook on `git commit`.
+  const framework = spawnSync("pre-commit", ["--version"], { encoding: "utf8" }).status === 0;
+  test("the pre-commit framework is installed (set ENVVAULT_SKIP_PRE_COMMIT=1 to skip its test on purpose)", () => {
+    expect(framework || process.env["ENVVAULT_SKIP_PRE_COMMIT"] === "1").toBe(true);
+  });
+  (framework ? test : test.skip)("with the real framework: pre-commit install, then a commit of a vault value is refused and a clean one goes through", () => {
+    const rev = spawnSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
+    sb.write(".pre-commit-config.yaml", `repos:\n  - repo: ${ROOT}\n    rev: ${rev}\n    hooks:\n      - id: envvault\n`);
+    const env = { PATH: `/usr/bin:/bin:${dirname(process.execPath)}`, PRE_COMMIT_HOME: join(sb.base, "pre-commit-home") };
+    const installed = sb.exec("alice", "pre-commit", ["install"], { env });
+    expect(installed.code).toBe(0);
+    sb.write("leak.txt", `token: ${MAIN_TOKEN}\n`);
+    sb.git(["add", "leak.txt", ".pre-commit-config.yaml"], { user: "alice" });
+    const blocked = sb.gitTry(["commit", "-q", "-m", "leak"], { user: "alice", env });
+    expect(blocked.code).not.toBe(0);
+    expect(blocked.stdout + blocked.stderr).toContain("leak.txt:1: the value of TOKEN (development) [known-secret]");
+    sb.write("leak.txt", "nothing secret\n");
+    sb.git(["add", "leak.txt"], { user: "alice" });
+    const clean = sb.gitTry(["commit", "-q", "-m", "clean"], { user: "alice", env });
+    expect(clean.code).toBe(0);
+    sb.assertNoSecretInGit();
+  });
 
   test("a staged file holding a vault value is refused by the hook's entry; a clean one passes", () => {
     sb.write("notes.txt", `token: ${MAIN_TOKEN}\n`);
