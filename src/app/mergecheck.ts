@@ -11,7 +11,7 @@ import { blobId, headCommit } from "../git/repo.js";
 import { findGitRoot } from "../store/root.js";
 import type { Vault } from "../store/vault.js";
 import { git } from "../git/exec.js";
-import { envPath, KEYS_DIR, keyDir, keyPath } from "../model/layout.js";
+import { envPath, KEYS_DIR, keyFileOf, keyPath } from "../model/layout.js";
 import { parseScope } from "../model/names.js";
 
 /** A key file wrapped for a key its scope no longer has. */
@@ -66,14 +66,8 @@ export async function staleKeyFiles(top: string, rev: string, keys?: ReadonlyMap
   const files = keys ?? (await keyFilesAt(top, rev));
   const byPath = new Map<string, { scope: string; member: string }>();
   for (const path of files.keys()) {
-    const m = /^\.envvault\/keys\/([^/]+)\/([^/]+)\.age$/.exec(path);
-    if (m === null) continue;
-    const scope = m[1]!.replace(".", ":");
-    try {
-      if (`${keyDir(scope)}/${m[2]}.age` === path) byPath.set(path, { scope, member: m[2]! });
-    } catch {
-      // Not a scope's directory: not a key file envvault reads.
-    }
+    const k = keyFileOf(path);
+    if (k !== undefined) byPath.set(path, k);
   }
   const wanted = new Map([...files].filter(([p]) => byPath.has(p)));
   const brought = await broughtBy(top, rev, wanted);
@@ -108,12 +102,13 @@ async function keyFilesAt(top: string, rev: string): Promise<Map<string, string>
  */
 export async function staleKeysOf(vault: Vault, scopes: readonly string[], holders: ReadonlyMap<string, readonly string[]>): Promise<StaleKeyFile[]> {
   const top = findGitRoot(vault.root);
-  if (top === undefined || top !== vault.root || (await headCommit(top)) === undefined) return [];
+  const head = top === undefined || top !== vault.root ? undefined : await headCommit(top);
+  if (top === undefined || head === undefined) return [];
   const keys = new Map<string, string>();
   for (const scope of scopes) {
     for (const member of holders.get(scope) ?? []) {
       const text = await vault.keyFile(scope, member);
-      if (text !== undefined) keys.set(keyPath(scope, member), blobId(Buffer.from(text, "utf8")));
+      if (text !== undefined) keys.set(keyPath(scope, member), blobId(Buffer.from(text, "utf8"), head.length));
     }
   }
   return staleKeyFiles(top, "HEAD", keys);

@@ -15,7 +15,7 @@ import { applySide, type Conflict, type ConflictedFile, envOf, hasConflictMarker
 import { type EnvFile, parseEnvFile, parseValueLine } from "../model/envfile.js";
 import { CHAIN_FILE, envPath, ROSTER_FILE } from "../model/layout.js";
 import { checkRoster, type Roster } from "../model/roster.js";
-import { parseChain } from "../model/chain.js";
+import { headsOf, parseChain } from "../model/chain.js";
 import { git } from "../git/exec.js";
 import { dirname } from "node:path";
 import { mergeChain, mergeEnv, printMerged, sideUsable } from "../model/merge.js";
@@ -155,9 +155,7 @@ async function mergeChainFile(o: MergeInput, ours: string, theirs: string): Prom
   await writeFileAtomic(o.ours, merged.text);
   // Both branches changed roster.yaml or vault.yaml: a merge commit with two heads would not
   // verify, so git stops here for an admin to join them before the merge is committed.
-  const links = parseChain(merged.text);
-  const followed = new Set(links.flatMap((l) => l.prev));
-  const heads = links.filter((l) => !followed.has(l.hash));
+  const heads = headsOf(parseChain(merged.text));
   if (heads.length > 1) return { path: CHAIN_FILE, status: "to sign", reason: `both branches changed roster.yaml, vault.yaml or exposed.json: the chain has ${heads.length} heads (${heads.map((h) => h.hash.slice(0, 12)).join(", ")})` };
   return { path: CHAIN_FILE, status: "merged", added: merged.added.map((l) => `link ${l.hash.slice(0, 12)}`), changed: [], removed: [] };
 }

@@ -124,7 +124,7 @@ export async function headCommitQuick(top: string): Promise<string | undefined> 
   }
 }
 
-/** The id git gives a file's bytes as a blob (`git hash-object`): SHA-1 of `blob <size>\0<bytes>`. */
-export function blobId(bytes: Uint8Array): string {
-  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+/** git's object id of a blob with these bytes (`git hash-object`): SHA-1, or SHA-256 in a repository whose ids are 64 digits long. */
+export function blobId(bytes: Uint8Array, oidLength = 40): string {
+  return createHash(oidLength === 64 ? "sha256" : "sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 }

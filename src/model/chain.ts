@@ -149,8 +149,7 @@ export function checkChain(links: readonly Link[], verify: (key: string, body: U
   }
   const roots = links.filter((l) => l.prev.length === 0);
   if (roots.length !== 1) problems.push({ what: roots.length === 0 ? "the chain has no root link" : `the chain has ${roots.length} root links` });
-  const followed = new Set(links.flatMap((l) => l.prev));
-  const heads = links.filter((l) => !followed.has(l.hash));
+  const heads = headsOf(links);
   if (heads.length !== 1) problems.push({ what: heads.length === 0 ? "the chain has no head (its links follow each other in a circle)" : `the chain has ${heads.length} heads: two branches changed the roster or vault.yaml and an admin must merge them (\`vault sign\`)` });
   const root = roots[0];
   const head = heads[0];
@@ -171,4 +170,10 @@ export function ancestors(links: ReadonlyMap<string, Link>, from: string): Set<s
     todo.push(...(links.get(h)?.prev ?? []));
   }
   return out;
+}
+
+/** The links no other link follows: one head, or several after a merge of two branches' roster changes. */
+export function headsOf(links: readonly Link[]): Link[] {
+  const followed = new Set(links.flatMap((l) => l.prev));
+  return links.filter((l) => !followed.has(l.hash));
 }

@@ -115,6 +115,12 @@ export function parseConflicted(text: string, file: string, env: string): Confli
       hints: ["restore the file from one side (git checkout --ours|--theirs -- " + file + ") and merge again"],
     });
   };
+  const gitsOwn = (n: number): never => {
+    throw new InvalidFile(`${file}:${n}: a conflict that git's own line merge wrote, not the envvault merge driver: vault cannot settle it key by key`, {
+      data: { file, line: n, env },
+      hints: [conflictHint(lines, file)],
+    });
+  };
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? "").replace(/\r$/, "");
     if (!line.startsWith(OPEN)) {
@@ -122,14 +128,7 @@ export function parseConflicted(text: string, file: string, env: string): Confli
       clean.push(line);
       continue;
     }
-    const head =
-      /^<<<<<<< ours (scope )?(\S+)(?: sealed=(\S+))?(?:: (.*))?$/.exec(line) ??
-      (() => {
-        throw new InvalidFile(`${file}:${i + 1}: a conflict that git's own line merge wrote, not the envvault merge driver: vault cannot settle it key by key`, {
-          data: { file, line: i + 1, env },
-          hints: [conflictHint(lines, file)],
-        });
-      })();
+    const head = /^<<<<<<< ours (scope )?(\S+)(?: sealed=(\S+))?(?:: (.*))?$/.exec(line) ?? gitsOwn(i + 1);
     const kind: Conflict["kind"] = head[1] === undefined ? "key" : "scope";
     const name = head[2] ?? "";
     const parts: string[][] = [[], [], []];

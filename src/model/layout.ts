@@ -46,3 +46,15 @@ export const localPath = (name: string): string => `${LOCAL_DIR}/${name}`;
 
 /** The `.gitignore` patterns of `.envvault.local/` and of the temp files of vault writes. */
 export const IGNORED = [`/${LOCAL_DIR}/`, `/${VAULT_DIR}/**/.*.tmp`] as const;
+
+/** The scope and member of a key file's path (the inverse of {@link keyPath}), or undefined for any other path. */
+export function keyFileOf(path: string): { scope: string; member: string } | undefined {
+  const m = /^\.envvault\/keys\/([^/]+)\/([^/]+)\.age$/.exec(path);
+  if (m === null) return undefined;
+  const scope = m[1]!.replace(".", ":");
+  try {
+    return keyPath(scope, m[2]!) === path ? { scope, member: m[2]! } : undefined;
+  } catch {
+    return undefined; // not a scope's directory
+  }
+}

@@ -9,7 +9,7 @@
 import { objectContents, objectIds } from "../git/objects.js";
 import { git } from "../git/exec.js";
 import { parseEnvFile } from "../model/envfile.js";
-import { envPath, KEYS_DIR } from "../model/layout.js";
+import { envPath, KEYS_DIR, keyFileOf, keyPath } from "../model/layout.js";
 import { parseScope } from "../model/names.js";
 
 /** One value a member could read: where, which version (its change time) and at which commits. */
@@ -22,19 +22,6 @@ export interface SeenValue {
   commits: string[];
 }
 
-/** The scope of a key file path, `.envvault/keys/<env>[.<name>]/<member>.age`, when it is the member's. */
-function scopeOfKeyFile(path: string, member: string): string | undefined {
-  const m = /^\.envvault\/keys\/([^/]+)\/([^/]+)\.age$/.exec(path);
-  if (m === null || m[2] !== member) return undefined;
-  const scope = m[1]!.replace(".", ":");
-  try {
-    parseScope(scope);
-    return scope;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Every value `member` could read at a commit of the repository at `top` (all refs). */
 export async function valuesSeenBy(top: string, member: string): Promise<SeenValue[]> {
   const refs = ["--branches", "--remotes", "--tags", "HEAD"];
@@ -42,9 +29,12 @@ export async function valuesSeenBy(top: string, member: string): Promise<SeenVal
   if (commits.length === 0) return [];
   // The member's key files anywhere in history: their paths, from the commits that wrote them.
   const named = await git(["log", ...refs, "--format=", "--name-only", "--no-renames", "--", KEYS_DIR], { cwd: top });
-  const scopes = [...new Set(named.stdout.toString("utf8").split("\n").flatMap((p) => scopeOfKeyFile(p, member) ?? []))].sort();
+  const scopes = [...new Set(named.stdout.toString("utf8").split("\n").flatMap((p) => {
+    const k = keyFileOf(p);
+    return k?.member === member ? [k.scope] : [];
+  }))].sort();
   if (scopes.length === 0) return [];
-  const keyFile = (c: string, s: string) => `${c}:${KEYS_DIR}/${s.replace(":", ".")}/${member}.age`;
+  const keyFile = (c: string, s: string) => `${c}:${keyPath(s, member)}`;
   const held = await objectIds(top, commits.flatMap((c) => scopes.map((s) => keyFile(c, s))));
   const envName = (c: string, s: string) => `${c}:${envPath(parseScope(s).env)}`;
   const readable = commits.flatMap((c) => scopes.filter((s) => held.get(keyFile(c, s)) !== undefined).map((s) => ({ commit: c, scope: s })));

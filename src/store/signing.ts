@@ -6,7 +6,7 @@
  */
 import { NotAllowed } from "../errors.js";
 import { sha256Hex, signerFor, verifySignature } from "../crypto/sign.js";
-import { checkChain, type Link, parseChain } from "../model/chain.js";
+import { checkChain, headsOf, type Link, parseChain } from "../model/chain.js";
 import { parseEnvFile, printEnvFile, signedView } from "../model/envfile.js";
 import { lineLeaves } from "../model/signed.js";
 import { CHAIN_FILE, ENVS_DIR, EXPOSED_FILE, ROSTER_FILE, VAULT_FILE } from "../model/layout.js";
@@ -54,8 +54,7 @@ function chainHeads(links: readonly Link[]): Link[] {
   if (links.length === 0) return [];
   const bad = checkChain(links, verifySignature).problems.filter((p) => !/ heads: /.test(p.what));
   if (bad.length > 0) throw new NotAllowed(`${CHAIN_FILE} does not verify (${bad[0]!.what}): run \`vault verify\``, { data: { file: CHAIN_FILE } });
-  const followed = new Set(links.flatMap((l) => l.prev));
-  return links.filter((l) => !followed.has(l.hash));
+  return headsOf(links);
 }
 
 /** What the sign pass needs of the vault before the write. */

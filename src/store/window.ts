@@ -7,7 +7,7 @@
  *
  * On the hook's path: no YAML, no age.
  */
-import { createHash } from "node:crypto";
+import { blobId } from "../git/repo.js";
 import { recentObjects } from "../git/objects.js";
 import { refsStamp } from "../git/refs.js";
 import { ENVS_DIR, KEYS_DIR } from "../model/layout.js";
@@ -34,10 +34,6 @@ export async function listWindow(top: string, depth: number, o: { keys?: boolean
   return out;
 }
 
-/** git's object id of a blob with these bytes (SHA-1, or SHA-256 in a repository that uses it). */
-export function blobId(bytes: Uint8Array, oidLength: number): string {
-  return createHash(oidLength === 64 ? "sha256" : "sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
-}
 
 /**
  * How many env-file versions of the history hold values the cache does not know. Unchanged

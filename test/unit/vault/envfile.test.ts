@@ -2,7 +2,8 @@ import { describe, expect, test } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { VaultError } from "../../../src/errors.js";
-import { emptyEnvFile, type EnvFile, parseEnvFile, parseValueLine, printEnvFile, pruneBatches, scopeOf, valueLine, valueTime } from "../../../src/model/envfile.js";
+import { emptyEnvFile, type EnvFile, parseEnvFile, parseValueLine, printEnvFile, pruneBatches, scopeOf, signedView, valueLine, valueTime } from "../../../src/model/envfile.js";
+import { leavesOf } from "../../../src/model/signed.js";
 import { thrown } from "../errors.js";
 
 const FILE = ".envvault/envs/production.env";
@@ -276,6 +277,18 @@ describe("parseEnvFile rejects malformed lines as damage (Tampered) naming the l
     expect(e.message).toBe(`${FILE}:6: batch ${B1} is listed twice`);
     expect(e.data.line).toBe(6);
     expect(invalid(withLine(6, `#@batch ${B1} production ZZZ QUJD`)).message).toBe(`${FILE}:6: batch ${B1} is listed twice`);
+  });
+
+  test("an anchor changed by hand moves a line and nothing else: same records' signed fields, same leaves", () => {
+    const moved = CANONICAL.replace(`#@sig ${SIG_ID} API_URL alice`, `#@sig ${SIG_ID} ZZZ alice`).replace(`#@batch ${B2} production DB_PASSWORD`, `#@batch ${B2} production AAA`);
+    const a = parseEnvFile(CANONICAL, FILE, "production");
+    const b = parseEnvFile(moved, FILE, "production");
+    const { anchor: _a, ...signedA } = a.sigs.get(SIG_ID)!;
+    const { anchor: _b, ...signedB } = b.sigs.get(SIG_ID)!;
+    expect(signedB).toEqual(signedA);
+    expect([...leavesOf(signedView(b)).keys()].sort()).toEqual([...leavesOf(signedView(a)).keys()].sort());
+    expect(b.values).toEqual(a.values);
+    expect(printEnvFile(b)).not.toBe(CANONICAL);
   });
 
   test("a batch or record line without its anchor (or with a malformed one) is not part of the format", () => {
