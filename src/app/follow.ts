@@ -7,14 +7,19 @@
  * Git runs these on every checkout: the vault and the unlock are loaded only in a clone that
  * unlocked something.
  */
+import { existsSync } from "node:fs";
 import { VaultError } from "../errors.js";
 import { vaultRootOrNone } from "../store/root.js";
-import { loadState } from "../store/state.js";
+import { loadState, markUnlocked, unlockedHead, vaultNewerThanUnlock } from "../store/state.js";
 import type { Deps } from "./session.js";
 import type { EnvSummary } from "./unlock.js";
 
-/** The git hooks that move HEAD (post-commit: a revert, a cherry-pick, a conflicted merge concluded, any commit). */
-export type HeadHook = "post-checkout" | "post-merge" | "post-rewrite" | "post-commit";
+/**
+ * The git hooks that move HEAD or the work tree's vault files (post-commit: a revert, a
+ * cherry-pick, a conflicted merge concluded; reference-transaction: a `reset --hard`, a
+ * `stash`, a `stash pop`, which no other hook sees).
+ */
+export type HeadHook = "post-checkout" | "post-merge" | "post-rewrite" | "post-commit" | "reference-transaction";
 
 /** What following HEAD did. */
 export interface HeadFollowed {
@@ -43,6 +48,31 @@ async function commitChangedVault(root: string): Promise<boolean> {
 }
 
 /**
+ * Whether git is in the middle of a rebase or `git am`: each step checks out or commits, and
+ * the post-rewrite hook unlocks once at the end.
+ */
+async function midRebase(root: string): Promise<boolean> {
+  const { gitText } = await import("../git/exec.js");
+  const paths = (await gitText(["rev-parse", "--path-format=absolute", "--git-path", "rebase-merge", "--git-path", "rebase-apply"], { cwd: root })).split("\n");
+  return paths.some((p) => p !== "" && existsSync(p));
+}
+
+async function headOf(root: string): Promise<string> {
+  const { git } = await import("../git/exec.js");
+  return (await git(["rev-parse", "--verify", "-q", "HEAD"], { cwd: root, allowFail: true })).stdout.toString("utf8").trim();
+}
+
+/**
+ * Whether the reference-transaction hook of this same git command unlocked already: it
+ * recorded the HEAD git moved to, and no vault file changed since.
+ */
+async function followedAlready(root: string): Promise<boolean> {
+  const head = await unlockedHead(root);
+  if (head === undefined || head !== (await headOf(root))) return false;
+  return !(await vaultNewerThanUnlock(root));
+}
+
+/**
  * Follows HEAD after `hook` ran with git's arguments `args`. Nothing happens with
  * ENVVAULT_NO_AUTO_UNLOCK=1 (`vault sync` unlocks once itself), after a checkout of files
  * rather than a branch, or when HEAD did not move.
@@ -51,6 +81,8 @@ export async function followHead(deps: Deps, hook: HeadHook, args: readonly stri
   const out: HeadFollowed = { keyFiles: [], changes: [], warnings: [] };
   if (deps.processEnv.ENVVAULT_NO_AUTO_UNLOCK === "1") return out;
   if (hook === "post-checkout" && (args[2] === "0" || args[0] === args[1])) return out;
+  // The installed hook starts vault only for a committed update after git rewrote a vault file.
+  if (hook === "reference-transaction" && args[0] !== "committed") return out;
   try {
     const root = vaultRootOrNone(deps.cwd);
     if (root === undefined) return out;
@@ -60,11 +92,14 @@ export async function followHead(deps: Deps, hook: HeadHook, args: readonly stri
     // its first parent (a revert, a cherry-pick, a merge concluded by hand) may leave the targets behind.
     if (hook === "post-commit" && !(await commitChangedVault(root))) return out;
     if (hook === "post-commit") out.keyFiles = await staleAfterMerge(root);
+    if (hook !== "post-rewrite" && (await midRebase(root))) return out;
+    if (hook !== "reference-transaction" && (await followedAlready(root))) return out;
     const { autoUnlock } = await import("./unlock.js");
     const result = await autoUnlock(deps);
     if (result !== undefined) {
       out.changes = result.changes;
       out.warnings = result.warnings;
+      if (hook === "reference-transaction") await markUnlocked(root, await headOf(root));
     }
   } catch (e) {
     out.warnings.push(

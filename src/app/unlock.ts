@@ -22,7 +22,7 @@ import { loadVaultAt } from "../store/at.js";
 import { generatedValues } from "../store/generated.js";
 import { ignorePattern, withIgnored } from "../store/gitignore.js";
 import { withRepoLock } from "../store/local.js";
-import { type LocalState, localKey, loadState, saveState } from "../store/state.js";
+import { type LocalState, localKey, loadState, markUnlocked, saveState } from "../store/state.js";
 import type { Vault } from "../store/vault.js";
 import { Environments, type ResolvedEnvironment } from "./environment.js";
 import { updateFingerprints } from "./fingerprints.js";
@@ -163,6 +163,7 @@ async function applyAll(root: string, state: LocalState, plans: readonly TargetP
   }
   if (ignore !== undefined) await writeFileAtomic(ignorePath, ignore, { mode: 0o644 });
   await saveState(root, state);
+  await markUnlocked(root);
 }
 
 async function vaultFor(deps: Deps, at: string | undefined): Promise<{ vault: Vault; commit?: string }> {

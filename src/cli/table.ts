@@ -333,9 +333,9 @@ export const COMMANDS = [
   },
   {
     name: "hook",
-    describe: "Run one git hook (the installed hooks call this): pre-commit, post-checkout, post-merge, post-rewrite, post-commit",
+    describe: "Run one git hook (the installed hooks call this): pre-commit, post-checkout, post-merge, post-rewrite, post-commit, reference-transaction",
     positionals: [
-      { name: "name", required: true, choices: ["pre-commit", "post-checkout", "post-merge", "post-rewrite", "post-commit"] },
+      { name: "name", required: true, choices: ["pre-commit", "post-checkout", "post-merge", "post-rewrite", "post-commit", "reference-transaction"] },
       { name: "args", required: false, variadic: true, describe: "The hook's arguments from git" },
     ],
     options: {},

@@ -3,7 +3,8 @@
  * with git").
  *
  * - A repository using husky (`core.hooksPath` pointing into `.husky/`) gets one marked line
- *   in the committed `.husky/<hook>` file; `.husky/_` is husky's own and never touched.
+ *   in the committed `.husky/<hook>` file; `.husky/_` is husky's own, and gets only the one
+ *   stub husky 9 does not make (reference-transaction), made like husky's own.
  * - Otherwise a marked block goes into `<hooks dir>/<hook>`, where the hooks dir is what git
  *   itself uses (`git rev-parse --git-path hooks`: honours `core.hooksPath` and is shared
  *   by linked worktrees). An existing shell hook keeps its content (the block goes right
@@ -22,7 +23,7 @@ import { checkInside } from "../io/confine.js";
 import { git, gitText } from "./exec.js";
 import { findRepo, type Repo } from "./repo.js";
 
-export const HOOKS = ["pre-commit", "post-checkout", "post-merge", "post-rewrite", "post-commit"] as const;
+export const HOOKS = ["pre-commit", "post-checkout", "post-merge", "post-rewrite", "post-commit", "reference-transaction"] as const;
 export type HookName = (typeof HOOKS)[number];
 
 /** The lines `.gitattributes` needs: each pattern with its attributes. */
@@ -55,12 +56,25 @@ export function launcherCommand(l: Launcher): string {
   return l.node !== undefined && l.script !== undefined ? `${sq(l.node)} ${sq(l.script)}` : "vault";
 }
 
+/**
+ * The shell test that lets the reference-transaction hook start vault at all. Git runs that
+ * hook for every reference update (each commit, fetch, branch), so the shell decides first:
+ * only once the update is committed, and only when some vault file is newer than the last
+ * unlock's mark, which is what a `reset --hard`, a `stash` or a `stash pop` leaves. Every
+ * other update costs one `find`.
+ */
+export const REF_GATE = `[ "$1" = committed ] && [ -n "$(find .envvault -type f ! -name '.*' -newer .envvault.local/unlocked 2>/dev/null | head -n 1)" ]`;
+
+/** husky 9 makes stubs in `.husky/_` for a fixed list of hooks, without reference-transaction: ours is the same stub. */
+export const HUSKY_STUB = '#!/usr/bin/env sh\n. "$(dirname "$0")/h"';
+
 /** The marked block of a hook in the hooks directory. */
 export function hookBlock(name: HookName, l: Launcher): string {
   const blocking = name === "pre-commit";
+  const gated = name === "reference-transaction";
   const onFail = blocking ? "|| exit $?" : "|| true";
-  // post-rewrite gets the rewritten commits on stdin; a chained hook must still see them.
-  const stdin = name === "post-rewrite" ? " </dev/null" : "";
+  // post-rewrite and reference-transaction get lines on stdin; a chained hook must still see them.
+  const stdin = name === "post-rewrite" || gated ? " </dev/null" : "";
   const missing = blocking
     ? `echo "envvault: vault is not installed, so staged files were not checked; install it, or remove this hook with \\\`vault hooks uninstall\\\`" >&2; exit 1`
     : `echo "envvault: vault is not installed; the ${name} hook did nothing" >&2`;
@@ -74,13 +88,17 @@ export function hookBlock(name: HookName, l: Launcher): string {
     lines.push(`if command -v vault >/dev/null 2>&1; then vault hook ${name} "$@"${stdin} ${onFail}`);
     lines.push(`elif [ -x node_modules/.bin/vault ]; then node_modules/.bin/vault hook ${name} "$@"${stdin} ${onFail}`);
   }
-  lines.push(`else ${missing}; fi`, END);
+  lines.push(`else ${missing}; fi`);
+  if (gated) lines.splice(2, 0, `if ${REF_GATE}; then`), lines.push("fi");
+  lines.push(END);
   return lines.join("\n") + "\n";
 }
 
 /** The one line added to `.husky/<hook>` (husky puts node_modules/.bin on PATH). */
 export function huskyLine(name: HookName): string {
-  return name === "pre-commit" ? `vault hook ${name} "$@" ${HUSKY_MARK}` : `vault hook ${name} "$@" || true ${HUSKY_MARK}`;
+  if (name === "pre-commit") return `vault hook ${name} "$@" ${HUSKY_MARK}`;
+  if (name === "reference-transaction") return `if ${REF_GATE}; then vault hook ${name} "$@" </dev/null || true; fi ${HUSKY_MARK}`;
+  return `vault hook ${name} "$@" || true ${HUSKY_MARK}`;
 }
 
 /** Removes our block from a hook's text; undefined when it holds none. */
@@ -120,6 +138,15 @@ async function huskyDir(repo: Repo): Promise<string | undefined> {
   const abs = resolve(repo.top, hooksPath);
   const dir = /[/\\]_[/\\]?$/.test(hooksPath) ? dirname(abs) : abs;
   return dir.split(/[/\\]/).pop() === ".husky" && existsSync(dir) ? dir : undefined;
+}
+
+/**
+ * husky's own hooks directory (`.husky/_`, git-ignored, made again by every \`npm install\`)
+ * when husky made it: the one place a reference-transaction stub can go.
+ */
+async function huskyStub(repo: Repo, husky: string): Promise<string | undefined> {
+  if (!existsSync(join(husky, "_", "h"))) return undefined;
+  return place(repo, join(husky, "_", "reference-transaction"));
 }
 
 /** The hooks directory git runs hooks from (core.hooksPath honoured, shared by worktrees). */
@@ -234,6 +261,11 @@ export async function installHooks(cwd: string, l: Launcher = currentLauncher())
       await writeHook(path, `${base}${huskyLine(name)}\n`);
       report.changed.push(show(path));
     }
+    const stub = await huskyStub(repo, husky);
+    if (stub !== undefined && (await readMaybe(stub)) === undefined) {
+      await writeHook(stub, HUSKY_STUB + "\n");
+      report.changed.push(show(stub));
+    }
   } else {
     const dir = await hooksDir(repo);
     report.where = show(dir);
@@ -298,6 +330,11 @@ export async function uninstallHooks(cwd: string): Promise<UninstallReport> {
         await writeHook(path, next);
         report.changed.push(show(path));
       }
+    }
+    const stub = await huskyStub(repo, husky);
+    if (stub !== undefined && (await readMaybe(stub))?.trim() === HUSKY_STUB) {
+      await rm(stub, { force: true });
+      report.removed.push(show(stub));
     }
   }
   const dir = await hooksDir(repo);

@@ -26,6 +26,8 @@ export const keyPath = (scope: string, member: string): string => `${keyDir(scop
 /** The files of `.envvault.local/`, by name inside it. */
 export const LOCAL = {
   state: "state.json",
+  /** Touched by every unlock: the reference-transaction hook runs vault only for vault files newer than it. */
+  unlocked: "unlocked",
   stateKey: "state.key",
   generated: "generated.json",
   fingerprints: "fingerprints.bin",

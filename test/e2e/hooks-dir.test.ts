@@ -31,7 +31,7 @@ describe("hooks/ through core.hooksPath", () => {
   afterAll(() => sb?.cleanup());
 
   test("every hook script is there and executable", () => {
-    for (const name of ["pre-commit", "post-checkout", "post-merge", "post-rewrite", "post-commit"]) {
+    for (const name of ["pre-commit", "post-checkout", "post-merge", "post-rewrite", "post-commit", "reference-transaction"]) {
       expect(statSync(join(ROOT, "hooks", name)).mode & 0o111).toBe(0o111);
     }
   });
@@ -59,6 +59,11 @@ describe("hooks/ through core.hooksPath", () => {
     sb.git(["checkout", "-q", "other"], { user: "alice" });
     expect(dotenv.parse(sb.bytes(".env")).TOKEN).toBe(BRANCH_TOKEN);
     sb.assertNoSecretInGit();
+  });
+
+  test("reference-transaction unlocks after a reset --hard", () => {
+    sb.git(["reset", "-q", "--hard", "main"], { user: "alice" });
+    expect(dotenv.parse(sb.bytes(".env")).TOKEN).toBe(MAIN_TOKEN);
   });
 });
 

@@ -47,7 +47,7 @@ async function checkCommit(ctx: Context): Promise<void> {
   });
 }
 
-/** post-checkout, post-merge, post-rewrite: reports what following HEAD changed. Never fails. */
+/** post-checkout, post-merge, post-rewrite, post-commit, reference-transaction: reports what following HEAD changed. Never fails. */
 async function afterGit(ctx: Context, name: HeadHook, args: readonly string[]): Promise<void> {
   const r = await followHead(depsOf(ctx), name, args);
   for (const w of r.keyFiles) ctx.out.warn(w);
@@ -65,8 +65,9 @@ export async function hook(ctx: Context, args: Args): Promise<void> {
     case "post-merge":
     case "post-rewrite":
     case "post-commit":
+    case "reference-transaction":
       return afterGit(ctx, args.name, rest);
     default:
-      throw new UsageError(`unknown hook ${JSON.stringify(args.name)}`, { hints: ["hooks: pre-commit, post-checkout, post-merge, post-rewrite, post-commit"] });
+      throw new UsageError(`unknown hook ${JSON.stringify(args.name)}`, { hints: ["hooks: pre-commit, post-checkout, post-merge, post-rewrite, post-commit, reference-transaction"] });
   }
 }

@@ -31,7 +31,7 @@ export async function init(ctx: Context, args: Args): Promise<void> {
   }
   for (const w of r.warnings) ctx.out.warn(w);
   if (r.hooks !== undefined) {
-    if ("where" in r.hooks) ctx.out.note(`installed git hooks in ${r.hooks.where} (pre-commit, post-checkout, post-merge, post-rewrite) and the vault's merge driver; \`vault hooks uninstall\` removes them`);
+    if ("where" in r.hooks) ctx.out.note(`installed git hooks in ${r.hooks.where} (pre-commit, post-checkout, post-merge, post-rewrite, post-commit, reference-transaction) and the vault's merge driver; \`vault hooks uninstall\` removes them`);
     else ctx.out.warn(`git hooks were not installed: ${r.hooks.error.message}; \`vault hooks install\` retries`);
   }
   ctx.out.note("next: `vault set KEY` to add a value, then `git add .envvault .gitignore .gitattributes && git commit`");

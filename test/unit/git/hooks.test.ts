@@ -1,5 +1,9 @@
 import { describe, expect, test } from "@jest/globals";
-import { hookBlock, huskyLine, withAttributes, withBlock, withoutBlock } from "../../../src/git/hooks.js";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hookBlock, huskyLine, REF_GATE, withAttributes, withBlock, withoutBlock } from "../../../src/git/hooks.js";
 
 const launcher = { node: "/usr/bin/node", script: "/opt/envvault/bin/vault.js" };
 
@@ -32,6 +36,49 @@ describe("hook files", () => {
 
   test("paths with quotes are quoted for the shell", () => {
     expect(hookBlock("pre-commit", { node: "/n", script: "/it's here/vault.js" })).toContain(`'/it'\\''s here/vault.js'`);
+  });
+});
+
+describe("the reference-transaction gate", () => {
+  /** Runs the gate in a directory laid out as a work tree; true when it lets vault start. */
+  function gate(dir: string, phase: string): boolean {
+    return spawnSync("sh", ["-c", `if ${REF_GATE}; then exit 0; else exit 1; fi`, "hook", phase], { cwd: dir }).status === 0;
+  }
+
+  test("starts vault only for a committed update after a vault file got newer than the last unlock", () => {
+    const dir = mkdtempSync(join(tmpdir(), "envvault-gate-"));
+    try {
+      mkdirSync(join(dir, ".envvault/envs"), { recursive: true });
+      mkdirSync(join(dir, ".envvault.local"));
+      const env = join(dir, ".envvault/envs/development.env");
+      const mark = join(dir, ".envvault.local/unlocked");
+      writeFileSync(env, "A=1\n");
+      // Never unlocked: nothing to follow.
+      expect(gate(dir, "committed")).toBe(false);
+      writeFileSync(mark, "");
+      utimesSync(env, 1000, 1000);
+      utimesSync(mark, 2000, 2000);
+      expect(gate(dir, "committed")).toBe(false);
+      utimesSync(env, 3000, 3000);
+      expect(gate(dir, "prepared")).toBe(false);
+      expect(gate(dir, "aborted")).toBe(false);
+      expect(gate(dir, "committed")).toBe(true);
+      // A temp file of a writer (a dot file) is not a vault file.
+      utimesSync(env, 1000, 1000);
+      writeFileSync(join(dir, ".envvault/envs/.development.env.tmp"), "");
+      expect(gate(dir, "committed")).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("the block and the husky line are gated and leave stdin to the rest of the hook", () => {
+    const block = hookBlock("reference-transaction", launcher);
+    expect(block).toContain(`if ${REF_GATE}; then`);
+    expect(block).toContain(`hook reference-transaction "$@" </dev/null || true`);
+    expect(huskyLine("reference-transaction")).toBe(`if ${REF_GATE}; then vault hook reference-transaction "$@" </dev/null || true; fi # envvault`);
+    const installed = withBlock("#!/bin/sh\ncat > refs.log\n", block)!;
+    expect(withoutBlock(installed)).toBe("#!/bin/sh\ncat > refs.log\n");
   });
 });
 
