@@ -29,6 +29,12 @@ try {
   // A suite that fails to load counts no test; count it as a failure so it cannot pass silently.
   failed += result.numRuntimeErrorTestSuites ?? 0;
   ok = result.success && failed === 0;
+  // The slowest suites, for keeping CI inside its time budget.
+  const slow = result.testResults
+    .map((r) => ({ name: r.name.replace(process.cwd() + "/", ""), s: (r.endTime - r.startTime) / 1000 }))
+    .sort((a, b) => b.s - a.s)
+    .slice(0, 8);
+  if (slow.length > 1) console.log(`slowest suites: ${slow.map((r) => `${r.name} ${r.s.toFixed(0)} s`).join(", ")}`);
 } catch {
   failed = Math.max(failed, 1);
 }
