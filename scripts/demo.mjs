@@ -31,9 +31,9 @@ function step(title) {
   console.log(`\n${bold("## " + title)}`);
 }
 
-function sh(display, cmd, args, { input, expect = 0 } = {}) {
+function sh(display, cmd, args, { input, expect = 0, extraEnv = {} } = {}) {
   console.log(bold(`$ ${display}`));
-  const r = spawnSync(cmd, args, { cwd: repo, env, input: input ?? "", encoding: "utf8" });
+  const r = spawnSync(cmd, args, { cwd: repo, env: { ...env, ...extraEnv }, input: input ?? "", encoding: "utf8" });
   const out = (r.stdout ?? "") + (r.stderr ?? "");
   if (out.trim() !== "") console.log(out.replace(/\n$/, "").replace(/^/gm, "  "));
   if (r.status !== expect) {
@@ -42,8 +42,15 @@ function sh(display, cmd, args, { input, expect = 0 } = {}) {
   }
   return r;
 }
-const vault = (args, opts) => sh(`vault ${args.join(" ")}`, process.execPath, [bin, ...args], opts);
-const git = (args) => sh(`git ${args.join(" ")}`, "git", args);
+// Each command is printed as it can be pasted into a shell: quoted where needed, and a value
+// fed on stdin shown as coming from a variable of the same name (the value itself is not shown).
+const quote = (a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+const line = (words) => words.map(quote).join(" ");
+const vault = (args, opts = {}) => {
+  const piped = opts.input === undefined ? "" : `printf %s "$${opts.from ?? args[1]}" | `;
+  return sh(`${piped}vault ${line(args)}`, process.execPath, [bin, ...args], opts);
+};
+const git = (args) => sh(`git ${line(args)}`, "git", args);
 const show = (file) => {
   console.log(bold(`$ cat ${file}`));
   console.log(readFileSync(join(repo, file), "utf8").replace(/\n$/, "").replace(/^/gm, "  "));
@@ -97,24 +104,24 @@ try {
 
   step("Reading production needs its key: a stranger gets exit 3");
   const stranger = join(base, "stranger.txt");
-  sh("vault keygen --out stranger.txt", process.execPath, [bin, "keygen", "--out", stranger]);
-  vault(["get", "STRIPE_KEY", "--env", "production", "--identity", stranger], { expect: 3 });
+  sh("vault keygen --out ../stranger.txt", process.execPath, [bin, "keygen", "--out", stranger]);
+  sh("vault get STRIPE_KEY --env production --identity ../stranger.txt", process.execPath, [bin, "get", "STRIPE_KEY", "--env", "production", "--identity", stranger], { expect: 3 });
 
   step("A teammate joins: carol can read development and production");
   const carol = join(base, "carol.txt");
-  sh("vault keygen --out carol.txt", process.execPath, [bin, "keygen", "--out", carol]);
+  sh("vault keygen --out ../carol.txt", process.execPath, [bin, "keygen", "--out", carol]);
   const carolKeys = JSON.parse(spawnSync(process.execPath, [bin, "whoami", "--json", "--identity", carol], { cwd: repo, env, encoding: "utf8" }).stdout);
   vault(["member", "add", "carol", "--recipient", carolKeys.recipients[0], "--signing-key", carolKeys.signingKeys[0], "--team", "dev"]);
   vault(["grant", "team:dev", "development"]);
   vault(["grant", "carol", "production"]);
   vault(["access"]);
-  sh("vault get STRIPE_KEY --env production --identity carol.txt", process.execPath, [bin, "get", "STRIPE_KEY", "--env", "production", "--identity", carol]);
+  sh("vault get STRIPE_KEY --env production --identity ../carol.txt", process.execPath, [bin, "get", "STRIPE_KEY", "--env", "production", "--identity", carol]);
   git(["add", "-A"]);
   git(["commit", "-q", "-m", "Add carol"]);
 
   step("Carol leaves: one command re-keys everything she could read and lists what she saw");
   vault(["rotate", "--remove", "carol"]);
-  sh("vault get STRIPE_KEY --env production --identity carol.txt", process.execPath, [bin, "get", "STRIPE_KEY", "--env", "production", "--identity", carol], { expect: 3 });
+  sh("vault get STRIPE_KEY --env production --identity ../carol.txt", process.execPath, [bin, "get", "STRIPE_KEY", "--env", "production", "--identity", carol], { expect: 3 });
   vault(["check"], { expect: 5 });
   vault(["rotate", "STRIPE_KEY", "--env", "production", "--stdin"], { input: "sk_live_demo_rotated_9876543210" });
   git(["add", "-A"]);
@@ -126,9 +133,9 @@ try {
   git(["checkout", "-q", "-b", "laptop"]);
   const rosterPath = join(repo, ".envvault", "roster.yaml");
   writeFileSync(rosterPath, readFileSync(rosterPath, "utf8").replace(/(    recipients:\n)/, `$1      - ${carolKeys.recipients[0]}\n`));
-  sh("git commit -am \"Add alice's laptop\"   # pushed by someone who is not an admin", "git", ["-c", "core.hooksPath=/dev/null", "commit", "-q", "-am", "Add alice's laptop"]);
+  sh("git -c core.hooksPath=/dev/null commit -q -am \"Add alice's laptop\"   # by someone who is not an admin, hooks off", "git", ["-c", "core.hooksPath=/dev/null", "commit", "-q", "-am", "Add alice's laptop"]);
   vault(["get", "DATABASE_URL"], { expect: 4 });
-  sh(`ENVVAULT_TRUST_ROOT=${root.slice(0, 12)}… vault verify main..laptop   # the pull request's check in CI`, process.execPath, [bin, "verify", "main..laptop"], { expect: 4 });
+  sh(`ENVVAULT_TRUST_ROOT=${quote(root)} vault verify main..laptop   # the pull request's check in CI`, process.execPath, [bin, "verify", "main..laptop"], { expect: 4, extraEnv: { ENVVAULT_TRUST_ROOT: root } });
   git(["checkout", "-q", "main"]);
   vault(["verify"]);
 

@@ -14,6 +14,10 @@ export const ExitCode = {
   integrity: 4,
   validation: 5,
   blocked: 6,
+  /** `vault run`: the command could not be executed (a shell's 126). */
+  cannotExecute: 126,
+  /** `vault run`: the command was not found (a shell's 127). */
+  commandNotFound: 127,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -32,7 +36,9 @@ export type ErrorCode =
   | "LOCKED"
   | "UNSAFE_PATH"
   | "UNVERIFIED"
-  | "NOT_ALLOWED";
+  | "NOT_ALLOWED"
+  | "COMMAND_NOT_FOUND"
+  | "CANNOT_EXECUTE";
 
 /** Non-secret facts about where a failure happened. Never put a value here. */
 export interface ErrorData {
@@ -67,6 +73,8 @@ const exitByCode: Record<ErrorCode, ExitCode> = {
   UNSAFE_PATH: ExitCode.validation,
   UNVERIFIED: ExitCode.integrity,
   NOT_ALLOWED: ExitCode.accessDenied,
+  COMMAND_NOT_FOUND: ExitCode.commandNotFound,
+  CANNOT_EXECUTE: ExitCode.cannotExecute,
 };
 
 export class VaultError extends Error {

@@ -49,6 +49,9 @@ export async function addMember(deps: Deps, o: NewMember): Promise<AddedMember> 
   for (const k of signingKeys) if (!isSigningKey(k)) throw new UsageError(`the signing key of ${name} is not one: it is \`ed25519:\` and 43 base64url characters, as \`vault whoami\` prints it`, { hints: hint });
   const me = await whoAmI(deps);
   return transaction(findVaultRoot(deps.cwd), await signingFor(deps), async (vault) => {
+    if (Object.hasOwn(vault.roster.data.members, name)) {
+      throw new UsageError(`member ${name} already exists`, { hints: [`\`vault member teams ${name} --team T…\` changes their teams, \`vault member keys ${name}\` their signing keys; \`vault member remove ${name}\` first to start over`] });
+    }
     const taken = memberFor(vault.roster.data, recipients);
     if (taken !== undefined) throw new UsageError(`a recipient of ${name} already belongs to member ${taken}`, { hints: ["a recipient identifies one member"] });
     const roster = addToRoster(vault.roster, name, { recipients, ...(signingKeys.length > 0 ? { signing_keys: signingKeys } : {}), ...(teams.length > 0 ? { teams } : {}), ...(o.kind === undefined ? {} : { kind: o.kind }) });

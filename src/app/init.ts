@@ -201,8 +201,16 @@ async function trackedFiles(root: string, paths: readonly string[]): Promise<str
 /** A YAML scalar: plain when that reads back as the same string, else JSON (valid YAML) quoting. */
 const scalar = (s: string) => (/^[A-Za-z0-9_./][A-Za-z0-9_./-]*$/.test(s) && /[A-Za-z_]/.test(s) && !/^\.(inf|nan)$/i.test(s) ? s : JSON.stringify(s));
 
+/**
+ * The modeline editors with a YAML language server read to validate and complete a file: the
+ * schema shipped in the package, where `npm install --save-dev envvault` puts it (relative to
+ * `.envvault/`, so the line names no path of one machine).
+ */
+export const schemaLine = (name: "vault" | "roster") => `# yaml-language-server: $schema=../node_modules/envvault/schema/${name}.schema.json`;
+
 function vaultYaml(envs: string[], targetList: TargetDef[], adopted?: Adoption): string {
   const lines = [
+    schemaLine("vault"),
     "# envvault: environments, variable definitions and targets (schema/vault.schema.json)",
     "version: 1",
     `default_env: ${envs[0]}`,
@@ -224,6 +232,7 @@ function vaultYaml(envs: string[], targetList: TargetDef[], adopted?: Adoption):
 
 function rosterYaml(member: string, recipients: string[], signingKeys: string[], envs: string[]): string {
   return [
+    schemaLine("roster"),
     "# envvault: members, their age recipients and signing keys, admins, and who may read and write which scope (schema/roster.schema.json)",
     "version: 1",
     `admins: [${member}]`,

@@ -38,9 +38,12 @@ function startChild(command: readonly string[], env: NodeJS.ProcessEnv): Promise
     };
     child.on("error", (e: NodeJS.ErrnoException) => {
       done();
+      // The exit statuses a shell gives: 127 not found, 126 found but not runnable.
+      const notFound = e.code === "ENOENT";
+      const code = notFound ? "COMMAND_NOT_FOUND" : e.code === "EACCES" || e.code === "ENOEXEC" || e.code === "EISDIR" ? "CANNOT_EXECUTE" : "FAILURE";
       reject(
-        new VaultError("FAILURE", e.code === "ENOENT" ? `command not found: ${cmd}` : `cannot start ${cmd}: ${e.code ?? e.message}`, {
-          hints: ["check the command name and your PATH"],
+        new VaultError(code, notFound ? `command not found: ${cmd}` : `cannot run ${cmd}: ${e.code ?? e.message}`, {
+          hints: [notFound ? "check the command name and your PATH" : "check that it is an executable file (chmod +x) with a valid #! line"],
         }),
       );
     });

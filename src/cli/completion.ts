@@ -1,5 +1,5 @@
 /**
- * Shell completion scripts for bash and zsh, generated from cli/table.ts: the scripts hold
+ * Shell completion scripts for bash, zsh and fish, generated from cli/table.ts: the scripts hold
  * the commands, options, choices and help texts themselves, so that pressing TAB never
  * starts vault (a Node process per key press would be felt).
  */
@@ -198,7 +198,53 @@ fi
 `;
 }
 
+/** A fish word in single quotes (fish reads `\\` and `\'` there). */
+const fq = (s: string) => `'${s.replace(/[\\']/g, "\\$&")}'`;
+
+/** fish `complete` flags for an option's value: its choices, a file name, or any word. */
+function fishValue(v: { choices?: readonly string[]; complete?: string }): string {
+  if (v.choices !== undefined) return ` -x -a ${fq(v.choices.join(" "))}`;
+  if (v.complete === "file" || v.complete === "directory") return " -r -F";
+  return " -x";
+}
+
+function fishOptions(condition: string, options: Readonly<Record<string, OptionDef>>): string[] {
+  return Object.entries(options).flatMap(([n, o]) => {
+    const short = o.alias === undefined ? "" : ` -s ${o.alias}`;
+    const value = o.type === "string" ? fishValue(o) : "";
+    const lines = [`complete -c $prog${condition} -l ${n}${short}${value} -d ${fq(o.describe)}`];
+    for (const no of negation(n, o)) lines.push(`complete -c $prog${condition} -l ${no.slice(2)} -d ${fq(o.describe)}`);
+    return lines;
+  });
+}
+
+function fish(): string {
+  const lines: string[] = [];
+  for (const c of table) {
+    for (const n of commandNames(c)) lines.push(`complete -c $prog -n __fish_use_subcommand -a ${fq(n)} -d ${fq(c.describe)}`);
+    const on = ` -n ${fq(`__fish_seen_subcommand_from ${commandNames(c).join(" ")}`)}`;
+    lines.push(...fishOptions(on, c.options));
+    // The first positional's choices (an action); file positionals take file names.
+    const first = c.positionals[0];
+    if (first?.choices !== undefined) lines.push(`complete -c $prog${on} -a ${fq(first.choices.join(" "))}`);
+    if (c.positionals.some((p) => p.complete === "file")) lines.push(`complete -c $prog${on} -F`);
+    if (c.passthrough === true) lines.push(`complete -c $prog${on} -a '(__fish_complete_subcommand --fcs-skip=2)'`);
+  }
+  return `# fish completion for vault: \`vault completion fish > ~/.config/fish/completions/vault.fish\`.
+
+for prog in ${PROGRAMS.join(" ")}
+  complete -c $prog -e
+  # No file names unless a command takes one.
+  complete -c $prog -f
+  complete -c $prog -s h -l help -d 'Show help'
+  complete -c $prog -l version -d 'Show version number'
+${fishOptions("", GLOBAL_OPTIONS).map((l) => `  ${l}`).join("\n")}
+${lines.map((l) => `  ${l}`).join("\n")}
+end
+`;
+}
+
 /** The completion script for `shell`. */
 export function completionScript(shell: CompletionShell): string {
-  return shell === "bash" ? bash() : zsh();
+  return shell === "bash" ? bash() : shell === "zsh" ? zsh() : fish();
 }

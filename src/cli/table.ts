@@ -61,7 +61,7 @@ export const CONFLICT_CHOICES = ["keep", "overwrite", "prompt"] as const satisfi
 export type ConflictChoice = (typeof CONFLICT_CHOICES)[number];
 
 /** The shells `vault completion` writes a script for (cli/completion.ts). */
-export const COMPLETION_SHELLS = ["bash", "zsh"] as const;
+export const COMPLETION_SHELLS = ["bash", "zsh", "fish"] as const;
 export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
 
 /** The program itself: its name in help and the text above the command list. */
@@ -98,18 +98,29 @@ export const COMMANDS = [
       import: { type: "boolean", describe: "Adopt the .env files found here (--no-import leaves them alone; default: ask on a terminal, else only with --yes)" },
       hooks: { type: "boolean", default: true, describe: "Install the git hooks, merge driver and diff converter (--no-hooks skips)" },
     },
+    examples: [
+      ["vault init", "a vault in this repository, you its first member and admin"],
+      ["vault init --yes --env development --env production", "two environments, no questions"],
+    ],
   },
   {
     name: "keygen",
     describe: "Make an age identity (in age-keygen's format)",
     positionals: [],
     options: { out: { alias: "o", type: "string", describe: "Where to write it (default: ~/.config/envvault/identity.txt)", complete: "file" } },
+    examples: [
+      ["vault keygen", "an identity at ~/.config/envvault/identity.txt"],
+      ["vault keygen -o ci-identity.txt", "one for a CI job, to store as its secret"],
+    ],
   },
   {
     name: "whoami",
     describe: "Show your recipient, where your identity comes from, and your member name",
     positionals: [],
     options: {},
+    examples: [
+      ["vault whoami", "your recipient and signing key, to give an admin for `member add`"],
+    ],
   },
   {
     name: "env",
@@ -119,6 +130,10 @@ export const COMMANDS = [
       { name: "name", required: false, describe: "Name of the environment to add" },
     ],
     options: { extends: { type: "string", describe: "Inherit the values of this environment" } },
+    examples: [
+      ["vault env add staging --extends production", "staging starts with production's values and overrides some"],
+      ["vault env list", "every environment with its base and scopes"],
+    ],
   },
   {
     name: "set",
@@ -129,6 +144,11 @@ export const COMMANDS = [
       kind: { type: "string", choices: ["secret", "config"], describe: "Record the variable's kind in vault.yaml" },
       scope: { type: "string", describe: "Store the variables in this scope of the environment" },
     },
+    examples: [
+      ["vault set STRIPE_KEY", "asks for the value without echoing it"],
+      ["printf %s \"$TOKEN\" | vault set API_TOKEN --stdin -e production", "from a pipe, into production"],
+      ["vault set LOG_LEVEL=debug --kind config", "a value that is not a secret (shown by `vault list`)"],
+    ],
   },
   {
     name: "get",
@@ -136,6 +156,9 @@ export const COMMANDS = [
     positionals: [{ name: "key", required: true }],
     options: {},
     hot: true,
+    examples: [
+      ["vault get DATABASE_URL -e production", "print one value"],
+    ],
   },
   {
     name: "list",
@@ -143,18 +166,28 @@ export const COMMANDS = [
     positionals: [],
     options: { reveal: { type: "boolean", default: false, describe: "Show values" } },
     hot: true,
+    examples: [
+      ["vault list", "every variable, values masked, with kind, scope and last change"],
+      ["vault list --reveal --json", "values too, for a script"],
+    ],
   },
   {
     name: "edit",
     describe: "Edit the environment in $EDITOR; only what changed is re-encrypted",
     positionals: [],
     options: {},
+    examples: [
+      ["vault edit -e staging", "the environment in $EDITOR; only changed values are sealed again"],
+    ],
   },
   {
     name: "remove",
     describe: "Delete variables from the environment",
     positionals: [{ name: "keys", required: true, variadic: true }],
     options: {},
+    examples: [
+      ["vault remove OLD_KEY LEGACY_URL", "delete two variables from the environment"],
+    ],
   },
   {
     name: "unlock",
@@ -168,6 +201,11 @@ export const COMMANDS = [
       explain: { type: "string", describe: "Print every layer that sets KEY for each target, and which one wins; write nothing" },
     },
     hot: true,
+    examples: [
+      ["vault unlock", "write the environment in use into .env"],
+      ["vault unlock --dry-run", "show what would change, values masked"],
+      ["vault unlock --at v1.4.0", "the values of a tag, without checking it out"],
+    ],
   },
   {
     name: "lock",
@@ -175,12 +213,18 @@ export const COMMANDS = [
     positionals: [],
     options: {},
     hot: true,
+    examples: [
+      ["vault lock", "take the values envvault wrote out of .env again"],
+    ],
   },
   {
     name: "use",
     describe: "Choose the environment that unlock, run, get and export use in this clone",
     positionals: [{ name: "env", required: true }],
     options: {},
+    examples: [
+      ["vault use staging", "unlock, run, get and export use staging in this clone"],
+    ],
   },
   {
     name: "run",
@@ -193,6 +237,10 @@ export const COMMANDS = [
     usage: "vault run [options] [--] CMD [ARGS…]",
     hot: true,
     passthrough: true,
+    examples: [
+      ["vault run -- npm start", "start the app with the environment in its process only"],
+      ["vault run -e production --explain DATABASE_URL", "which layer sets DATABASE_URL"],
+    ],
   },
   {
     name: "export",
@@ -211,18 +259,26 @@ export const COMMANDS = [
       context: context("whose values override the environment's"),
     },
     hot: true,
+    examples: [
+      ["vault export --format json", "the environment as JSON on stdout"],
+      ["vault export -f k8s --name app-env --namespace web | kubectl apply -f -", "a Kubernetes Secret"],
+    ],
   },
   {
     name: "import",
     describe: "Set variables from a file (dotenv, json or yaml; - reads stdin)",
     positionals: [{ name: "file", required: true, complete: "file" }],
     options: { format: { alias: "f", type: "string", choices: IMPORT_FORMATS, describe: "Format of the file (default: from its name)" } },
+    examples: [
+      ["vault import .env", "every variable of .env into the environment in use"],
+      ["vault import config.json -e production", "from a JSON object"],
+    ],
   },
   {
     name: "member",
-    describe: "Members: `member add NAME --recipient R… --signing-key K… [--team T…]`, `member keys NAME --signing-key K…`, `member list`, `member remove NAME` (= rotate --remove)",
+    describe: "Members: `member add NAME --recipient R… --signing-key K… [--team T…]`, `member keys NAME --signing-key K…`, `member teams NAME --team T…` (`--team=`: no team), `member list`, `member remove NAME` (= rotate --remove)",
     positionals: [
-      { name: "action", required: true, choices: ["add", "list", "remove", "keys"] },
+      { name: "action", required: true, choices: ["add", "list", "remove", "keys", "teams"] },
       { name: "name", required: false, describe: "The member's name" },
     ],
     options: {
@@ -231,6 +287,11 @@ export const COMMANDS = [
       kind: { type: "string", choices: ["person", "machine"], describe: "A person, or a machine (CI, a deploy target)" },
       "signing-key": { alias: "s", type: "string", array: true, describe: "The member's signing key (ed25519:…, from their `vault whoami`): what verifies their writes" },
     },
+    examples: [
+      ["vault member add bob --recipient age1… --signing-key ed25519:… --team backend", "a new member, with what their `vault whoami` printed"],
+      ["vault member teams bob --team backend --team oncall", "set bob's teams"],
+      ["vault member list", "members, teams and key types"],
+    ],
   },
   {
     name: "grant",
@@ -243,6 +304,10 @@ export const COMMANDS = [
       "read-only": { type: "boolean", describe: "Read without writing" },
       "write-only": { type: "boolean", describe: "Write without reading (no key file): a CI job that sets a token" },
     },
+    examples: [
+      ["vault grant bob production:payments", "bob reads and writes that scope"],
+      ["vault grant team:ci production --read-only", "the ci team reads production"],
+    ],
   },
   {
     name: "revoke",
@@ -254,6 +319,10 @@ export const COMMANDS = [
     options: {
       write: { type: "boolean", default: false, describe: "Take only the right to write (no rotation)" },
     },
+    examples: [
+      ["vault revoke bob production:payments", "bob no longer reads that scope (it gets a new key)"],
+      ["vault revoke bob production --write", "bob still reads production but no longer writes it"],
+    ],
   },
   {
     name: "admin",
@@ -263,6 +332,9 @@ export const COMMANDS = [
       { name: "member", required: true },
     ],
     options: {},
+    examples: [
+      ["vault admin add carol", "carol may change the roster, access and vault.yaml"],
+    ],
   },
   {
     name: "verify",
@@ -279,6 +351,9 @@ export const COMMANDS = [
     describe: "Sign, as an admin, what the work tree changed outside vault commands (a revert, a hand edit, merged chain heads)",
     positionals: [],
     options: {},
+    examples: [
+      ["git revert --no-commit HEAD && vault sign && git commit", "an admin signs a revert of a vault change"],
+    ],
   },
   {
     name: "scope",
@@ -288,12 +363,18 @@ export const COMMANDS = [
       { name: "scope", required: true },
     ],
     options: {},
+    examples: [
+      ["vault scope add production:payments", "a part of production that fewer people read"],
+    ],
   },
   {
     name: "access",
     describe: "Who can read which scope, from the key files themselves",
     positionals: [],
     options: {},
+    examples: [
+      ["vault access", "who reads which scope, from the key files"],
+    ],
   },
   {
     name: "rotate",
@@ -306,30 +387,48 @@ export const COMMANDS = [
       stdin: { type: "boolean", default: false, describe: "Read the new value of the one KEY from standard input" },
       generate: { type: "string", describe: "Generate the new value: LENGTH, hex:LENGTH, base64:BYTES or uuid (default 32)" },
     },
+    examples: [
+      ["vault rotate --remove alice", "offboard alice: new keys for what she could read, and the values she saw"],
+      ["vault rotate SESSION_SECRET --generate base64:32", "a new random value"],
+      ["vault rotate --scope production", "a new key for production"],
+    ],
   },
   {
     name: "check",
     describe: "Report integrity failures (exit 4), drift, overdue rotations, exposed and burned values (exit 5)",
     positionals: [],
     options: {},
+    examples: [
+      ["vault check", "integrity, drift, overdue rotations, exposed and burned values"],
+    ],
   },
   {
     name: "validate",
     describe: "Check required variables and value rules (type, enum, pattern) per environment (exit 5 when broken)",
     positionals: [],
     options: {},
+    examples: [
+      ["vault validate -e production", "required variables and value rules of production"],
+    ],
   },
   {
     name: "burn",
     describe: "Mark a variable do-not-use: kept for history, removed from targets, refused by run",
     positionals: [{ name: "key", required: true }],
     options: { reason: { type: "string", describe: "Why, for the record" } },
+    examples: [
+      ["vault burn OLD_STRIPE_KEY --reason \"leaked in a log\"", "never used again, kept in history"],
+    ],
   },
   {
     name: "hooks",
     describe: "Git hooks, merge driver and diff converter: `hooks install`, `hooks uninstall`, `hooks refresh` (the fingerprint cache)",
     positionals: [{ name: "action", required: true, choices: ["install", "uninstall", "refresh"] }],
     options: {},
+    examples: [
+      ["vault hooks install", "the git hooks, merge driver and diff converter of this clone"],
+      ["vault hooks refresh", "rebuild the pre-commit hook's cache of known values"],
+    ],
   },
   {
     name: "hook",
@@ -341,6 +440,9 @@ export const COMMANDS = [
     options: {},
     // Git runs it on every commit and checkout.
     hot: true,
+    examples: [
+      ["vault hook pre-commit", "what git runs before a commit: look for leaks in what is staged"],
+    ],
   },
   {
     name: "merge-driver",
@@ -352,18 +454,28 @@ export const COMMANDS = [
       { name: "path", required: false, describe: "The file's path in the repository", complete: "file" },
     ],
     options: {},
+    examples: [
+      ["git config merge.envvault.driver \"vault merge-driver %O %A %B %P\"", "what `vault hooks install` configures; git runs it"],
+    ],
   },
   {
     name: "textconv",
     describe: "Git diff converter for vault files: key-level lines, values masked but config values you can read (ENVVAULT_DIFF_REVEAL=1 shows every value you can read)",
     positionals: [{ name: "file", required: true, complete: "file" }],
     options: {},
+    examples: [
+      ["git diff HEAD~1 -- .envvault", "git runs it through diff.envvault.textconv: keys, not ciphertext"],
+    ],
   },
   {
     name: "log",
     describe: "History of the vault from git, side branches and merges included: commit, branches and tags, author, date, environment, keys added/changed/removed",
     positionals: [{ name: "key", required: false, describe: "Only commits that changed this variable" }],
     options: { "max-count": { alias: "n", type: "string", describe: "At most this many commits" } },
+    examples: [
+      ["vault log STRIPE_KEY", "every commit that changed STRIPE_KEY, on every branch"],
+      ["vault log -n 20", "the last 20 vault changes"],
+    ],
   },
   {
     name: "diff",
@@ -383,6 +495,9 @@ export const COMMANDS = [
     describe: "Environment in use, whether targets match HEAD's vault, uncommitted vault changes, merge conflicts",
     positionals: [],
     options: {},
+    examples: [
+      ["vault status", "environment in use, targets against HEAD, conflicts, stale key files"],
+    ],
   },
   {
     name: "resolve",
@@ -392,21 +507,30 @@ export const COMMANDS = [
       ours: { type: "boolean", default: false, describe: "Keep this branch's side" },
       theirs: { type: "boolean", default: false, describe: "Take the merged branch's side" },
     },
+    examples: [
+      ["vault resolve DATABASE_URL --theirs", "take the merged branch's value"],
+      ["vault resolve --ours", "keep this branch's side of every conflict"],
+    ],
   },
   {
     name: "sync",
     describe: "Pull (with the vault's merge driver), unlock, report what changed, push when ahead",
     positionals: [],
     options: { push: { type: "boolean", default: true, describe: "Push local commits when ahead (--no-push skips)" } },
+    examples: [
+      ["vault sync", "pull, unlock, report what changed, push"],
+      ["vault sync --no-push", "pull and unlock only"],
+    ],
   },
   {
     name: "completion",
-    describe: "Print a shell completion script for bash or zsh (default: the shell in $SHELL)",
+    describe: "Print a shell completion script for bash, zsh or fish (default: the shell in $SHELL)",
     positionals: [{ name: "shell", required: false, choices: COMPLETION_SHELLS }],
     options: {},
     examples: [
       ["source <(vault completion bash)", "complete vault in this bash (add the line to ~/.bashrc)"],
       ["vault completion zsh > ~/.zfunc/_vault", "install it for zsh (a directory in $fpath)"],
+      ["vault completion fish > ~/.config/fish/completions/vault.fish", "install it for fish"],
     ],
   },
 ] as const satisfies readonly CommandDef[];

@@ -67,3 +67,8 @@ export function setAdmins(roster: YamlFile<Roster>, admins: readonly string[]): 
 export function setSigningKeys(roster: YamlFile<Roster>, member: string, keys: readonly string[]): YamlFile<Roster> {
   return editYaml(roster, "roster", (doc) => doc.setIn(["members", member, "signing_keys"], doc.createNode([...new Set(keys)], { flow: false })));
 }
+
+/** Sets a member's teams (none: the key goes). */
+export function setTeams(roster: YamlFile<Roster>, member: string, teams: readonly string[]): YamlFile<Roster> {
+  return editYaml(roster, "roster", (doc) => (teams.length === 0 ? doc.deleteIn(["members", member, "teams"]) : doc.setIn(["members", member, "teams"], doc.createNode([...teams], { flow: false }))));
+}

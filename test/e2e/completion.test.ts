@@ -23,15 +23,15 @@ describe("vault completion", () => {
   });
 
   test("a $SHELL with no script is a usage error (exit 2) that names the choices", () => {
-    const r = sb.vault("alice", ["completion"], { env: { SHELL: "/usr/bin/fish" } });
+    const r = sb.vault("alice", ["completion"], { env: { SHELL: "/usr/bin/tcsh" } });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("vault completion bash");
   });
 
   test("a shell out of the choices is refused by the parser (exit 2)", () => {
-    const r = sb.vault("alice", ["completion", "fish"]);
+    const r = sb.vault("alice", ["completion", "tcsh"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("Invalid values");
+    expect(r.stderr).toContain('SHELL must be one of bash, zsh, fish (got "tcsh")');
   });
 });

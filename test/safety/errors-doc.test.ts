@@ -9,7 +9,7 @@ const source = readFileSync(join(ROOT, "src", "errors.ts"), "utf8");
 const union = /export type ErrorCode =([^;]+);/.exec(source)![1]!;
 const codes = [...union.matchAll(/"([A-Z_]+)"/g)].map((m) => m[1]! as ErrorCode);
 const doc = readFileSync(join(ROOT, "docs", "ERRORS.md"), "utf8");
-const rows = new Map([...doc.matchAll(/^\| `([A-Z_]+)` \| (\d) \|/gm)].map((m) => [m[1]!, Number(m[2])]));
+const rows = new Map([...doc.matchAll(/^\| `([A-Z_]+)` \| (\d+) \|/gm)].map((m) => [m[1]!, Number(m[2])]));
 
 describe("docs/ERRORS.md", () => {
   test("lists every error code, with the exit status the CLI uses", () => {
@@ -19,6 +19,6 @@ describe("docs/ERRORS.md", () => {
 
   test("lists no code that does not exist, and has a section with cause and fix for each", () => {
     expect([...rows.keys()].sort()).toEqual([...codes].sort());
-    for (const code of codes) expect(doc).toMatch(new RegExp(`^## \`${code}\` \\(exit \\d\\)\\n[^#]*\\*\\*Fix\\*\\*`, "m"));
+    for (const code of codes) expect(doc).toMatch(new RegExp(`^## \`${code}\` \\(exit \\d+\\)\\n[^#]*\\*\\*Fix\\*\\*`, "m"));
   });
 });

@@ -1,4 +1,4 @@
-/** `vault completion [bash|zsh]`: prints the shell completion script (README, "Commands"). */
+/** `vault completion [bash|zsh|fish]`: prints the shell completion script (README, "Commands"). */
 import { UsageError } from "../../errors.js";
 import { completionScript } from "../completion.js";
 import type { Context } from "../context.js";
@@ -13,7 +13,7 @@ function loginShell(path: string | undefined): CompletionShell | undefined {
 export async function completion(ctx: Context, args: { shell?: CompletionShell }): Promise<void> {
   const shell = args.shell ?? loginShell(ctx.processEnv.SHELL);
   if (shell === undefined) {
-    throw new UsageError("$SHELL names neither bash nor zsh: which shell is the script for?", { hints: ["`vault completion bash` or `vault completion zsh`"] });
+    throw new UsageError("$SHELL names none of bash, zsh and fish: which shell is the script for?", { hints: ["`vault completion bash`, `vault completion zsh` or `vault completion fish`"] });
   }
   ctx.out.raw(completionScript(shell));
 }

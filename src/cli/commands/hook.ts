@@ -51,7 +51,8 @@ async function checkCommit(ctx: Context): Promise<void> {
 async function afterGit(ctx: Context, name: HeadHook, args: readonly string[]): Promise<void> {
   const r = await followHead(depsOf(ctx), name, args);
   for (const w of r.keyFiles) ctx.out.warn(w);
-  for (const c of r.changes) ctx.out.note(`envvault: ${c.env} ${summary(c.added, c.changed, c.removed)}`);
+  // Quiet when nothing changed: git prints enough on every commit and checkout.
+  for (const c of r.changes) if (c.added.length + c.changed.length + c.removed.length > 0) ctx.out.note(`envvault: ${c.env} ${summary(c.added, c.changed, c.removed)}`);
   for (const w of r.warnings) ctx.out.warn(w);
 }
 

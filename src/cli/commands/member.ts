@@ -1,15 +1,16 @@
 import { UsageError } from "../../errors.js";
 import { addMember } from "../../app/add-member.js";
 import { listMembers } from "../../app/list-members.js";
+import { setMemberTeams } from "../../app/member-teams.js";
 import { removeMember } from "../../app/remove-member.js";
 import { setMemberSigningKeys } from "../../app/roles.js";
 import { depsOf } from "../common.js";
 import type { Context } from "../context.js";
-import { renderRemoval } from "../exposures.js";
+import { renderExposures, renderRemoval } from "../exposures.js";
 import { withSpinner } from "../spinner.js";
 
 interface Args {
-  action: "add" | "list" | "remove" | "keys";
+  action: "add" | "list" | "remove" | "keys" | "teams";
   name?: string;
   recipient?: string[];
   team?: string[];
@@ -17,7 +18,7 @@ interface Args {
   "signing-key"?: string[];
 }
 
-/** `vault member add NAME --recipient R… [--team T…]`, `member list`, `member remove NAME` (the offboarding of `rotate --remove`). */
+/** `vault member add NAME --recipient R… [--team T…]`, `member teams NAME --team T…`, `member list`, `member remove NAME` (the offboarding of `rotate --remove`). */
 export async function member(ctx: Context, args: Args): Promise<void> {
   if (args.action === "list") return list(ctx);
   const name = args.name;
@@ -25,6 +26,17 @@ export async function member(ctx: Context, args: Args): Promise<void> {
   if (args.action === "keys") {
     const r = await setMemberSigningKeys(depsOf(ctx), { member: name, keys: args["signing-key"] ?? [] });
     ctx.out.note(`${r.member}'s signing keys: ${r.keys.join(", ")}; commit .envvault/roster.yaml and .envvault/chain`);
+    return ctx.out.result(r);
+  }
+  if (args.action === "teams") {
+    // The whole list, so that a forgotten option never takes every team away.
+    if (args.team === undefined) throw new UsageError(`\`vault member teams ${name}\` needs the member's teams: --team T (once per team), or --team= for none`);
+    const teams = args.team.filter((t) => t !== "");
+    const r = await withSpinner(ctx, "changing access", () => setMemberTeams(depsOf(ctx), { member: name, teams }));
+    const reads = [r.gained.length > 0 ? `now reads ${r.gained.join(", ")}` : "", r.lost.length > 0 ? `no longer reads ${r.lost.join(", ")} (new keys)` : ""].filter((p) => p !== "");
+    ctx.out.note(`${r.member}'s teams: ${r.teams.join(", ") || "none"}${reads.length > 0 ? `; ${reads.join("; ")}` : "; what they read is unchanged"}`);
+    if (r.pending.length > 0) ctx.out.warn(`you cannot read ${r.pending.join(", ")}, so ${r.member} has no key for it yet: a member who can read it runs \`vault grant ${r.member} SCOPE\``);
+    renderExposures(ctx, r.exposed, r.earlier);
     return ctx.out.result(r);
   }
   if (args.action === "remove") return renderRemoval(ctx, await withSpinner(ctx, "rotating keys", () => removeMember(depsOf(ctx), { name })));

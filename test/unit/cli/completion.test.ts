@@ -11,6 +11,15 @@ import { EXPORT_FORMATS } from "../../../src/model/formats.js";
 
 const table = COMMANDS as readonly CommandDef[];
 const hasZsh = spawnSync("zsh", ["-c", "exit 0"]).status === 0;
+const hasFish = spawnSync("fish", ["-c", "exit 0"]).status === 0;
+
+/** What fish offers for each command line (its own `complete -C`), the words without their descriptions. */
+function fishOffers(lines: string[]): string[][] {
+  const calls = lines.map((l) => `complete -C ${JSON.stringify(l)} | string replace -r '\\t.*' ''; echo '---'`).join("\n");
+  const r = spawnSync("fish", ["--no-config", "-c", `${completionScript("fish")}\n${calls}`], { encoding: "utf8" });
+  expect(r.stderr).toBe("");
+  return r.stdout.split("---\n").slice(0, lines.length).map((b) => b.split("\n").filter((w) => w !== ""));
+}
 
 /** What bash offers for each command line, the last word being the one completed. */
 function bashOffers(lines: string[][]): string[][] {
@@ -38,8 +47,8 @@ describe("shell completion from the command table", () => {
     expect(short).toEqual(["yaml"]);
     expect(afterEnv).toEqual([...EXPORT_FORMATS]);
     expect(conflict).toEqual([...CONFLICT_CHOICES]);
-    expect(hook).toEqual(["pre-commit", "post-checkout", "post-merge", "post-rewrite", "post-commit"]);
-    expect(completion).toEqual(["bash", "zsh"]);
+    expect(hook).toEqual(["pre-commit", "post-checkout", "post-merge", "post-rewrite", "post-commit", "reference-transaction"]);
+    expect(completion).toEqual(["bash", "zsh", "fish"]);
   });
 
   test("bash offers each command's own options and the globals", () => {
@@ -55,7 +64,7 @@ describe("shell completion from the command table", () => {
       ["vault", "member", "add", ""],
       ["vault", "-q", "--cwd", "/tmp", "hook", "pre"],
     ]);
-    expect(action).toEqual(["add", "list", "remove", "keys"]);
+    expect(action).toEqual(["add", "list", "remove", "keys", "teams"]);
     expect(afterAction).toEqual([]);
     expect(hookName).toEqual(["pre-commit"]);
   });
@@ -65,6 +74,24 @@ describe("shell completion from the command table", () => {
     expect(spawnSync("zsh", ["-n"], { input: script }).status).toBe(0);
     const r = spawnSync("zsh", ["-f", "-c", 'autoload -U compinit && compinit -u -D && eval "$(cat)" && print -r -- $_comps[vault] $_comps[envvault]'], { input: script, encoding: "utf8" });
     expect(r.stdout.trim()).toBe("_vault _vault");
+  });
+
+  (hasFish ? test : test.skip)("fish completes command names, choices and options, for vault and envvault", () => {
+    const [ex, formats, actions, conflict, globals, other] = fishOffers(["vault ex", "vault export --format ", "vault member ", "vault unlock --on", "vault --e", "envvault sy"]);
+    expect(ex).toEqual(["export"]);
+    expect(formats).toEqual([...EXPORT_FORMATS].sort());
+    expect(actions).toEqual(["add", "keys", "list", "remove", "teams"]);
+    expect(conflict).toEqual(["--on-conflict"]);
+    expect(globals).toEqual(["--env"]);
+    expect(other).toEqual(["sync"]);
+  });
+
+  test("fish's script names every command with its help text, and every option", () => {
+    const script = completionScript("fish");
+    for (const c of table) {
+      expect(script).toContain(`-a '${c.name}' -d`);
+      for (const o of Object.keys(c.options)) expect(script).toContain(`-l ${o}`);
+    }
   });
 
   test("zsh's script names every command with its help text, and every option", () => {
