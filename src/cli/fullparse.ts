@@ -39,7 +39,7 @@ function yargsOption(o: OptionDef): Options {
     ...(o.array === true ? { array: true } : {}),
     ...(o.default === undefined ? {} : { default: o.default }),
     // `--env` at the end of the line is a mistake, not an empty value (`--env=` still is one).
-    ...(o.type === "string" && o.array !== true ? { requiresArg: true } : {}),
+    ...(o.type === "string" && o.array !== true && o.optionalValue !== true ? { requiresArg: true } : {}),
     describe: helpText(o),
   };
 }

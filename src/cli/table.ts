@@ -20,6 +20,8 @@ export interface OptionDef {
   readonly default?: string | boolean;
   /** May be given more than once; the values are collected in a list. */
   readonly array?: boolean;
+  /** A string option that may also stand alone (`--generate` means its default). */
+  readonly optionalValue?: boolean;
   readonly describe: string;
   readonly complete?: ValueHint;
 }
@@ -385,7 +387,7 @@ export const COMMANDS = [
       scope: { type: "string", array: true, describe: "Re-key this scope" },
       all: { type: "boolean", default: false, describe: "Re-key every scope" },
       stdin: { type: "boolean", default: false, describe: "Read the new value of the one KEY from standard input" },
-      generate: { type: "string", describe: "Generate the new value: LENGTH, hex:LENGTH, base64:BYTES or uuid (default 32)" },
+      generate: { type: "string", optionalValue: true, describe: "Generate the new value: LENGTH, hex:LENGTH, base64:BYTES or uuid (default 32)" },
     },
     examples: [
       ["vault rotate --remove alice", "offboard alice: new keys for what she could read, and the values she saw"],
