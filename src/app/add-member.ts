@@ -50,7 +50,7 @@ export async function addMember(deps: Deps, o: NewMember): Promise<AddedMember> 
   const me = await whoAmI(deps);
   return transaction(findVaultRoot(deps.cwd), await signingFor(deps), async (vault) => {
     if (Object.hasOwn(vault.roster.data.members, name)) {
-      throw new UsageError(`member ${name} already exists`, { hints: [`\`vault member teams ${name} --team T…\` changes their teams, \`vault member keys ${name}\` their signing keys; \`vault member remove ${name}\` first to start over`] });
+      throw new UsageError(`member ${name} already exists`, { hints: [`choose another name; or \`vault member teams ${name} --team T…\` changes their teams, \`vault member keys ${name}\` their signing keys, and \`vault member remove ${name}\` first starts over`] });
     }
     const taken = memberFor(vault.roster.data, recipients);
     if (taken !== undefined) throw new UsageError(`a recipient of ${name} already belongs to member ${taken}`, { hints: ["a recipient identifies one member"] });
